@@ -1,0 +1,32 @@
+// Finds the system Chromium for Playwright. We use Debian's package rather than Playwright's
+// browser download so CI needs only the npm registry and apt.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const DEFAULT_PATH = '/usr/bin/chromium';
+const HINT = "Chromium not found: run 'sudo apt-get install -y chromium' or set CHROMIUM_PATH";
+
+/**
+ * Returns the Chromium executable path and exports it as CHROMIUM_PATH.
+ * Installs Debian's chromium when running as root; throws with a one-line hint otherwise.
+ * @returns {string}
+ */
+export function ensureChromium() {
+	const explicit = process.env.CHROMIUM_PATH;
+	if (explicit) {
+		// Installing the package would not help a mistyped explicit path.
+		if (!existsSync(explicit))
+			throw new Error(`${HINT} (CHROMIUM_PATH=${explicit} does not exist)`);
+		return explicit;
+	}
+	if (!existsSync(DEFAULT_PATH) && process.getuid?.() === 0) {
+		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+		const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+		if (update.status === 0) {
+			spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env });
+		}
+	}
+	if (!existsSync(DEFAULT_PATH)) throw new Error(HINT);
+	process.env.CHROMIUM_PATH = DEFAULT_PATH;
+	return DEFAULT_PATH;
+}

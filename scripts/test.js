@@ -1,0 +1,96 @@
+// `npm test`: lint, type check, unit tests and (when configured) end-to-end tests.
+// Every stage runs even after a failure, so one run reports everything, and the last line is
+// always `N passed, N failed` for CI to read.
+//
+// BECKON_TEST_ONLY=unit (or a comma list of lint,check,unit,e2e) runs only those stages.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './chromium.js';
+
+// Paths below are relative to the repository root, wherever this is started from.
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
+
+const STAGES = ['lint', 'check', 'unit', 'e2e'];
+const only = process.env.BECKON_TEST_ONLY?.split(',').map((s) => s.trim());
+const unknown = only?.filter((s) => !STAGES.includes(s)) ?? [];
+if (unknown.length > 0) {
+	console.error(`BECKON_TEST_ONLY: unknown stage ${unknown.join(', ')} (use ${STAGES.join(',')})`);
+	process.exit(2);
+}
+const wanted = (stage) => !only || only.includes(stage);
+
+const tmp = mkdtempSync(join(tmpdir(), 'beckon-test-'));
+let passed = 0;
+let failed = 0;
+
+/** Runs a command with inherited output; true when it exits 0. */
+function run(cmd, args, env = process.env) {
+	console.log(`\n$ ${[cmd, ...args].join(' ')}`);
+	const result = spawnSync(cmd, args, { stdio: 'inherit', env });
+	if (result.error) console.error(result.error.message);
+	return result.status === 0;
+}
+
+/** A command that counts as a single pass or failure. */
+function suite(cmd, args) {
+	const ok = run(cmd, args);
+	if (ok) passed++;
+	else failed++;
+	return ok;
+}
+
+function readJson(file) {
+	try {
+		return JSON.parse(readFileSync(file, 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Adds a runner's own counts. A non-zero exit with no failing test (no tests found, a crash,
+ * an error outside any test) still counts as one failure so it cannot pass silently.
+ */
+function count(ok, pass = 0, fail = 0) {
+	passed += pass;
+	failed += fail > 0 || ok ? fail : 1;
+}
+
+if (wanted('lint')) suite('npm', ['run', 'lint']);
+if (wanted('check')) suite('npm', ['run', 'check']);
+
+if (wanted('unit')) {
+	const out = join(tmp, 'vitest.json');
+	// --no: never download a missing runner, use the project's own.
+	const args = ['run', '--reporter=default', '--reporter=json', `--outputFile=${out}`];
+	const ok = run('npx', ['--no', 'vitest', ...args]);
+	const report = readJson(out);
+	count(ok, report?.numPassedTests, report?.numFailedTests);
+}
+
+if (wanted('e2e') && existsSync('playwright.config.ts')) {
+	let chromium;
+	try {
+		chromium = ensureChromium();
+	} catch (error) {
+		console.error(error.message);
+		failed++;
+	}
+	// The e2e tests run against the production build; build anyway to report on it.
+	const built = suite('npm', ['run', 'build']);
+	if (chromium && built) {
+		const out = join(tmp, 'pw.json');
+		const env = { ...process.env, CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out };
+		const ok = run('npx', ['--no', 'playwright', 'test', '--reporter=list,json'], env);
+		const stats = readJson(out)?.stats;
+		// Flaky tests passed only on retry; they count as failures so they get fixed.
+		count(ok, stats?.expected, stats && stats.unexpected + stats.flaky);
+	}
+}
+
+rmSync(tmp, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;

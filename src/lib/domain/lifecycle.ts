@@ -1,0 +1,121 @@
+/**
+ * The session request lifecycle: every allowed transition, and a typed refusal for every other.
+ * Pure: the server applies it authoritatively, the client optimistically, with the same result.
+ */
+import { conflict, DomainError } from './errors';
+import type { ClosedReason, Status } from './types';
+
+export const ACTIONS = [
+	'openLink',
+	'requestConnect',
+	'allow',
+	'deny',
+	'decline',
+	'start',
+	'end',
+	'close',
+	'expire',
+	'reopen',
+	'extend',
+	'update',
+	'assign',
+	'take',
+	'regenerateLink'
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** The part of a request the lifecycle looks at. */
+export interface LifecycleState {
+	status: Status;
+	connectRequested: boolean;
+	closedReason: ClosedReason | null;
+}
+
+const LIVE: readonly Status[] = ['open', 'waiting', 'ready', 'connected'];
+const same = (statuses: readonly Status[]) =>
+	Object.fromEntries(statuses.map((s) => [s, s])) as Partial<Record<Status, Status>>;
+
+/** from-status → to-status for each action; a missing entry is a forbidden transition. */
+export const TRANSITIONS: Record<Action, Partial<Record<Status, Status>>> = {
+	// Opening the link moves open → waiting; later opens only refresh presence.
+	openLink: { open: 'waiting', waiting: 'waiting', ready: 'ready', connected: 'connected' },
+	requestConnect: { waiting: 'waiting' },
+	allow: { waiting: 'ready' },
+	deny: { waiting: 'waiting' },
+	decline: { open: 'closed', waiting: 'closed', ready: 'closed' },
+	start: { ready: 'connected' },
+	end: { connected: 'closed' },
+	close: { open: 'closed', waiting: 'closed', ready: 'closed', connected: 'closed' },
+	// A session in progress does not expire.
+	expire: { open: 'expired', waiting: 'expired', ready: 'expired' },
+	reopen: { closed: 'open', expired: 'open' },
+	extend: same(LIVE),
+	update: same(LIVE),
+	assign: same(LIVE),
+	take: same(LIVE),
+	regenerateLink: same(LIVE)
+};
+
+const CLOSED_REASON_OF: Partial<Record<Action, ClosedReason>> = {
+	decline: 'declined_by_user',
+	end: 'completed',
+	close: 'closed_by_agent'
+};
+
+/** A pending connect request is answered (or made moot) by these; other actions keep it. */
+const CONNECT_REQUEST_EFFECT: Partial<Record<Action, boolean>> = {
+	requestConnect: true,
+	allow: false,
+	deny: false,
+	decline: false,
+	start: false,
+	end: false,
+	close: false,
+	expire: false,
+	reopen: false
+};
+
+const ACTION_WORDS: Record<Action, string> = {
+	openLink: 'open the link of',
+	requestConnect: 'request to connect to',
+	allow: 'allow access to',
+	deny: 'deny access to',
+	decline: 'decline',
+	start: 'start a session on',
+	end: 'end the session of',
+	close: 'close',
+	expire: 'expire',
+	reopen: 'reopen',
+	extend: 'extend the expiry of',
+	update: 'edit',
+	assign: 'reassign',
+	take: 'take',
+	regenerateLink: 'regenerate the link of'
+};
+
+export function isTerminal(status: Status): boolean {
+	return status === 'closed' || status === 'expired';
+}
+
+/** Whether `action` is allowed now, without throwing: for buttons and their reasons. */
+export function canTransition(state: LifecycleState, action: Action): DomainError | null {
+	if (TRANSITIONS[action][state.status] === undefined) {
+		return conflict(`Cannot ${ACTION_WORDS[action]} a request that is ${state.status}`);
+	}
+	if ((action === 'allow' || action === 'deny') && !state.connectRequested) {
+		return conflict('The agent has not asked to connect');
+	}
+	return null;
+}
+
+/** Applies `action` to `state`, or throws a `conflict` naming the current status. */
+export function transition(state: LifecycleState, action: Action): LifecycleState {
+	const refusal = canTransition(state, action);
+	if (refusal) throw refusal;
+	const status = TRANSITIONS[action][state.status] as Status;
+	return {
+		status,
+		connectRequested: CONNECT_REQUEST_EFFECT[action] ?? state.connectRequested,
+		closedReason: status === 'closed' ? (CLOSED_REASON_OF[action] ?? null) : null
+	};
+}

@@ -1,0 +1,163 @@
+/**
+ * Input schemas of every procedure in the public contract. Routers validate with these, and the
+ * client's forms use the same ones, so both sides give the same messages.
+ * Rules that depend on the current time live in rules.ts (they take `now`).
+ */
+import { z } from 'zod';
+import { LANGUAGES, PERMISSIONS, ROLES, STATUSES } from './types';
+
+export const LIMITS = {
+	recipientName: 200,
+	comments: 4000,
+	email: 254,
+	userName: 200,
+	queueName: 100,
+	tokenName: 100,
+	password: { min: 8, max: 256 },
+	search: 200,
+	listLimit: 200,
+	linkToken: 200
+} as const;
+
+const id = z.uuid({ message: 'must be a UUID' });
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' });
+const email = z
+	.string()
+	.trim()
+	.max(LIMITS.email, { message: `must be at most ${LIMITS.email} characters` })
+	.pipe(z.email({ message: 'must be a valid email address' }));
+const requiredText = (max: number) =>
+	z
+		.string()
+		.trim()
+		.min(1, { message: 'is required' })
+		.max(max, { message: `must be at most ${max} characters` });
+
+export const languageSchema = z.enum(LANGUAGES, {
+	message: `must be one of ${LANGUAGES.join(', ')}`
+});
+export const statusSchema = z.enum(STATUSES, { message: `must be one of ${STATUSES.join(', ')}` });
+
+export const assignmentInputSchema = z.discriminatedUnion(
+	'kind',
+	[
+		z.object({ kind: z.literal('unassigned') }),
+		z.object({ kind: z.literal('me') }),
+		z.object({ kind: z.literal('agent'), userId: id }),
+		z.object({ kind: z.literal('queue'), queueId: id })
+	],
+	{ message: 'must be unassigned, me, agent or queue' }
+);
+
+const optionalEmail = z.union([z.literal('').transform(() => null), z.null(), email]).optional();
+const comments = z
+	.string()
+	.max(LIMITS.comments, { message: `must be at most ${LIMITS.comments} characters` });
+
+export const createRequestSchema = z
+	.object({
+		id: id.optional(),
+		recipientName: requiredText(LIMITS.recipientName),
+		recipientEmail: optionalEmail,
+		sendEmail: z.boolean().optional(),
+		emailLanguage: languageSchema.optional(),
+		comments: comments.optional(),
+		scheduledAt: instant.nullable().optional(),
+		expiresAt: instant.optional(),
+		assignment: assignmentInputSchema.optional()
+	})
+	.superRefine((input, ctx) => {
+		if (input.sendEmail && !input.recipientEmail) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['recipientEmail'],
+				message: 'is required when sendEmail is true'
+			});
+		}
+	});
+export type CreateRequestInput = z.input<typeof createRequestSchema>;
+
+export const updateRequestSchema = z.object({
+	id,
+	recipientName: requiredText(LIMITS.recipientName).optional(),
+	recipientEmail: optionalEmail,
+	sendEmail: z.boolean().optional(),
+	emailLanguage: languageSchema.optional(),
+	comments: comments.optional(),
+	scheduledAt: instant.nullable().optional()
+});
+export type UpdateRequestInput = z.input<typeof updateRequestSchema>;
+
+export const requestIdSchema = z.object({ id });
+export const assignRequestSchema = z.object({ id, assignment: assignmentInputSchema });
+export const reopenRequestSchema = z.object({ id, expiresAt: instant.optional() });
+export const extendRequestSchema = z.object({ id, expiresAt: instant });
+
+export const listRequestsSchema = z
+	.object({
+		status: z.array(statusSchema).max(STATUSES.length).optional(),
+		assignment: assignmentInputSchema.optional(),
+		scheduled: z.enum(['upcoming', 'past'], { message: 'must be upcoming or past' }).optional(),
+		search: z
+			.string()
+			.trim()
+			.max(LIMITS.search, { message: `must be at most ${LIMITS.search} characters` })
+			.optional(),
+		cursor: z.string().max(500).optional(),
+		limit: z.number().int().min(1).max(LIMITS.listLimit).optional()
+	})
+	.default({});
+
+export const loginSchema = z.object({
+	email: z.string().trim().min(1, { message: 'is required' }).max(LIMITS.email),
+	password: z.string().min(1, { message: 'is required' }).max(LIMITS.password.max)
+});
+
+const password = z
+	.string()
+	.min(LIMITS.password.min, { message: `must be at least ${LIMITS.password.min} characters` })
+	.max(LIMITS.password.max, { message: `must be at most ${LIMITS.password.max} characters` });
+const role = z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` });
+const permission = z.enum(PERMISSIONS, { message: `must be one of ${PERMISSIONS.join(', ')}` });
+
+export const createUserSchema = z.object({
+	email,
+	name: requiredText(LIMITS.userName),
+	password,
+	role,
+	permission
+});
+export const updateUserSchema = z.object({
+	id,
+	email: email.optional(),
+	name: requiredText(LIMITS.userName).optional(),
+	password: password.optional(),
+	role: role.optional(),
+	permission: permission.optional(),
+	active: z.boolean().optional()
+});
+
+const memberIds = z.array(id).max(1000);
+export const createQueueSchema = z.object({ name: requiredText(LIMITS.queueName), memberIds });
+export const updateQueueSchema = z.object({
+	id,
+	name: requiredText(LIMITS.queueName).optional(),
+	memberIds: memberIds.optional()
+});
+
+export const createTokenSchema = z.object({ name: requiredText(LIMITS.tokenName) });
+export const revokeTokenSchema = z.object({ id });
+
+const linkToken = z.string().min(1, { message: 'is required' }).max(LIMITS.linkToken);
+export const linkTokenSchema = z.object({ token: linkToken });
+export const linkRespondSchema = z.object({
+	token: linkToken,
+	decision: z.enum(['allow', 'deny'], { message: 'must be allow or deny' })
+});
+
+export const updateSettingsSchema = z.object({
+	organizationName: requiredText(200).optional(),
+	defaultExpiry: z.string().max(20).optional(),
+	defaultLanguage: languageSchema.optional(),
+	reminderLead: z.string().max(20).optional()
+});

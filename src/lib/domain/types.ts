@@ -1,0 +1,96 @@
+/** The core vocabulary of Beckon, shared by server and client. */
+
+export const STATUSES = ['open', 'waiting', 'ready', 'connected', 'closed', 'expired'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Statuses that only an agent's reopen can leave. */
+export const TERMINAL_STATUSES: readonly Status[] = ['closed', 'expired'];
+
+export const CLOSED_REASONS = ['completed', 'closed_by_agent', 'declined_by_user'] as const;
+export type ClosedReason = (typeof CLOSED_REASONS)[number];
+
+export const LANGUAGES = ['en', 'es', 'de', 'fr', 'pt', 'it'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const ROLES = ['admin', 'agent'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = ['none', 'view', 'edit'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** A stored assignment: `me` in an input is resolved to an agent before it gets here. */
+export type Assignment =
+	{ kind: 'unassigned' } | { kind: 'agent'; userId: string } | { kind: 'queue'; queueId: string };
+
+/** What an input may say: `me` is the create form's shortcut for the acting agent. */
+export type AssignmentInput = Assignment | { kind: 'me' };
+
+/** Who did something: a user id, the end user holding the link, or the server itself. */
+export type Actor = string;
+export const END_USER_ACTOR = 'end_user';
+export const SYSTEM_ACTOR = 'system';
+
+export interface SessionRequest {
+	id: string;
+	recipientName: string;
+	recipientEmail: string | null;
+	sendEmail: boolean;
+	emailLanguage: Language;
+	comments: string;
+	scheduledAt: string | null;
+	expiresAt: string;
+	assignment: Assignment;
+	status: Status;
+	closedReason: ClosedReason | null;
+	/** The agent asked to connect and the end user has not answered yet. */
+	connectRequested: boolean;
+	/** Last time the end user's link page reported in (presence, not status). */
+	endUserSeenAt: string | null;
+	createdBy: string;
+	createdAt: string;
+	updatedAt: string;
+	statusChangedAt: string;
+	version: number;
+	/** The full session link, present while the request is not terminal. */
+	link: string | null;
+}
+
+export interface RequestEvent {
+	id: number;
+	requestId: string;
+	type: EventType;
+	actor: Actor;
+	at: string;
+	data: Record<string, unknown>;
+}
+
+export const EVENT_TYPES = [
+	'created',
+	'updated',
+	'assigned',
+	'taken',
+	'link_opened',
+	'connect_requested',
+	'access_allowed',
+	'access_denied',
+	'declined',
+	'session_started',
+	'session_ended',
+	'closed',
+	'expired',
+	'reopened',
+	'expiry_extended',
+	'link_regenerated',
+	'email_queued',
+	'email_sent',
+	'email_failed'
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The facts about a user that permissions and visibility depend on. */
+export interface Viewer {
+	id: string;
+	role: Role;
+	permission: Permission;
+	queueIds: readonly string[];
+}

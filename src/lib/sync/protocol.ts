@@ -1,0 +1,87 @@
+/**
+ * The sync wire contract, imported by the client's sync engine and the server alike: protocol
+ * version, push/pull shapes, the mutation names with their argument schemas, and the error codes
+ * a rejected mutation carries.
+ */
+import { z } from 'zod';
+import { DomainErrorReason } from '../domain/errors';
+import {
+	assignRequestSchema,
+	createRequestSchema,
+	extendRequestSchema,
+	reopenRequestSchema,
+	requestIdSchema,
+	updateRequestSchema
+} from '../domain/schemas';
+
+/** Bumped on any incompatible change; an older client is told to update instead of syncing. */
+export const PROTOCOL_VERSION = 1;
+
+/** Mutation name → the input of the matching `requests.*` procedure. */
+export const MUTATION_ARGS = {
+	createRequest: createRequestSchema,
+	updateRequest: updateRequestSchema,
+	assignRequest: assignRequestSchema,
+	takeRequest: requestIdSchema,
+	requestConnect: requestIdSchema,
+	startSession: requestIdSchema,
+	endSession: requestIdSchema,
+	closeRequest: requestIdSchema,
+	reopenRequest: reopenRequestSchema,
+	extendExpiry: extendRequestSchema,
+	regenerateLink: requestIdSchema
+} as const;
+export type MutationName = keyof typeof MUTATION_ARGS;
+export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
+export type MutationArgs<N extends MutationName> = z.input<(typeof MUTATION_ARGS)[N]>;
+
+export const MAX_PUSH_BATCH = 500;
+export const MAX_PULL_PAGE = 5000;
+
+const clientId = z.uuid({ message: 'must be a UUID' });
+const protocolVersion = z.number().int().positive().optional();
+
+export const pushInputSchema = z.object({
+	clientId,
+	protocolVersion,
+	mutations: z
+		.array(
+			z.object({
+				id: z
+					.number()
+					.int({ message: 'must be an integer' })
+					.positive({ message: 'must be positive' }),
+				name: z.enum(MUTATION_NAMES as [MutationName, ...MutationName[]], {
+					message: `must be one of ${MUTATION_NAMES.join(', ')}`
+				}),
+				args: z.unknown()
+			})
+		)
+		.max(MAX_PUSH_BATCH, { message: `must hold at most ${MAX_PUSH_BATCH} mutations per push` })
+});
+export type PushInput = z.infer<typeof pushInputSchema>;
+
+export const pullInputSchema = z.object({
+	clientId,
+	protocolVersion,
+	cursor: z.string().max(200).nullable().optional(),
+	limit: z.number().int().min(1).max(MAX_PULL_PAGE).optional()
+});
+export type PullInput = z.infer<typeof pullInputSchema>;
+
+/** The wire code (tRPC's names) for each domain refusal: the one mapping, used by both layers. */
+export const ERROR_CODE_OF = {
+	[DomainErrorReason.invalid]: 'BAD_REQUEST',
+	[DomainErrorReason.unauthenticated]: 'UNAUTHORIZED',
+	[DomainErrorReason.forbidden]: 'FORBIDDEN',
+	[DomainErrorReason.notFound]: 'NOT_FOUND',
+	[DomainErrorReason.conflict]: 'CONFLICT',
+	[DomainErrorReason.rateLimited]: 'TOO_MANY_REQUESTS'
+} as const satisfies Record<DomainErrorReason, string>;
+export type ErrorCode = (typeof ERROR_CODE_OF)[DomainErrorReason] | 'INTERNAL_SERVER_ERROR';
+
+export interface MutationResult {
+	id: number;
+	ok: boolean;
+	error?: { code: ErrorCode; message: string };
+}

@@ -1,0 +1,9 @@
+import type { RequestHandler } from './$types';
+import { handleTrpc } from '$server/trpc/handler';
+import { getBeckon } from '$server/runtime';
+
+const handler: RequestHandler = (event) =>
+	handleTrpc(getBeckon(), event.request, event.getClientAddress());
+
+export const GET = handler;
+export const POST = handler;

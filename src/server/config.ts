@@ -1,0 +1,109 @@
+/**
+ * Configuration from the environment, parsed once at start. A bad value stops the start with one
+ * line naming the variable; secret values are never echoed.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from '../lib/domain/rules';
+import { LANGUAGES, type Language } from '../lib/domain/types';
+
+export interface Config {
+	port: number;
+	host: string;
+	dataDir: string;
+	databaseFile: string;
+	publicUrl: string;
+	admin: { email: string; password: string } | null;
+	smtpUrl: string | null;
+	mailFrom: string;
+	defaultExpiryMs: number;
+	reminderLeadMs: number;
+	defaultLanguage: Language;
+}
+
+export class ConfigError extends Error {
+	constructor(
+		readonly variable: string,
+		message: string
+	) {
+		super(`Invalid configuration: ${variable} ${message}`);
+		this.name = 'ConfigError';
+	}
+}
+
+const SECRET_VARIABLES = new Set(['BECKON_ADMIN_PASSWORD', 'BECKON_SMTP_URL']);
+
+const duration = z.string().refine((v) => parseDuration(v) !== null, {
+	message: 'must be a duration such as 7d, 36h, 15m or 1h30m'
+});
+
+const envSchema = z.object({
+	PORT: z.coerce
+		.number({ message: 'must be a port number' })
+		.int({ message: 'must be a whole number' })
+		.min(0, { message: 'must be between 0 and 65535' })
+		.max(65535, { message: 'must be between 0 and 65535' })
+		.default(3000),
+	HOST: z.string().min(1, { message: 'must not be empty' }).default('127.0.0.1'),
+	BECKON_DATA_DIR: z.string().min(1, { message: 'must not be empty' }).default('./data'),
+	BECKON_PUBLIC_URL: z
+		.url({
+			protocol: /^https?$/,
+			message: 'must be an http(s) URL such as https://support.example.com'
+		})
+		.optional(),
+	BECKON_ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
+	BECKON_ADMIN_PASSWORD: z
+		.string()
+		.min(8, { message: 'must be at least 8 characters' })
+		.max(256, { message: 'must be at most 256 characters' })
+		.optional(),
+	BECKON_SMTP_URL: z
+		.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' })
+		.optional(),
+	BECKON_MAIL_FROM: z.string().min(3, { message: 'must be a sender address' }).optional(),
+	BECKON_DEFAULT_EXPIRY: duration.default('7d'),
+	BECKON_REMINDER_LEAD: duration.default('15m'),
+	BECKON_DEFAULT_LANGUAGE: z
+		.enum(LANGUAGES, { message: `must be one of ${LANGUAGES.join(', ')}` })
+		.default('en')
+});
+
+/** Empty strings count as unset, as shells and .env files often leave them. */
+function withoutEmpty(env: Record<string, string | undefined>) {
+	return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+	const parsed = envSchema.safeParse(withoutEmpty(env));
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const variable = String(issue.path[0]);
+		const got = SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(env[variable])})`;
+		throw new ConfigError(variable, `${issue.message}${got}`);
+	}
+	const e = parsed.data;
+	if (Boolean(e.BECKON_ADMIN_EMAIL) !== Boolean(e.BECKON_ADMIN_PASSWORD)) {
+		const missing = e.BECKON_ADMIN_EMAIL ? 'BECKON_ADMIN_PASSWORD' : 'BECKON_ADMIN_EMAIL';
+		throw new ConfigError(missing, 'must be set together with the other admin variable');
+	}
+	const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+	const publicUrl = (e.BECKON_PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, '');
+	const dataDir = resolve(e.BECKON_DATA_DIR);
+	return {
+		port: e.PORT,
+		host: e.HOST,
+		dataDir,
+		databaseFile: resolve(dataDir, 'beckon.db'),
+		publicUrl,
+		admin:
+			e.BECKON_ADMIN_EMAIL && e.BECKON_ADMIN_PASSWORD
+				? { email: e.BECKON_ADMIN_EMAIL, password: e.BECKON_ADMIN_PASSWORD }
+				: null,
+		smtpUrl: e.BECKON_SMTP_URL ?? null,
+		mailFrom: e.BECKON_MAIL_FROM ?? `Beckon <noreply@${new URL(publicUrl).hostname}>`,
+		defaultExpiryMs: parseDuration(e.BECKON_DEFAULT_EXPIRY) as number,
+		reminderLeadMs: parseDuration(e.BECKON_REMINDER_LEAD) as number,
+		defaultLanguage: e.BECKON_DEFAULT_LANGUAGE
+	};
+}

@@ -1,0 +1,50 @@
+/** Opens the SQLite database, applies migrations and hands out the drizzle handle. */
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import * as schema from './schema';
+
+export type DB = BetterSQLite3Database<typeof schema>;
+
+export interface Database_ {
+	db: DB;
+	sqlite: Database.Database;
+	close(): void;
+}
+
+/** Where migrations are read from: set by the CLI for built servers, else ./drizzle. */
+export function migrationsFolder(): string {
+	return resolve(process.env.BECKON_MIGRATIONS_DIR ?? 'drizzle');
+}
+
+export function openDatabase(file: string, options: { migrate?: boolean } = {}): Database_ {
+	if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+	const sqlite = new Database(file);
+	sqlite.pragma('journal_mode = WAL');
+	sqlite.pragma('foreign_keys = ON');
+	// With WAL, NORMAL is durable across application crashes; only a power loss may lose the
+	// last transactions, never corrupt the file.
+	sqlite.pragma('synchronous = NORMAL');
+	sqlite.pragma('busy_timeout = 5000');
+	const db = drizzle(sqlite, { schema });
+	if (options.migrate !== false) {
+		migrate(db, { migrationsFolder: migrationsFolder() });
+		sqlite.prepare(`INSERT OR IGNORE INTO counters (name, value) VALUES ('version', 0)`).run();
+	}
+	return { db, sqlite, close: () => sqlite.close() };
+}
+
+/** Takes the next value of the server-wide change counter (inside the caller's transaction). */
+export function nextVersion(db: DB): number {
+	const row = db
+		.update(schema.counters)
+		.set({ value: sql`${schema.counters.value} + 1` })
+		.where(eq(schema.counters.name, 'version'))
+		.returning({ value: schema.counters.value })
+		.get();
+	if (!row) throw new Error('the version counter is missing: migrations did not seed it');
+	return row.value;
+}

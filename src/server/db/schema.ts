@@ -1,0 +1,234 @@
+/**
+ * The whole database. Instants are integer milliseconds since the epoch (UTC); the API turns them
+ * into ISO-8601 strings at the boundary.
+ */
+import { relations } from 'drizzle-orm';
+import {
+	index,
+	integer,
+	primaryKey,
+	sqliteTable,
+	text,
+	uniqueIndex
+} from 'drizzle-orm/sqlite-core';
+import type {
+	ClosedReason,
+	EventType,
+	Language,
+	Permission,
+	Role,
+	Status
+} from '../../lib/domain/types';
+import type { ErrorCode } from '../../lib/sync/protocol';
+
+export const users = sqliteTable('users', {
+	id: text('id').primaryKey(),
+	/** Stored lower-cased, so sign-in and uniqueness ignore case. */
+	email: text('email').notNull().unique(),
+	name: text('name').notNull(),
+	passwordHash: text('password_hash').notNull(),
+	role: text('role').$type<Role>().notNull(),
+	permission: text('permission').$type<Permission>().notNull(),
+	active: integer('active', { mode: 'boolean' }).notNull().default(true),
+	createdAt: integer('created_at').notNull(),
+	updatedAt: integer('updated_at').notNull()
+});
+export type UserRow = typeof users.$inferSelect;
+
+/** Sign-in sessions; `id` is the SHA-256 of the cookie value, never the value itself. */
+export const sessions = sqliteTable(
+	'sessions',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		createdAt: integer('created_at').notNull(),
+		expiresAt: integer('expires_at').notNull()
+	},
+	(t) => [index('sessions_user_idx').on(t.userId)]
+);
+export type SessionRow = typeof sessions.$inferSelect;
+
+/** API tokens act as the admin who created them; only their hash is kept. */
+export const apiTokens = sqliteTable('api_tokens', {
+	id: text('id').primaryKey(),
+	name: text('name').notNull(),
+	tokenHash: text('token_hash').notNull().unique(),
+	createdBy: text('created_by')
+		.notNull()
+		.references(() => users.id),
+	createdAt: integer('created_at').notNull(),
+	lastUsedAt: integer('last_used_at'),
+	revokedAt: integer('revoked_at')
+});
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+export const queues = sqliteTable('queues', {
+	id: text('id').primaryKey(),
+	name: text('name').notNull().unique(),
+	createdAt: integer('created_at').notNull(),
+	updatedAt: integer('updated_at').notNull()
+});
+export type QueueRow = typeof queues.$inferSelect;
+
+export const queueMembers = sqliteTable(
+	'queue_members',
+	{
+		queueId: text('queue_id')
+			.notNull()
+			.references(() => queues.id, { onDelete: 'cascade' }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' })
+	},
+	(t) => [
+		primaryKey({ columns: [t.queueId, t.userId] }),
+		index('queue_members_user_idx').on(t.userId)
+	]
+);
+
+export const sessionRequests = sqliteTable(
+	'session_requests',
+	{
+		id: text('id').primaryKey(),
+		recipientName: text('recipient_name').notNull(),
+		recipientEmail: text('recipient_email'),
+		sendEmail: integer('send_email', { mode: 'boolean' }).notNull(),
+		emailLanguage: text('email_language').$type<Language>().notNull(),
+		comments: text('comments').notNull(),
+		scheduledAt: integer('scheduled_at'),
+		expiresAt: integer('expires_at').notNull(),
+		assignmentKind: text('assignment_kind').$type<'unassigned' | 'agent' | 'queue'>().notNull(),
+		assigneeId: text('assignee_id').references(() => users.id),
+		queueId: text('queue_id').references(() => queues.id),
+		status: text('status').$type<Status>().notNull(),
+		closedReason: text('closed_reason').$type<ClosedReason>(),
+		connectRequested: integer('connect_requested', { mode: 'boolean' }).notNull().default(false),
+		/** Bumped by regenerateLink and reopen: links of older versions are dead. */
+		linkVersion: integer('link_version').notNull().default(1),
+		endUserSeenAt: integer('end_user_seen_at'),
+		createdBy: text('created_by')
+			.notNull()
+			.references(() => users.id),
+		createdAt: integer('created_at').notNull(),
+		updatedAt: integer('updated_at').notNull(),
+		statusChangedAt: integer('status_changed_at').notNull(),
+		/** From the server-wide change counter: pull sends rows whose version is past the cursor. */
+		version: integer('version').notNull()
+	},
+	(t) => [
+		uniqueIndex('session_requests_version_idx').on(t.version),
+		// The sweeper's query: live requests by expiry.
+		index('session_requests_status_expires_idx').on(t.status, t.expiresAt),
+		index('session_requests_assignee_idx').on(t.assigneeId),
+		index('session_requests_queue_idx').on(t.queueId),
+		index('session_requests_created_idx').on(t.createdAt, t.id),
+		index('session_requests_scheduled_idx').on(t.scheduledAt)
+	]
+);
+export type SessionRequestRow = typeof sessionRequests.$inferSelect;
+
+/** The timeline of each request, and the audit log. Append-only. */
+export const requestEvents = sqliteTable(
+	'request_events',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		requestId: text('request_id')
+			.notNull()
+			.references(() => sessionRequests.id, { onDelete: 'cascade' }),
+		type: text('type').$type<EventType>().notNull(),
+		actor: text('actor').notNull(),
+		at: integer('at').notNull(),
+		data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull()
+	},
+	(t) => [index('request_events_request_idx').on(t.requestId, t.id)]
+);
+export type RequestEventRow = typeof requestEvents.$inferSelect;
+
+/** Single-row counters; `version` is the server-wide change counter behind sync cursors. */
+export const counters = sqliteTable('counters', {
+	name: text('name').primaryKey(),
+	value: integer('value').notNull()
+});
+
+/** Per sync client: the last mutation id processed, saved in the same transaction as its effects. */
+export const syncClients = sqliteTable('sync_clients', {
+	clientId: text('client_id').primaryKey(),
+	userId: text('user_id')
+		.notNull()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	lastMutationId: integer('last_mutation_id').notNull(),
+	updatedAt: integer('updated_at').notNull()
+});
+
+/** The outcome of each processed mutation, so that a repeated push gets the same answer. */
+export const syncMutations = sqliteTable(
+	'sync_mutations',
+	{
+		clientId: text('client_id')
+			.notNull()
+			.references(() => syncClients.clientId, { onDelete: 'cascade' }),
+		mutationId: integer('mutation_id').notNull(),
+		name: text('name').notNull(),
+		ok: integer('ok', { mode: 'boolean' }).notNull(),
+		error: text('error', { mode: 'json' }).$type<{ code: ErrorCode; message: string }>(),
+		processedAt: integer('processed_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.clientId, t.mutationId] })]
+);
+
+/**
+ * Per user: bumped whenever what they may see changes without a request changing (queue
+ * membership, role, permission). A pull whose cursor has an older epoch starts over.
+ */
+export const viewEpochs = sqliteTable('view_epochs', {
+	userId: text('user_id')
+		.primaryKey()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	epoch: integer('epoch').notNull()
+});
+
+/** Email written in the same transaction as the change that causes it; delivered by a job. */
+export const mailOutbox = sqliteTable(
+	'mail_outbox',
+	{
+		id: text('id').primaryKey(),
+		requestId: text('request_id').references(() => sessionRequests.id, { onDelete: 'set null' }),
+		kind: text('kind').notNull(),
+		recipient: text('recipient').notNull(),
+		subject: text('subject').notNull(),
+		text: text('text').notNull(),
+		html: text('html').notNull(),
+		status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull(),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at').notNull(),
+		lastError: text('last_error'),
+		createdAt: integer('created_at').notNull(),
+		sentAt: integer('sent_at')
+	},
+	(t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt)]
+);
+export type MailRow = typeof mailOutbox.$inferSelect;
+
+/** Organisation-wide settings an admin can change at run time. */
+export const settings = sqliteTable('settings', {
+	key: text('key').primaryKey(),
+	value: text('value').notNull()
+});
+
+export const usersRelations = relations(users, ({ many }) => ({ memberships: many(queueMembers) }));
+export const queuesRelations = relations(queues, ({ many }) => ({ members: many(queueMembers) }));
+export const queueMembersRelations = relations(queueMembers, ({ one }) => ({
+	queue: one(queues, { fields: [queueMembers.queueId], references: [queues.id] }),
+	user: one(users, { fields: [queueMembers.userId], references: [users.id] })
+}));
+export const sessionRequestsRelations = relations(sessionRequests, ({ many }) => ({
+	events: many(requestEvents)
+}));
+export const requestEventsRelations = relations(requestEvents, ({ one }) => ({
+	request: one(sessionRequests, {
+		fields: [requestEvents.requestId],
+		references: [sessionRequests.id]
+	})
+}));

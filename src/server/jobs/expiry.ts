@@ -1,0 +1,58 @@
+/**
+ * The expiry sweeper: writes `expired` (with its event and a new version) on live requests whose
+ * expiry has passed. Reads already report them expired; the sweep makes it durable and syncs it.
+ */
+import { and, asc, inArray, lte } from 'drizzle-orm';
+import { SYSTEM_ACTOR } from '../../lib/domain/types';
+import { write, type Beckon } from '../app';
+import { sessionRequests } from '../db/schema';
+import { recordChange } from '../services/request-records';
+
+const BATCH = 1000;
+
+/** Expires every due request, a batch per transaction; returns how many it expired. */
+export function expireDueRequests(app: Beckon): number {
+	let total = 0;
+	for (;;) {
+		const expired = write(app, () => {
+			// Served by the (status, expires_at) index: cost grows with the due count, not the table.
+			const due = app.db
+				.select()
+				.from(sessionRequests)
+				.where(
+					and(
+						inArray(sessionRequests.status, ['open', 'waiting', 'ready']),
+						lte(sessionRequests.expiresAt, app.clock())
+					)
+				)
+				.orderBy(asc(sessionRequests.expiresAt))
+				.limit(BATCH)
+				.all();
+			for (const row of due) {
+				recordChange(app, row, {
+					action: 'expire',
+					actor: SYSTEM_ACTOR,
+					event: { type: 'expired', data: { expiresAt: new Date(row.expiresAt).toISOString() } }
+				});
+			}
+			return due.length;
+		});
+		total += expired;
+		if (expired < BATCH) return total;
+	}
+}
+
+/** Starts sweeping every `intervalMs`; returns the function that stops it. */
+export function start(app: Beckon, intervalMs = 15_000): () => void {
+	const sweep = () => {
+		try {
+			expireDueRequests(app);
+		} catch (error) {
+			console.error('expiry sweep failed; retrying at the next interval', error);
+		}
+	};
+	sweep();
+	const timer = setInterval(sweep, intervalMs);
+	timer.unref();
+	return () => clearInterval(timer);
+}

@@ -1,0 +1,38 @@
+/**
+ * The running server's single Beckon, created at boot by hooks.server.ts. Kept on globalThis so
+ * that dev-mode module reloads reuse one database handle and one set of jobs.
+ */
+import { createBeckon, type Beckon } from './app';
+import { loadConfig } from './config';
+import * as expiryJob from './jobs/expiry';
+import { bootstrapAdmin } from './services/users';
+
+const KEY = Symbol.for('beckon.runtime');
+type Runtime = { app: Beckon; stop: () => void };
+const store = globalThis as unknown as Record<symbol, Runtime | undefined>;
+
+export async function startBeckon(): Promise<Beckon> {
+	const existing = store[KEY];
+	if (existing) return existing.app;
+	const app = createBeckon(loadConfig());
+	const admin = await bootstrapAdmin(app);
+	if (admin) console.log(`Created admin ${admin.email} from BECKON_ADMIN_EMAIL`);
+	const stopJobs = [expiryJob.start(app)];
+	const stop = () => {
+		for (const stopJob of stopJobs) stopJob();
+		// Fold the WAL into the database file so a copied data folder is complete.
+		app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+		app.close();
+		store[KEY] = undefined;
+	};
+	store[KEY] = { app, stop };
+	// adapter-node emits this after it stopped accepting connections and drained them.
+	process.once('sveltekit:shutdown' as 'exit', stop);
+	return app;
+}
+
+export function getBeckon(): Beckon {
+	const runtime = store[KEY];
+	if (!runtime) throw new Error('Beckon has not started: hooks.server.ts init did not run');
+	return runtime.app;
+}

@@ -1,0 +1,97 @@
+/** Queues: named groups of agents that requests can be assigned to. */
+import { asc, eq, inArray } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { conflict, invalid, notFound } from '../../lib/domain/errors';
+import { toIso } from '../../lib/domain/rules';
+import { write, type Beckon } from '../app';
+import { queueMembers, queues, users } from '../db/schema';
+import { bumpViewEpoch } from './users';
+
+export interface Queue {
+	id: string;
+	name: string;
+	memberIds: string[];
+	createdAt: string;
+	updatedAt: string;
+}
+
+export function listQueues(app: Beckon): Queue[] {
+	const members = app.db.select().from(queueMembers).all();
+	return app.db
+		.select()
+		.from(queues)
+		.orderBy(asc(queues.name))
+		.all()
+		.map((q) => ({
+			id: q.id,
+			name: q.name,
+			memberIds: members.filter((m) => m.queueId === q.id).map((m) => m.userId),
+			createdAt: toIso(q.createdAt),
+			updatedAt: toIso(q.updatedAt)
+		}));
+}
+
+function getQueue(app: Beckon, id: string): Queue {
+	const queue = listQueues(app).find((q) => q.id === id);
+	if (!queue) throw notFound('No such queue');
+	return queue;
+}
+
+function checkMembers(app: Beckon, memberIds: string[]) {
+	const unique = [...new Set(memberIds)];
+	if (unique.length === 0) return unique;
+	const found = app.db.select({ id: users.id }).from(users).where(inArray(users.id, unique)).all();
+	if (found.length !== unique.length) throw invalid('memberIds', 'contains an unknown user id');
+	return unique;
+}
+
+function nameTaken(app: Beckon, name: string, exceptId?: string) {
+	const row = app.db.select({ id: queues.id }).from(queues).where(eq(queues.name, name)).get();
+	return row !== undefined && row.id !== exceptId;
+}
+
+export function createQueue(app: Beckon, input: { name: string; memberIds: string[] }): Queue {
+	const id = uuidv7();
+	write(app, () => {
+		if (nameTaken(app, input.name)) throw conflict(`A queue named ${input.name} already exists`);
+		const memberIds = checkMembers(app, input.memberIds);
+		const now = app.clock();
+		app.db.insert(queues).values({ id, name: input.name, createdAt: now, updatedAt: now }).run();
+		for (const userId of memberIds)
+			app.db.insert(queueMembers).values({ queueId: id, userId }).run();
+		bumpViewEpoch(app, memberIds);
+	});
+	return getQueue(app, id);
+}
+
+export function updateQueue(
+	app: Beckon,
+	input: { id: string; name?: string; memberIds?: string[] }
+): Queue {
+	write(app, () => {
+		const queue = getQueue(app, input.id);
+		if (input.name !== undefined && nameTaken(app, input.name, input.id)) {
+			throw conflict(`A queue named ${input.name} already exists`);
+		}
+		app.db
+			.update(queues)
+			.set({ name: input.name, updatedAt: app.clock() })
+			.where(eq(queues.id, input.id))
+			.run();
+		if (input.memberIds !== undefined) {
+			const memberIds = checkMembers(app, input.memberIds);
+			app.db.delete(queueMembers).where(eq(queueMembers.queueId, input.id)).run();
+			for (const userId of memberIds) {
+				app.db.insert(queueMembers).values({ queueId: input.id, userId }).run();
+			}
+			// Who joined or left now sees a different set of requests.
+			const changed = [
+				...memberIds.filter((m) => !queue.memberIds.includes(m)),
+				...queue.memberIds.filter((m) => !memberIds.includes(m))
+			];
+			bumpViewEpoch(app, changed);
+		}
+		if (input.name !== undefined) app.bus.hold({ everyone: true });
+	});
+	return getQueue(app, input.id);
+}

@@ -1,0 +1,338 @@
+/**
+ * Session request mutations: the one implementation of each, used by the `requests.*`
+ * procedures and by `sync.push` alike. Each runs in one transaction that updates the row, bumps
+ * its version and appends its event.
+ */
+import { eq } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { conflict, forbidden, invalid } from '../../lib/domain/errors';
+import {
+	canEdit,
+	canRead,
+	checkTimes,
+	defaultExpiresAt,
+	parseInstant
+} from '../../lib/domain/rules';
+import type { Assignment, AssignmentInput, Language, SessionRequest } from '../../lib/domain/types';
+import { write, type Beckon } from '../app';
+import { nextVersion } from '../db';
+import { queues, sessionRequests, users, type SessionRequestRow } from '../db/schema';
+import { enqueueInvitation } from './mail';
+import {
+	appendEvent,
+	assignmentColumns,
+	assignmentOf,
+	eventsOf,
+	findRow,
+	loadVisibleRow,
+	recordChange,
+	type ChangeSpec,
+	toSessionRequest,
+	userName
+} from './request-records';
+import { defaultExpiryMs, getSettings } from './settings';
+import type { AuthUser } from './users';
+
+export function requireRead(user: AuthUser) {
+	if (!canRead(user)) throw forbidden('You have no access to session requests');
+}
+
+export function requireEdit(user: AuthUser) {
+	requireRead(user);
+	if (!canEdit(user)) throw forbidden('Your permission is view only');
+}
+
+/** Turns `me` into the acting agent and checks that the named agent or queue exists. */
+function resolveAssignment(app: Beckon, user: AuthUser, input: AssignmentInput): Assignment {
+	if (input.kind === 'me') return { kind: 'agent', userId: user.id };
+	if (input.kind === 'agent') {
+		const agent = app.db.select().from(users).where(eq(users.id, input.userId)).get();
+		if (!agent || !agent.active) throw invalid('assignment.userId', 'is not an active user');
+		if (agent.role !== 'admin' && agent.permission === 'none') {
+			throw invalid('assignment.userId', 'has no access to session requests');
+		}
+	}
+	if (input.kind === 'queue') {
+		const queue = app.db.select().from(queues).where(eq(queues.id, input.queueId)).get();
+		if (!queue) throw invalid('assignment.queueId', 'is not an existing queue');
+	}
+	return input;
+}
+
+const instantOrNull = (value: string | null | undefined, field: string) =>
+	value === undefined || value === null ? null : parseInstant(value, field);
+
+export interface CreateRequest {
+	id?: string;
+	recipientName: string;
+	recipientEmail?: string | null;
+	sendEmail?: boolean;
+	emailLanguage?: Language;
+	comments?: string;
+	scheduledAt?: string | null;
+	expiresAt?: string;
+	assignment?: AssignmentInput;
+}
+
+export function createRequest(app: Beckon, user: AuthUser, input: CreateRequest): SessionRequest {
+	requireEdit(user);
+	const now = app.clock();
+	const scheduledAt = instantOrNull(input.scheduledAt, 'scheduledAt');
+	const expiresAt =
+		input.expiresAt === undefined
+			? defaultExpiresAt(now, scheduledAt, defaultExpiryMs(app))
+			: parseInstant(input.expiresAt, 'expiresAt');
+	checkTimes({ scheduledAt, expiresAt }, now);
+	if (input.sendEmail && !input.recipientEmail) {
+		throw invalid('recipientEmail', 'is required when sendEmail is true');
+	}
+	const id = input.id ?? uuidv7();
+	const row = write(app, () => {
+		// Ids are made by clients (so requests can be created offline); a repeat is a conflict.
+		if (findRow(app, id)) throw conflict('A session request with this id already exists');
+		const assignment = resolveAssignment(app, user, input.assignment ?? { kind: 'me' });
+		const inserted = app.db
+			.insert(sessionRequests)
+			.values({
+				id,
+				recipientName: input.recipientName,
+				recipientEmail: input.recipientEmail ?? null,
+				sendEmail: input.sendEmail ?? false,
+				emailLanguage: input.emailLanguage ?? getSettings(app).defaultLanguage,
+				comments: input.comments ?? '',
+				scheduledAt,
+				expiresAt,
+				...assignmentColumns(assignment),
+				status: 'open',
+				closedReason: null,
+				connectRequested: false,
+				linkVersion: 1,
+				createdBy: user.id,
+				createdAt: now,
+				updatedAt: now,
+				statusChangedAt: now,
+				version: nextVersion(app.db)
+			})
+			.returning()
+			.get();
+		appendEvent(app, id, user.id, 'created', { assignment }, now);
+		enqueueInvitation(app, inserted);
+		app.bus.hold({ requestId: id, after: { assignment, createdBy: user.id } });
+		return inserted;
+	});
+	return toSessionRequest(app, row, now);
+}
+
+export interface UpdateRequest {
+	id: string;
+	recipientName?: string;
+	recipientEmail?: string | null;
+	sendEmail?: boolean;
+	emailLanguage?: Language;
+	comments?: string;
+	scheduledAt?: string | null;
+}
+
+const EDITABLE = [
+	'recipientName',
+	'recipientEmail',
+	'sendEmail',
+	'emailLanguage',
+	'comments',
+	'scheduledAt'
+] as const;
+
+export function updateRequest(app: Beckon, user: AuthUser, input: UpdateRequest): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		const next = {
+			recipientName: input.recipientName ?? row.recipientName,
+			recipientEmail:
+				input.recipientEmail === undefined ? row.recipientEmail : input.recipientEmail,
+			sendEmail: input.sendEmail ?? row.sendEmail,
+			emailLanguage: input.emailLanguage ?? row.emailLanguage,
+			comments: input.comments ?? row.comments,
+			scheduledAt:
+				input.scheduledAt === undefined
+					? row.scheduledAt
+					: instantOrNull(input.scheduledAt, 'scheduledAt')
+		};
+		if (next.sendEmail && !next.recipientEmail) {
+			throw invalid('recipientEmail', 'is required when sendEmail is true');
+		}
+		const scheduleChanged = next.scheduledAt !== row.scheduledAt;
+		checkTimes(
+			{ scheduledAt: next.scheduledAt, expiresAt: row.expiresAt },
+			app.clock(),
+			scheduleChanged
+		);
+		const changed = EDITABLE.filter((field) => next[field] !== row[field]);
+		return {
+			action: 'update',
+			patch: next,
+			event: { type: 'updated', data: { fields: changed } }
+		};
+	});
+}
+
+export function assignRequest(
+	app: Beckon,
+	user: AuthUser,
+	input: { id: string; assignment: AssignmentInput }
+): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		const assignment = resolveAssignment(app, user, input.assignment);
+		return {
+			action: 'assign',
+			patch: assignmentColumns(assignment),
+			event: { type: 'assigned', data: { from: assignmentOf(row), to: assignment } }
+		};
+	});
+}
+
+/**
+ * A queue member takes a queued (or unassigned) request. Transactions are serialised, so of two
+ * agents taking at once the first one processed wins and the other is told who has it.
+ */
+export function takeRequest(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		const assignment = assignmentOf(row);
+		if (assignment.kind === 'agent') {
+			const holder =
+				assignment.userId === user.id
+					? 'you'
+					: (userName(app, assignment.userId) ?? 'another agent');
+			throw conflict(`Already taken by ${holder}`);
+		}
+		if (
+			assignment.kind === 'queue' &&
+			user.role !== 'admin' &&
+			!user.queueIds.includes(assignment.queueId)
+		) {
+			throw forbidden('Only members of the queue can take this request');
+		}
+		return {
+			action: 'take',
+			patch: assignmentColumns({ kind: 'agent', userId: user.id }),
+			event: { type: 'taken', data: { from: assignment } }
+		};
+	});
+}
+
+/** Connecting and starting are for the assigned agent; others must take or be assigned first. */
+function requireSessionOwner(user: AuthUser, row: SessionRequestRow) {
+	const assignment = assignmentOf(row);
+	if (user.role !== 'admin' && assignment.kind === 'agent' && assignment.userId !== user.id) {
+		throw forbidden('Only the assigned agent or an admin can do this');
+	}
+}
+
+export function requestConnect(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		requireSessionOwner(user, row);
+		return { action: 'requestConnect', event: { type: 'connect_requested' } };
+	});
+}
+
+export function startSession(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		requireSessionOwner(user, row);
+		return { action: 'start', event: { type: 'session_started' } };
+	});
+}
+
+export function endSession(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, () => ({
+		action: 'end',
+		event: { type: 'session_ended' }
+	}));
+}
+
+export function closeRequest(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, () => ({ action: 'close', event: { type: 'closed' } }));
+}
+
+export function reopenRequest(
+	app: Beckon,
+	user: AuthUser,
+	input: { id: string; expiresAt?: string }
+): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		const now = app.clock();
+		// A schedule already past means "now" once reopened; a future one is kept.
+		const scheduledAt = row.scheduledAt !== null && row.scheduledAt > now ? row.scheduledAt : null;
+		const expiresAt =
+			input.expiresAt === undefined
+				? defaultExpiresAt(now, scheduledAt, defaultExpiryMs(app))
+				: parseInstant(input.expiresAt, 'expiresAt');
+		checkTimes({ scheduledAt, expiresAt }, now, false);
+		return {
+			action: 'reopen',
+			// The old link stays dead: reopening issues a new link version.
+			patch: { scheduledAt, expiresAt, linkVersion: row.linkVersion + 1, endUserSeenAt: null },
+			event: { type: 'reopened', data: { expiresAt: new Date(expiresAt).toISOString() } },
+			after: (updated) => enqueueInvitation(app, updated)
+		};
+	});
+}
+
+export function extendExpiry(
+	app: Beckon,
+	user: AuthUser,
+	input: { id: string; expiresAt: string }
+): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		const expiresAt = parseInstant(input.expiresAt, 'expiresAt');
+		checkTimes({ scheduledAt: row.scheduledAt, expiresAt }, app.clock(), false);
+		return {
+			action: 'extend',
+			patch: { expiresAt },
+			event: {
+				type: 'expiry_extended',
+				data: { from: new Date(row.expiresAt).toISOString(), to: input.expiresAt }
+			}
+		};
+	});
+}
+
+export function regenerateLink(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => ({
+		action: 'regenerateLink',
+		patch: { linkVersion: row.linkVersion + 1 },
+		event: { type: 'link_regenerated' }
+	}));
+}
+
+type MutationPlan = Omit<ChangeSpec, 'actor'> & { after?: (row: SessionRequestRow) => void };
+
+/** Loads the row the user may see inside the write transaction, and records the planned change. */
+function mutate(
+	app: Beckon,
+	user: AuthUser,
+	id: string,
+	plan: (row: SessionRequestRow) => MutationPlan
+): SessionRequest {
+	const row = write(app, () => {
+		const current = loadVisibleRow(app, user, id);
+		const { after, ...spec } = plan(current);
+		const updated = recordChange(app, current, { ...spec, actor: user.id });
+		after?.(updated);
+		return updated;
+	});
+	return toSessionRequest(app, row, app.clock());
+}
+
+export function getRequest(app: Beckon, user: AuthUser, input: { id: string }) {
+	requireRead(user);
+	const row = loadVisibleRow(app, user, input.id);
+	return { ...toSessionRequest(app, row, app.clock()), events: eventsOf(app, row.id) };
+}

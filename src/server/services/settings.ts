@@ -1,0 +1,64 @@
+/** Organisation-wide settings, stored as key/value rows with defaults from the configuration. */
+import { parseDuration } from '../../lib/domain/rules';
+import { invalid } from '../../lib/domain/errors';
+import type { Language } from '../../lib/domain/types';
+import { write, type Beckon } from '../app';
+import { settings } from '../db/schema';
+
+export interface Settings {
+	organizationName: string;
+	defaultExpiry: string;
+	defaultLanguage: Language;
+	reminderLead: string;
+}
+
+function formatDuration(ms: number): string {
+	for (const [unit, size] of [
+		['d', 86_400_000],
+		['h', 3_600_000],
+		['m', 60_000]
+	] as const) {
+		if (ms % size === 0) return `${ms / size}${unit}`;
+	}
+	return `${Math.round(ms / 1000)}s`;
+}
+
+export function getSettings(app: Beckon): Settings {
+	const stored = Object.fromEntries(
+		app.db
+			.select()
+			.from(settings)
+			.all()
+			.map((r) => [r.key, r.value])
+	);
+	return {
+		organizationName: stored.organizationName ?? 'Beckon',
+		defaultExpiry: stored.defaultExpiry ?? formatDuration(app.config.defaultExpiryMs),
+		defaultLanguage: (stored.defaultLanguage as Language) ?? app.config.defaultLanguage,
+		reminderLead: stored.reminderLead ?? formatDuration(app.config.reminderLeadMs)
+	};
+}
+
+export function defaultExpiryMs(app: Beckon): number {
+	return parseDuration(getSettings(app).defaultExpiry) ?? app.config.defaultExpiryMs;
+}
+
+export function updateSettings(app: Beckon, input: Partial<Settings>): Settings {
+	for (const field of ['defaultExpiry', 'reminderLead'] as const) {
+		const value = input[field];
+		if (value !== undefined && parseDuration(value) === null) {
+			throw invalid(field, 'must be a duration such as 7d, 36h or 15m');
+		}
+	}
+	write(app, () => {
+		for (const [key, value] of Object.entries(input)) {
+			if (value === undefined) continue;
+			app.db
+				.insert(settings)
+				.values({ key, value: String(value) })
+				.onConflictDoUpdate({ target: settings.key, set: { value: String(value) } })
+				.run();
+		}
+	});
+	return getSettings(app);
+}

@@ -1,0 +1,238 @@
+/** Users: the accounts of agents and admins. */
+import { hash } from '@node-rs/argon2';
+import { asc, eq, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { conflict, notFound } from '../../lib/domain/errors';
+import type { Permission, Role, Viewer } from '../../lib/domain/types';
+import { write, type Beckon } from '../app';
+import { queueMembers, users, viewEpochs, type UserRow } from '../db/schema';
+
+/** A signed-in user, as every procedure sees them. */
+export interface AuthUser extends Viewer {
+	email: string;
+	name: string;
+	active: boolean;
+}
+
+export interface PublicUser {
+	id: string;
+	email: string;
+	name: string;
+	role: Role;
+	permission: Permission;
+	active: boolean;
+	queueIds: string[];
+	createdAt: string;
+	updatedAt: string;
+}
+
+export function hashPassword(password: string): Promise<string> {
+	// argon2id with the library's defaults (19 MiB, 2 passes): OWASP's recommended minimum.
+	return hash(password);
+}
+
+function queueIdsOf(app: Beckon, userId: string): string[] {
+	return app.db
+		.select({ queueId: queueMembers.queueId })
+		.from(queueMembers)
+		.where(eq(queueMembers.userId, userId))
+		.all()
+		.map((r) => r.queueId);
+}
+
+function toPublicUser(row: UserRow, queueIds: string[]): PublicUser {
+	return {
+		id: row.id,
+		email: row.email,
+		name: row.name,
+		role: row.role,
+		permission: row.permission,
+		active: row.active,
+		queueIds,
+		createdAt: new Date(row.createdAt).toISOString(),
+		updatedAt: new Date(row.updatedAt).toISOString()
+	};
+}
+
+/** The acting user with their queues, or null if the account is gone or deactivated. */
+export function loadAuthUser(app: Beckon, userId: string): AuthUser | null {
+	const row = app.db.select().from(users).where(eq(users.id, userId)).get();
+	if (!row || !row.active) return null;
+	return {
+		id: row.id,
+		email: row.email,
+		name: row.name,
+		role: row.role,
+		permission: row.permission,
+		active: row.active,
+		queueIds: queueIdsOf(app, row.id)
+	};
+}
+
+export function getUser(app: Beckon, userId: string): PublicUser {
+	const row = app.db.select().from(users).where(eq(users.id, userId)).get();
+	if (!row) throw notFound('No such user');
+	return toPublicUser(row, queueIdsOf(app, userId));
+}
+
+export function listUsers(app: Beckon): PublicUser[] {
+	const memberships = new Map<string, string[]>();
+	for (const m of app.db.select().from(queueMembers).all()) {
+		memberships.set(m.userId, [...(memberships.get(m.userId) ?? []), m.queueId]);
+	}
+	return app.db
+		.select()
+		.from(users)
+		.orderBy(asc(users.name))
+		.all()
+		.map((row) => toPublicUser(row, memberships.get(row.id) ?? []));
+}
+
+/** A short directory entry other agents may see (for assignment pickers and timelines). */
+export function listDirectory(app: Beckon) {
+	return app.db
+		.select({
+			id: users.id,
+			name: users.name,
+			email: users.email,
+			role: users.role,
+			active: users.active
+		})
+		.from(users)
+		.orderBy(asc(users.name))
+		.all();
+}
+
+export function userCount(app: Beckon): number {
+	return (
+		app.db
+			.select({ n: sql<number>`count(*)` })
+			.from(users)
+			.get()?.n ?? 0
+	);
+}
+
+function emailTaken(app: Beckon, email: string, exceptId?: string) {
+	const row = app.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+	return row !== undefined && row.id !== exceptId;
+}
+
+export async function createUser(
+	app: Beckon,
+	input: { email: string; name: string; password: string; role: Role; permission: Permission }
+): Promise<PublicUser> {
+	const email = input.email.toLowerCase();
+	if (emailTaken(app, email)) throw conflict(`A user with email ${email} already exists`);
+	const passwordHash = await hashPassword(input.password);
+	const now = app.clock();
+	const id = uuidv7();
+	write(app, () => {
+		// Checked again inside the transaction: the hash above yielded to other requests.
+		if (emailTaken(app, email)) throw conflict(`A user with email ${email} already exists`);
+		app.db
+			.insert(users)
+			.values({
+				id,
+				email,
+				name: input.name,
+				passwordHash,
+				role: input.role,
+				permission: input.permission,
+				active: true,
+				createdAt: now,
+				updatedAt: now
+			})
+			.run();
+	});
+	return getUser(app, id);
+}
+
+/** Makes the user's next pull start over: what they may see changed without a request changing. */
+export function bumpViewEpoch(app: Beckon, userIds: readonly string[]) {
+	for (const userId of userIds) {
+		app.db
+			.insert(viewEpochs)
+			.values({ userId, epoch: 1 })
+			.onConflictDoUpdate({
+				target: viewEpochs.userId,
+				set: { epoch: sql`${viewEpochs.epoch} + 1` }
+			})
+			.run();
+	}
+	if (userIds.length > 0) app.bus.hold({ userIds });
+}
+
+export async function updateUser(
+	app: Beckon,
+	input: {
+		id: string;
+		email?: string;
+		name?: string;
+		password?: string;
+		role?: Role;
+		permission?: Permission;
+		active?: boolean;
+	}
+): Promise<PublicUser> {
+	const passwordHash =
+		input.password === undefined ? undefined : await hashPassword(input.password);
+	const email = input.email?.toLowerCase();
+	write(app, () => {
+		const row = app.db.select().from(users).where(eq(users.id, input.id)).get();
+		if (!row) throw notFound('No such user');
+		if (email !== undefined && emailTaken(app, email, row.id)) {
+			throw conflict(`A user with email ${email} already exists`);
+		}
+		const demotesLastAdmin =
+			row.role === 'admin' &&
+			row.active &&
+			((input.role !== undefined && input.role !== 'admin') || input.active === false);
+		if (demotesLastAdmin && activeAdminCount(app) <= 1) {
+			throw conflict('The last active admin cannot be demoted or deactivated');
+		}
+		app.db
+			.update(users)
+			.set({
+				email,
+				name: input.name,
+				passwordHash,
+				role: input.role,
+				permission: input.permission,
+				active: input.active,
+				updatedAt: app.clock()
+			})
+			.where(eq(users.id, input.id))
+			.run();
+		if (input.active === false || passwordHash !== undefined) revokeSessionsOf(app, input.id);
+		if (input.role !== undefined || input.permission !== undefined || input.active !== undefined) {
+			bumpViewEpoch(app, [input.id]);
+		}
+	});
+	return getUser(app, input.id);
+}
+
+function activeAdminCount(app: Beckon): number {
+	return (
+		app.db
+			.select({ n: sql<number>`count(*)` })
+			.from(users)
+			.where(sql`${users.role} = 'admin' AND ${users.active} = 1`)
+			.get()?.n ?? 0
+	);
+}
+
+function revokeSessionsOf(app: Beckon, userId: string) {
+	app.sqlite.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+}
+
+/** Creates the admin named by BECKON_ADMIN_EMAIL/PASSWORD when the database has no user yet. */
+export async function bootstrapAdmin(app: Beckon): Promise<PublicUser | null> {
+	if (!app.config.admin || userCount(app) > 0) return null;
+	return createUser(app, {
+		email: app.config.admin.email,
+		name: 'Administrator',
+		password: app.config.admin.password,
+		role: 'admin',
+		permission: 'edit'
+	});
+}

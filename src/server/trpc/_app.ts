@@ -1,0 +1,25 @@
+/** The whole API: one router per resource. */
+import { authRouter } from './routers/auth';
+import { linkRouter } from './routers/link';
+import { queuesRouter } from './routers/queues';
+import { requestsRouter } from './routers/requests';
+import { mailRouter, settingsRouter } from './routers/settings';
+import { syncRouter } from './routers/sync';
+import { tokensRouter } from './routers/tokens';
+import { usersRouter } from './routers/users';
+import { createCallerFactory, router } from './trpc';
+
+export const appRouter = router({
+	auth: authRouter,
+	users: usersRouter,
+	queues: queuesRouter,
+	tokens: tokensRouter,
+	requests: requestsRouter,
+	link: linkRouter,
+	sync: syncRouter,
+	settings: settingsRouter,
+	mail: mailRouter
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,13 @@
+import { createQueueSchema, updateQueueSchema } from '../../../lib/domain/schemas';
+import { createQueue, listQueues, updateQueue } from '../../services/queues';
+import { adminProcedure, agentProcedure, router } from '../trpc';
+
+export const queuesRouter = router({
+	list: agentProcedure.query(({ ctx }) => listQueues(ctx.app)),
+	create: adminProcedure
+		.input(createQueueSchema)
+		.mutation(({ ctx, input }) => ({ queue: createQueue(ctx.app, input) })),
+	update: adminProcedure
+		.input(updateQueueSchema)
+		.mutation(({ ctx, input }) => ({ queue: updateQueue(ctx.app, input) }))
+});

@@ -1,0 +1,54 @@
+import {
+	assignRequestSchema,
+	createRequestSchema,
+	extendRequestSchema,
+	listRequestsSchema,
+	reopenRequestSchema,
+	requestIdSchema,
+	updateRequestSchema
+} from '../../../lib/domain/schemas';
+import { listRequests } from '../../services/request-list';
+import * as requests from '../../services/requests';
+import { agentProcedure, router } from '../trpc';
+
+export const requestsRouter = router({
+	create: agentProcedure
+		.input(createRequestSchema)
+		.mutation(({ ctx, input }) => requests.createRequest(ctx.app, ctx.user, input)),
+	get: agentProcedure
+		.input(requestIdSchema)
+		.query(({ ctx, input }) => requests.getRequest(ctx.app, ctx.user, input)),
+	list: agentProcedure
+		.input(listRequestsSchema)
+		.query(({ ctx, input }) => listRequests(ctx.app, ctx.user, input)),
+	update: agentProcedure
+		.input(updateRequestSchema)
+		.mutation(({ ctx, input }) => requests.updateRequest(ctx.app, ctx.user, input)),
+	assign: agentProcedure
+		.input(assignRequestSchema)
+		.mutation(({ ctx, input }) => requests.assignRequest(ctx.app, ctx.user, input)),
+	take: agentProcedure
+		.input(requestIdSchema)
+		.mutation(({ ctx, input }) => requests.takeRequest(ctx.app, ctx.user, input)),
+	requestConnect: agentProcedure
+		.input(requestIdSchema)
+		.mutation(({ ctx, input }) => requests.requestConnect(ctx.app, ctx.user, input)),
+	start: agentProcedure
+		.input(requestIdSchema)
+		.mutation(({ ctx, input }) => requests.startSession(ctx.app, ctx.user, input)),
+	end: agentProcedure
+		.input(requestIdSchema)
+		.mutation(({ ctx, input }) => requests.endSession(ctx.app, ctx.user, input)),
+	close: agentProcedure
+		.input(requestIdSchema)
+		.mutation(({ ctx, input }) => requests.closeRequest(ctx.app, ctx.user, input)),
+	reopen: agentProcedure
+		.input(reopenRequestSchema)
+		.mutation(({ ctx, input }) => requests.reopenRequest(ctx.app, ctx.user, input)),
+	extend: agentProcedure
+		.input(extendRequestSchema)
+		.mutation(({ ctx, input }) => requests.extendExpiry(ctx.app, ctx.user, input)),
+	regenerateLink: agentProcedure
+		.input(requestIdSchema)
+		.mutation(({ ctx, input }) => requests.regenerateLink(ctx.app, ctx.user, input))
+});

@@ -1,0 +1,53 @@
+/** The one tRPC instance: base procedures and the middleware that turns refusals into codes. */
+import { initTRPC, StandardSchemaV1Error, TRPCError } from '@trpc/server';
+import { DomainError, fromZodIssues } from '../../lib/domain/errors';
+import { ERROR_CODE_OF } from '../../lib/sync/protocol';
+import type { Context } from './context';
+
+const t = initTRPC.context<Context>().create({
+	sse: {
+		// Pings keep proxies (nginx closes idle streams after 60 s) from cutting live streams.
+		ping: { enabled: true, intervalMs: 15_000 },
+		client: { reconnectAfterInactivityMs: 40_000 }
+	},
+	errorFormatter({ shape, error }) {
+		// Unexpected errors keep their details in the server log, not in the answer.
+		if (error.code === 'INTERNAL_SERVER_ERROR')
+			return { ...shape, message: 'Internal server error' };
+		return shape;
+	}
+});
+
+/** Domain refusals and schema failures become tRPC errors whose message names the field. */
+const refusals = t.middleware(async ({ next }) => {
+	const result = await next();
+	if (result.ok) return result;
+	const cause = result.error.cause;
+	if (cause instanceof DomainError) {
+		throw new TRPCError({ code: ERROR_CODE_OF[cause.reason], message: cause.message, cause });
+	}
+	if (cause instanceof StandardSchemaV1Error) {
+		const refusal = fromZodIssues(cause.issues);
+		throw new TRPCError({ code: 'BAD_REQUEST', message: refusal.message, cause: refusal });
+	}
+	if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error(result.error);
+	return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(refusals);
+
+const signedIn = t.middleware(({ ctx, next }) => {
+	if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+	return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Any signed-in user; services check view/edit permission and visibility. */
+export const agentProcedure = publicProcedure.use(signedIn);
+
+export const adminProcedure = agentProcedure.use(({ ctx, next }) => {
+	if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
+	return next();
+});

@@ -1,0 +1,81 @@
+/**
+ * A raw tRPC-over-HTTP client that speaks the public wire format (no transformer): queries by GET
+ * with `?input=`, mutations by POST with a JSON body. Keeps its own session cookie.
+ */
+export interface TrpcErrorBody {
+	message: string;
+	code: number;
+	data: { code: string; httpStatus: number; path?: string };
+}
+
+export class ApiError extends Error {
+	constructor(
+		readonly status: number,
+		readonly body: TrpcErrorBody
+	) {
+		super(`${body.data.code}: ${body.message}`);
+	}
+	get code() {
+		return this.body.data.code;
+	}
+}
+
+export class ApiClient {
+	cookie: string | null = null;
+	bearer: string | null = null;
+	extraHeaders: Record<string, string> = {};
+
+	constructor(readonly baseUrl: string) {}
+
+	#headers(): Record<string, string> {
+		const headers: Record<string, string> = { ...this.extraHeaders };
+		if (this.cookie) headers.cookie = this.cookie;
+		if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
+		return headers;
+	}
+
+	async #read<T>(response: Response): Promise<T> {
+		const setCookie = response.headers.getSetCookie();
+		for (const cookie of setCookie) {
+			const [pair] = cookie.split(';');
+			this.cookie = pair.endsWith('=') ? null : pair;
+		}
+		const body = await response.json();
+		if (body.error) throw new ApiError(response.status, body.error);
+		return body.result.data as T;
+	}
+
+	async query<T = any>(path: string, input?: unknown): Promise<T> {
+		const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+		return this.#read<T>(
+			await fetch(`${this.baseUrl}/api/trpc/${path}${qs}`, { headers: this.#headers() })
+		);
+	}
+
+	async mutate<T = any>(path: string, input?: unknown): Promise<T> {
+		return this.#read<T>(
+			await fetch(`${this.baseUrl}/api/trpc/${path}`, {
+				method: 'POST',
+				headers: { ...this.#headers(), 'content-type': 'application/json' },
+				body: input === undefined ? undefined : JSON.stringify(input)
+			})
+		);
+	}
+
+	async login(email: string, password: string) {
+		return this.mutate('auth.login', { email, password });
+	}
+}
+
+/** Expects `promise` to fail with the tRPC code; returns the error for further checks. */
+export async function expectApiError(promise: Promise<unknown>, code: string): Promise<ApiError> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof ApiError && error.code === code) return error;
+		throw new Error(`expected ${code}, got ${error instanceof Error ? error.message : error}`, {
+			cause: error
+		});
+	}
+	throw new Error(`expected ${code}, but the call succeeded`);
+}
