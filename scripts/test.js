@@ -2,7 +2,7 @@
 // Every stage runs even after a failure, so one run reports everything, and the last line is
 // always `N passed, N failed` for CI to read.
 //
-// BECKON_TEST_ONLY=unit (or a comma list of lint,check,unit,e2e) runs only those stages.
+// BECKON_TEST_ONLY=unit (or a comma list of lint,check,build,unit,e2e) runs only those stages.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { ensureChromium } from './chromium.js';
 // Paths below are relative to the repository root, wherever this is started from.
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
-const STAGES = ['lint', 'check', 'unit', 'e2e'];
+const STAGES = ['lint', 'check', 'build', 'unit', 'e2e'];
 const only = process.env.BECKON_TEST_ONLY?.split(',').map((s) => s.trim());
 const unknown = only?.filter((s) => !STAGES.includes(s)) ?? [];
 if (unknown.length > 0) {
@@ -62,6 +62,9 @@ function count(ok, pass = 0, fail = 0) {
 if (wanted('lint')) suite('npm', ['run', 'lint']);
 if (wanted('check')) suite('npm', ['run', 'check']);
 
+// Built before the unit stage: the CLI tests run the built server as an operator would.
+const built = wanted('build') ? suite('npm', ['run', 'build']) : true;
+
 if (wanted('unit')) {
 	const out = join(tmp, 'vitest.json');
 	// --no: never download a missing runner, use the project's own.
@@ -79,8 +82,6 @@ if (wanted('e2e') && existsSync('playwright.config.ts')) {
 		console.error(error.message);
 		failed++;
 	}
-	// The e2e tests run against the production build; build anyway to report on it.
-	const built = suite('npm', ['run', 'build']);
 	if (chromium && built) {
 		const out = join(tmp, 'pw.json');
 		const env = { ...process.env, CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out };

@@ -19,6 +19,12 @@ export class RateLimiter {
 		return entry.count <= this.limit;
 	}
 
+	/** Takes back one hit of `key` (an attempt that turned out not to count, e.g. a success). */
+	refund(key: string) {
+		const entry = this.#hits.get(key);
+		if (entry && entry.count > 0) entry.count -= 1;
+	}
+
 	#prune(now: number) {
 		for (const [key, entry] of this.#hits) if (entry.resetAt <= now) this.#hits.delete(key);
 	}

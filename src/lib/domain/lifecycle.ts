@@ -41,7 +41,8 @@ export const TRANSITIONS: Record<Action, Partial<Record<Status, Status>>> = {
 	openLink: { open: 'waiting', waiting: 'waiting', ready: 'ready', connected: 'connected' },
 	requestConnect: { waiting: 'waiting' },
 	allow: { waiting: 'ready' },
-	deny: { waiting: 'waiting' },
+	// Deny answers a pending connect request, or withdraws access already granted (ready).
+	deny: { waiting: 'waiting', ready: 'waiting' },
 	decline: { open: 'closed', waiting: 'closed', ready: 'closed' },
 	start: { ready: 'connected' },
 	end: { connected: 'closed' },
@@ -102,7 +103,8 @@ export function canTransition(state: LifecycleState, action: Action): DomainErro
 	if (TRANSITIONS[action][state.status] === undefined) {
 		return conflict(`Cannot ${ACTION_WORDS[action]} a request that is ${state.status}`);
 	}
-	if ((action === 'allow' || action === 'deny') && !state.connectRequested) {
+	const answersConnect = action === 'allow' || (action === 'deny' && state.status === 'waiting');
+	if (answersConnect && !state.connectRequested) {
 		return conflict('The agent has not asked to connect');
 	}
 	return null;

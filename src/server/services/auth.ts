@@ -39,6 +39,9 @@ export async function login(
 	decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
 	const matches = await verify(row?.passwordHash ?? (await decoyHash), input.password);
 	if (!row || !matches || !row.active) throw badCredentials();
+	// Only failed attempts count (each was taken up front, so parallel guesses are still capped).
+	app.limits.login.refund(`addr:${clientAddress}`);
+	app.limits.login.refund(`acct:${email}`);
 	const sessionToken = randomBytes(32).toString('base64url');
 	const expiresAt = now + SESSION_LIFETIME_MS;
 	write(app, () => {

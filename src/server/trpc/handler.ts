@@ -1,4 +1,5 @@
 /** Serves `/api/trpc` for any fetch-style server: SvelteKit's route and the test server alike. */
+import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Beckon } from '../app';
 import { appRouter } from './_app';
@@ -8,7 +9,30 @@ export const TRPC_ENDPOINT = '/api/trpc';
 /** Far above any legitimate call (a full push batch is well under this). */
 export const MAX_BODY_BYTES = 1_000_000;
 
+/** The request with its body cut off at MAX_BODY_BYTES: a larger one fails as PAYLOAD_TOO_LARGE. */
+function limitBody(req: Request): Request {
+	if (!req.body) return req;
+	let size = 0;
+	const body = req.body.pipeThrough(
+		new TransformStream<Uint8Array, Uint8Array>({
+			transform(chunk, controller) {
+				size += chunk.byteLength;
+				if (size > MAX_BODY_BYTES) controller.error(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' }));
+				else controller.enqueue(chunk);
+			}
+		})
+	);
+	return new Request(req.url, {
+		method: req.method,
+		headers: req.headers,
+		body,
+		signal: req.signal,
+		duplex: 'half'
+	} as RequestInit);
+}
+
 export function handleTrpc(app: Beckon, req: Request, clientAddress: string): Promise<Response> {
+	req = limitBody(req);
 	return fetchRequestHandler({
 		endpoint: TRPC_ENDPOINT,
 		req,

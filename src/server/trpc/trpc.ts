@@ -1,10 +1,13 @@
 /** The one tRPC instance: base procedures and the middleware that turns refusals into codes. */
 import { initTRPC, StandardSchemaV1Error, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
 import { DomainError, fromZodIssues } from '../../lib/domain/errors';
 import { ERROR_CODE_OF } from '../../lib/sync/protocol';
 import type { Context } from './context';
 
 const t = initTRPC.context<Context>().create({
+	// Stack traces in answers only while developing.
+	isDev: process.env.NODE_ENV === 'development',
 	sse: {
 		// Pings keep proxies (nginx closes idle streams after 60 s) from cutting live streams.
 		ping: { enabled: true, intervalMs: 15_000 },
@@ -26,7 +29,8 @@ const refusals = t.middleware(async ({ next }) => {
 	if (cause instanceof DomainError) {
 		throw new TRPCError({ code: ERROR_CODE_OF[cause.reason], message: cause.message, cause });
 	}
-	if (cause instanceof StandardSchemaV1Error) {
+	// zod schemas are run by tRPC's own zod path (ZodError); other validators give StandardSchemaV1Error.
+	if (cause instanceof StandardSchemaV1Error || cause instanceof ZodError) {
 		const refusal = fromZodIssues(cause.issues);
 		throw new TRPCError({ code: 'BAD_REQUEST', message: refusal.message, cause: refusal });
 	}

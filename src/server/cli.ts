@@ -1,0 +1,158 @@
+/**
+ * The `beckon` command-line tool: serve, migrate, create users and back up the database.
+ * bin/beckon.js loads the built copy of this file; `serve` then starts the SvelteKit server.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fromZodIssues } from '../lib/domain/errors';
+import { createUserSchema } from '../lib/domain/schemas';
+import { createBeckon } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { bootstrapAdmin, createUser, userCount } from './services/users';
+
+export const USAGE = `Usage: beckon <command> [options]
+
+Commands:
+  serve                      run the server (the default): migrates, then serves app and API
+  migrate                    apply database migrations and exit
+  user create --email E --name N --password P --role admin|agent --permission none|view|edit
+                             create a user
+  backup FILE                write a consistent copy of the live database to FILE
+  --version                  print the version
+  --help                     print this help
+
+Configuration comes from environment variables (PORT, HOST, BECKON_DATA_DIR, BECKON_PUBLIC_URL,
+BECKON_ADMIN_EMAIL, BECKON_ADMIN_PASSWORD, BECKON_SMTP_URL, BECKON_MAIL_FROM,
+BECKON_DEFAULT_EXPIRY, BECKON_REMINDER_LEAD); see the README.`;
+
+/** A failure to report as one line, with no stack trace. */
+export class UsageError extends Error {}
+
+export interface CliOptions {
+	version: string;
+	/** Starts the HTTP server (adapter-node's entry); resolves once it is listening. */
+	startServer: () => Promise<void>;
+	log?: (line: string) => void;
+}
+
+function migrate(config: Config) {
+	const app = createBeckon(config);
+	app.close();
+}
+
+async function serve(config: Config, options: CliOptions) {
+	const log = options.log ?? console.log;
+	// Migrate and bootstrap before listening, so a broken database stops the start with a clear
+	// message instead of failing the first request.
+	const app = createBeckon(config);
+	try {
+		const admin = await bootstrapAdmin(app);
+		if (admin) log(`Created the admin ${admin.email} from BECKON_ADMIN_EMAIL.`);
+		if (userCount(app) === 0) {
+			log(
+				'No user exists yet. Create the first admin with:\n' +
+					"  npx beckon user create --email you@example.com --name 'Your Name' --password '<at least 8 characters>' --role admin --permission edit\n" +
+					'or start with BECKON_ADMIN_EMAIL and BECKON_ADMIN_PASSWORD set.'
+			);
+		}
+	} finally {
+		app.close();
+	}
+	// adapter-node reads these itself; its own default host would be every interface.
+	process.env.HOST = config.host;
+	process.env.PORT = String(config.port);
+	await options.startServer();
+	log(`Beckon is running at ${config.publicUrl} (data in ${config.dataDir}). Sign in there.`);
+}
+
+async function createUserCommand(config: Config, args: string[], log: (line: string) => void) {
+	const { values } = parseArgs({
+		args,
+		options: {
+			email: { type: 'string' },
+			name: { type: 'string' },
+			password: { type: 'string' },
+			role: { type: 'string', default: 'agent' },
+			permission: { type: 'string', default: 'edit' }
+		},
+		strict: true
+	});
+	const parsed = createUserSchema.safeParse(values);
+	if (!parsed.success) throw new UsageError(`--${fromZodIssues(parsed.error.issues).message}`);
+	const app = createBeckon(config);
+	try {
+		const user = await createUser(app, parsed.data);
+		log(`Created ${user.role} ${user.email} (${user.name}) with permission ${user.permission}.`);
+	} finally {
+		app.close();
+	}
+}
+
+async function backup(config: Config, file: string | undefined, log: (line: string) => void) {
+	if (!file) throw new UsageError('backup needs a FILE to write to');
+	const target = resolve(file);
+	if (existsSync(target)) throw new UsageError(`${target} already exists; choose a new file`);
+	const app = createBeckon(config);
+	try {
+		// SQLite's online backup: a consistent snapshot while the server keeps writing.
+		await app.sqlite.backup(target);
+	} finally {
+		app.close();
+	}
+	log(`Backed up ${config.databaseFile} to ${target}.`);
+}
+
+/** Runs one command; returns the process exit code. */
+export async function main(argv: string[], options: CliOptions): Promise<number> {
+	const log = options.log ?? console.log;
+	const [command = 'serve', ...rest] = argv;
+	try {
+		if (command === '--help' || command === '-h' || command === 'help') {
+			log(USAGE);
+			return 0;
+		}
+		if (command === '--version' || command === '-v') {
+			log(options.version);
+			return 0;
+		}
+		const config = loadConfig();
+		switch (command) {
+			case 'serve':
+			case 'start':
+				await serve(config, options);
+				return 0;
+			case 'migrate':
+				migrate(config);
+				log(`Database ${config.databaseFile} is up to date.`);
+				return 0;
+			case 'user':
+				if (rest[0] !== 'create') throw new UsageError('usage: beckon user create --email E …');
+				await createUserCommand(config, rest.slice(1), log);
+				return 0;
+			case 'backup':
+				await backup(config, rest[0], log);
+				return 0;
+			default:
+				throw new UsageError(`unknown command '${command}'; see beckon --help`);
+		}
+	} catch (error) {
+		if (error instanceof ConfigError || error instanceof UsageError) {
+			console.error(error.message);
+			return 1;
+		}
+		if (error instanceof Error && 'reason' in error) {
+			console.error(error.message);
+			return 1;
+		}
+		if (
+			error instanceof TypeError &&
+			'code' in error &&
+			String(error.code).startsWith('ERR_PARSE_ARGS')
+		) {
+			console.error(error.message);
+			return 1;
+		}
+		throw error;
+	}
+}

@@ -1,0 +1,145 @@
+/**
+ * The `beckon` command as an operator uses it: the built CLI and server in child processes, on a
+ * temporary data folder and a free port on 127.0.0.1.
+ */
+import Database from 'better-sqlite3';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, expectApiError } from '../support/client';
+
+const BIN = resolve('bin/beckon.js');
+
+function freePort(): Promise<number> {
+	return new Promise((done) => {
+		const probe = createServer().listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as { port: number };
+			probe.close(() => done(port));
+		});
+	});
+}
+
+function beckon(args: string[], env: Record<string, string>) {
+	return spawnSync('node', [BIN, ...args], {
+		env: { ...process.env, ...env },
+		encoding: 'utf8',
+		timeout: 60_000
+	});
+}
+
+async function waitForServer(url: string, child: ChildProcess) {
+	for (let i = 0; i < 100; i++) {
+		if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+		try {
+			await fetch(`${url}/api/trpc/auth.me`);
+			return;
+		} catch {
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+	throw new Error('server did not start');
+}
+
+describe('beckon CLI', () => {
+	let dataDir: string;
+	let env: Record<string, string>;
+
+	beforeAll(() => {
+		if (!existsSync('build/cli/cli.js') || !existsSync('build/index.js')) {
+			expect(spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status).toBe(0);
+		}
+		dataDir = mkdtempSync(join(tmpdir(), 'beckon-cli-'));
+		env = { BECKON_DATA_DIR: dataDir };
+	}, 120_000);
+	afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+	it('prints its version and help', () => {
+		const version = beckon(['--version'], env);
+		expect(version.status).toBe(0);
+		expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+		const help = beckon(['--help'], env);
+		expect(help.stdout).toContain('user create --email');
+		expect(help.stdout).toContain('backup FILE');
+	});
+
+	it('stops on invalid configuration with one line naming the variable', () => {
+		const result = beckon(['migrate'], { ...env, BECKON_DEFAULT_EXPIRY: 'soon' });
+		expect(result.status).toBe(1);
+		const lines = result.stderr.trim().split('\n');
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toContain('BECKON_DEFAULT_EXPIRY');
+	});
+
+	it('rejects an unknown command and bad user input clearly', () => {
+		const unknown = beckon(['frobnicate'], env);
+		expect(unknown.status).toBe(1);
+		expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+		const badEmail = beckon(
+			['user', 'create', '--email', 'nope', '--name', 'X', '--password', 'long enough'],
+			env
+		);
+		expect(badEmail.status).toBe(1);
+		expect(badEmail.stderr).toContain('email');
+	});
+
+	it('migrates, creates a user, serves, backs up and shuts down on SIGTERM', async () => {
+		expect(beckon(['migrate'], env).status).toBe(0);
+		expect(existsSync(join(dataDir, 'beckon.db'))).toBe(true);
+
+		const created = beckon(
+			[
+				'user',
+				'create',
+				'--email',
+				'Lead@Example.com',
+				'--name',
+				'Team Lead',
+				'--password',
+				'a long password',
+				'--role',
+				'admin',
+				'--permission',
+				'edit'
+			],
+			env
+		);
+		expect(created.stderr).toBe('');
+		expect(created.stdout).toContain('Created admin lead@example.com');
+
+		const port = await freePort();
+		const url = `http://127.0.0.1:${port}`;
+		const server = spawn('node', [BIN, 'serve'], {
+			env: { ...process.env, ...env, PORT: String(port) },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let output = '';
+		server.stdout?.on('data', (chunk) => (output += chunk));
+		server.stderr?.on('data', (chunk) => (output += chunk));
+		try {
+			await waitForServer(url, server);
+			expect(output).toContain(`Beckon is running at ${url}`);
+
+			const api = new ApiClient(url);
+			await api.login('lead@example.com', 'a long password');
+			const request = await api.mutate('requests.create', { recipientName: 'Grace' });
+			expect(request.link.startsWith(`${url}/s/`)).toBe(true);
+			await expectApiError(api.query('link.get', { token: 'x'.repeat(54) }), 'NOT_FOUND');
+
+			const backupFile = join(dataDir, 'backup.db');
+			const backup = beckon(['backup', backupFile], env);
+			expect(backup.status).toBe(0);
+			const copy = new Database(backupFile, { readonly: true });
+			expect(copy.prepare('select count(*) n from session_requests').get()).toEqual({ n: 1 });
+			expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+			copy.close();
+			expect(beckon(['backup', backupFile], env).stderr).toContain('already exists');
+		} finally {
+			server.kill('SIGTERM');
+		}
+		const code = await new Promise((done) => server.once('exit', (c) => done(c)));
+		expect(code).toBe(0);
+	}, 60_000);
+});
