@@ -1,8 +1,45 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [
+		sveltekit(),
+		SvelteKitPWA({
+			// Our own service worker (src/service-worker.ts, built by SvelteKit): precache + app-shell navigation fallback.
+			strategies: 'injectManifest',
+			srcDir: 'src',
+			filename: 'service-worker.ts',
+			// A new version waits for the agent's click on "Reload" instead of swapping silently.
+			registerType: 'prompt',
+			injectRegister: false,
+			manifest: {
+				name: 'Beckon',
+				short_name: 'Beckon',
+				description: 'Session requests for remote support, online and offline',
+				start_url: '/',
+				scope: '/',
+				display: 'standalone',
+				background_color: '#ffffff',
+				theme_color: '#3246d3',
+				icons: [
+					{ src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+					{ src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+					{
+						src: '/icon-maskable-512.png',
+						sizes: '512x512',
+						type: 'image/png',
+						purpose: 'maskable'
+					},
+					{ src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }
+				]
+			},
+			injectManifest: {
+				globPatterns: ['client/**/*.{js,css,ico,png,svg,webp,webmanifest}', 'prerendered/**/*.html']
+			},
+			devOptions: { enabled: false }
+		})
+	],
 	test: {
 		include: ['src/**/*.spec.ts', 'tests/**/*.spec.ts'],
 		environment: 'node',

@@ -53,8 +53,7 @@ describe('session request lifecycle over HTTP', () => {
 			endUser.mutate('link.respond', { token, decision }),
 		decline: (token: string) => endUser.mutate('link.decline', { token })
 	};
-	const eventTypes = (request: { events: { type: string }[] }) =>
-		request.events.map((e) => e.type);
+	const eventTypes = (request: { events: { type: string }[] }) => request.events.map((e) => e.type);
 
 	/** A request of `agent`, brought to `status` through the real flow. */
 	async function requestIn(status: 'open' | 'waiting' | 'ready' | 'connected') {
@@ -236,7 +235,10 @@ describe('session request lifecycle over HTTP', () => {
 	it('reopens a closed request: open, new expiry, new link, the old link stays dead', async () => {
 		const { request, token: oldToken } = await requestIn('ready');
 		await api.mutate('requests.close', { id: request.id });
-		await expectApiError(api.mutate('requests.reopen', { id: request.id, expiresAt: iso(now) }), 'BAD_REQUEST');
+		await expectApiError(
+			api.mutate('requests.reopen', { id: request.id, expiresAt: iso(now) }),
+			'BAD_REQUEST'
+		);
 
 		now += HOUR;
 		const expiresAt = iso(now + 48 * HOUR);

@@ -149,7 +149,12 @@ const EXPECTED: Record<Start, Record<Action, Expected>> = {
 };
 
 const CASES = (Object.keys(STARTS) as Start[]).flatMap((start) =>
-	ACTIONS.map((action) => ({ start, action, from: STARTS[start], expected: EXPECTED[start][action] }))
+	ACTIONS.map((action) => ({
+		start,
+		action,
+		from: STARTS[start],
+		expected: EXPECTED[start][action]
+	}))
 );
 
 function thrownBy(fn: () => unknown): unknown {

@@ -25,10 +25,7 @@ const REQUESTS: [string, VisibilityFacts][] = [
 	['assigned to another agent', request({ kind: 'agent', userId: OTHER })],
 	['assigned to a queue they are in', request({ kind: 'queue', queueId: MY_QUEUE })],
 	['assigned to a queue they are not in', request({ kind: 'queue', queueId: OTHER_QUEUE })],
-	[
-		'created by them and assigned to another agent',
-		request({ kind: 'agent', userId: OTHER }, ME)
-	],
+	['created by them and assigned to another agent', request({ kind: 'agent', userId: OTHER }, ME)],
 	[
 		'created by them and assigned to a queue they are not in',
 		request({ kind: 'queue', queueId: OTHER_QUEUE }, ME)

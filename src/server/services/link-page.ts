@@ -132,3 +132,28 @@ export function declineRequest(app: Beckon, token: string, clientAddress: string
 	);
 	return linkView(app, row);
 }
+
+/**
+ * The link page's live view: the current state at once, then again after every change of the
+ * request, until the link dies (the final state is sent, then the stream ends). The token is
+ * checked before the stream starts, so a dead link is refused like any other call.
+ */
+export function watchLink(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	signal: AbortSignal
+): AsyncGenerator<LinkView> {
+	const first = resolveLink(app, token, clientAddress);
+	return (async function* () {
+		yield linkView(app, first);
+		for await (const change of app.bus.changes(signal)) {
+			if (change.requestId !== first.id) continue;
+			const row = findRow(app, first.id);
+			if (!row || !verifyLinkToken(app.secret, token, row.id, row.linkVersion)) return;
+			const view = linkView(app, row);
+			yield view;
+			if (view.status === 'closed' || view.status === 'expired') return;
+		}
+	})();
+}

@@ -107,7 +107,8 @@ export interface ChangeSpec {
 export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSpec) {
 	const now = app.clock();
 	const current = {
-		status: effectiveStatus(row.status, row.expiresAt, now),
+		// Expiring writes down what reads already report, so it is judged by the stored status.
+		status: spec.action === 'expire' ? row.status : effectiveStatus(row.status, row.expiresAt, now),
 		connectRequested: row.connectRequested,
 		closedReason: row.closedReason
 	};

@@ -3,20 +3,34 @@
  * procedures and by `sync.push` alike. Each runs in one transaction that updates the row, bumps
  * its version and appends its event.
  */
-import { eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { conflict, forbidden, invalid } from '../../lib/domain/errors';
+import {
+	conflict,
+	DomainError,
+	DomainErrorReason,
+	forbidden,
+	invalid
+} from '../../lib/domain/errors';
 import {
 	canEdit,
 	canRead,
 	checkTimes,
 	defaultExpiresAt,
+	effectiveStatus,
 	parseInstant
 } from '../../lib/domain/rules';
+import { canTransition } from '../../lib/domain/lifecycle';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { nextVersion } from '../db';
-import { queues, sessionRequests, users, type SessionRequestRow } from '../db/schema';
+import {
+	queues,
+	requestEvents,
+	sessionRequests,
+	users,
+	type SessionRequestRow
+} from '../db/schema';
 import { enqueueInvitation } from './mail';
 import {
 	appendEvent,
@@ -145,6 +159,11 @@ const EDITABLE = [
 export function updateRequest(app: Beckon, user: AuthUser, input: UpdateRequest): SessionRequest {
 	requireEdit(user);
 	return mutate(app, user, input.id, (row) => {
+		// A terminal (closed or expired) request is a conflict, whatever the input says.
+		const now = app.clock();
+		const state = { ...row, status: effectiveStatus(row.status, row.expiresAt, now) };
+		const refusal = canTransition(state, 'update');
+		if (refusal) throw refusal;
 		const next = {
 			recipientName: input.recipientName ?? row.recipientName,
 			recipientEmail:
@@ -160,12 +179,11 @@ export function updateRequest(app: Beckon, user: AuthUser, input: UpdateRequest)
 		if (next.sendEmail && !next.recipientEmail) {
 			throw invalid('recipientEmail', 'is required when sendEmail is true');
 		}
+		// Only a new schedule needs checking: an unchanged expiry may have passed mid-session.
 		const scheduleChanged = next.scheduledAt !== row.scheduledAt;
-		checkTimes(
-			{ scheduledAt: next.scheduledAt, expiresAt: row.expiresAt },
-			app.clock(),
-			scheduleChanged
-		);
+		if (scheduleChanged) {
+			checkTimes({ scheduledAt: next.scheduledAt, expiresAt: row.expiresAt }, now);
+		}
 		const changed = EDITABLE.filter((field) => next[field] !== row[field]);
 		return {
 			action: 'update',
@@ -197,6 +215,48 @@ export function assignRequest(
  */
 export function takeRequest(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
+	try {
+		return takeVisible(app, user, input);
+	} catch (error) {
+		// The losers of a race no longer see the request (it left their queue): tell them who won.
+		const holder =
+			error instanceof DomainError && error.reason === DomainErrorReason.notFound
+				? takenFromUnderOf(app, user, input.id)
+				: null;
+		if (holder) throw conflict(`Already taken by ${holder}`);
+		throw error;
+	}
+}
+
+/**
+ * The name of whoever took `id` out of one of `user`'s queues (or out of the unassigned pool,
+ * which every agent sees), when that take is the latest change of its assignment; null
+ * otherwise (so nothing is revealed to anyone else).
+ */
+function takenFromUnderOf(app: Beckon, user: AuthUser, id: string): string | null {
+	const row = findRow(app, id);
+	if (!row || row.assignmentKind !== 'agent' || !row.assigneeId) return null;
+	const last = app.db
+		.select()
+		.from(requestEvents)
+		.where(
+			and(
+				eq(requestEvents.requestId, id),
+				inArray(requestEvents.type, ['created', 'assigned', 'taken'])
+			)
+		)
+		.orderBy(desc(requestEvents.id))
+		.limit(1)
+		.get();
+	const from = last?.type === 'taken' ? (last.data.from as Assignment | undefined) : undefined;
+	const sawIt =
+		from?.kind === 'unassigned' || (from?.kind === 'queue' && user.queueIds.includes(from.queueId));
+	if (!sawIt) return null;
+	if (last?.actor !== row.assigneeId) return null;
+	return userName(app, row.assigneeId) ?? 'another agent';
+}
+
+function takeVisible(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	return mutate(app, user, input.id, (row) => {
 		const assignment = assignmentOf(row);
 		if (assignment.kind === 'agent') {

@@ -3,7 +3,7 @@
  * direct procedures use, in order, idempotently by (clientId, mutation id). Pull sends what the
  * user may see that changed since their cursor, and removals for what left their view.
  */
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { DomainError, forbidden, fromZodIssues, invalid } from '../../lib/domain/errors';
 import { canSee } from '../../lib/domain/visibility';
 import {
@@ -15,9 +15,16 @@ import {
 	type PullInput,
 	type PushInput
 } from '../../lib/sync/protocol';
-import type { SessionRequest } from '../../lib/domain/types';
+import type { Assignment, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
-import { sessionRequests, syncClients, syncMutations, viewEpochs } from '../db/schema';
+import {
+	requestEvents,
+	sessionRequests,
+	syncClients,
+	syncMutations,
+	viewEpochs,
+	type SessionRequestRow
+} from '../db/schema';
 import { toSessionRequest, visibilityOf } from './request-records';
 import * as requests from './requests';
 import type { AuthUser } from './users';
@@ -152,6 +159,25 @@ function decodeCursor(text: string): PullCursor {
 	return { version: Number(match[1]), epoch: Number(match[2]) };
 }
 
+/**
+ * Whether `user` could see the request under an earlier assignment. View-wide changes reset the
+ * cursor, so only a reassignment takes a request out of a view between pulls: a request that was
+ * never visible is no removal, and its id must not be sent.
+ */
+function wasVisibleTo(app: Beckon, user: AuthUser, row: SessionRequestRow): boolean {
+	return app.db
+		.select({ data: requestEvents.data })
+		.from(requestEvents)
+		.where(
+			and(eq(requestEvents.requestId, row.id), inArray(requestEvents.type, ['assigned', 'taken']))
+		)
+		.all()
+		.some(({ data }) => {
+			const from = data.from as Assignment | undefined;
+			return from !== undefined && canSee(user, { assignment: from, createdBy: row.createdBy });
+		});
+}
+
 export const DEFAULT_PULL_PAGE = 1000;
 
 export function pull(app: Beckon, user: AuthUser, input: PullInput) {
@@ -180,7 +206,7 @@ export function pull(app: Beckon, user: AuthUser, input: PullInput) {
 		const deleted: string[] = [];
 		for (const row of page) {
 			if (canSee(user, visibilityOf(row))) changes.push(toSessionRequest(app, row, now));
-			else if (!reset) deleted.push(row.id);
+			else if (!reset && wasVisibleTo(app, user, row)) deleted.push(row.id);
 		}
 		const version = page.at(-1)?.version ?? since;
 		return {

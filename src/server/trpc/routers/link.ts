@@ -15,6 +15,17 @@ export const linkRouter = router({
 		.mutation(({ ctx, input }) =>
 			link.respondToConnect(ctx.app, input.token, input.decision, ctx.clientAddress)
 		),
+	/** The same view on every change (SSE); the first event is the current state. */
+	watch: publicProcedure
+		.input(linkTokenSchema)
+		.subscription(({ ctx, input, signal }) =>
+			link.watchLink(
+				ctx.app,
+				input.token,
+				ctx.clientAddress,
+				signal ?? new AbortController().signal
+			)
+		),
 	decline: publicProcedure
 		.input(linkTokenSchema)
 		.mutation(({ ctx, input }) => link.declineRequest(ctx.app, input.token, ctx.clientAddress))

@@ -1,16 +1,28 @@
 import { canSee } from '../../../lib/domain/visibility';
 import { pullInputSchema, pushInputSchema } from '../../../lib/sync/protocol';
+import type { Beckon } from '../../app';
 import type { Change } from '../../bus';
-import { loadAuthUser } from '../../services/users';
-import { pull, push } from '../../services/sync';
 import { requireRead } from '../../services/requests';
+import { pull, push } from '../../services/sync';
+import { loadAuthUser, type AuthUser } from '../../services/users';
 import { agentProcedure, router } from '../trpc';
-import type { AuthUser } from '../../services/users';
 
 function concerns(user: AuthUser, change: Change): boolean {
 	if (change.everyone) return true;
 	if (change.userIds?.includes(user.id)) return true;
 	return [change.before, change.after].some((facts) => facts !== undefined && canSee(user, facts));
+}
+
+async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
+	yield { at: new Date(app.clock()).toISOString(), reason: 'connected' as const };
+	for await (const change of app.bus.changes(signal)) {
+		// Queues and roles change while a stream is open: judge with the user as they are now.
+		const user = loadAuthUser(app, userId);
+		if (!user) return;
+		if (concerns(user, change)) {
+			yield { at: new Date(app.clock()).toISOString(), reason: 'change' as const };
+		}
+	}
 }
 
 export const syncRouter = router({
@@ -21,17 +33,9 @@ export const syncRouter = router({
 		.input(pullInputSchema)
 		.query(({ ctx, input }) => pull(ctx.app, ctx.user, input)),
 	/** Carries no data: "something you may see changed, pull". */
-	poke: agentProcedure.subscription(async function* ({ ctx, signal }) {
+	poke: agentProcedure.subscription(({ ctx, signal }) => {
+		// Checked before the stream starts, so a refusal is an ordinary FORBIDDEN answer.
 		requireRead(ctx.user);
-		const abort = signal ?? new AbortController().signal;
-		yield { at: new Date(ctx.app.clock()).toISOString(), reason: 'connected' as const };
-		for await (const change of ctx.app.bus.changes(abort)) {
-			// Queues and roles change while a stream is open: judge with the user as they are now.
-			const user = loadAuthUser(ctx.app, ctx.user.id);
-			if (!user) return;
-			if (concerns(user, change)) {
-				yield { at: new Date(ctx.app.clock()).toISOString(), reason: 'change' as const };
-			}
-		}
+		return pokes(ctx.app, ctx.user.id, signal ?? new AbortController().signal);
 	})
 });

@@ -1,0 +1,67 @@
+/**
+ * The agent app's top-level state: local database, API client, signed-in user and sync engine.
+ * Start-up works offline: a remembered user opens at once on local data, and the server is asked
+ * about the session as soon as it can be reached.
+ */
+import { createApi, type Api } from './api';
+import { BeckonDB } from './db';
+import { rememberedUser, signIn, signOut, verifySession, type SignedInUser } from './session';
+import { SyncEngine } from './sync-engine.svelte';
+
+export class AgentApp {
+	readonly db = new BeckonDB();
+	readonly api: Api = createApi();
+	user = $state<SignedInUser | null>(null);
+	engine = $state<SyncEngine | null>(null);
+	ready = $state(false);
+	/** Why the agent is looking at the sign-in page, if not by choice. */
+	notice = $state<string | null>(null);
+
+	async boot() {
+		const remembered = await rememberedUser(this.db);
+		if (remembered) this.#startEngine(remembered);
+		this.ready = true;
+		void this.#verify();
+		window.addEventListener('online', () => void this.#verify());
+	}
+
+	async signIn(email: string, password: string) {
+		const user = await signIn(this.api, this.db, email, password);
+		this.notice = null;
+		this.#startEngine(user);
+	}
+
+	async signOut() {
+		this.engine?.stop();
+		this.engine = null;
+		this.user = null;
+		await signOut(this.api, this.db);
+	}
+
+	#startEngine(user: SignedInUser) {
+		this.engine?.stop();
+		this.user = user;
+		const engine = new SyncEngine(this.db, this.api, user, () => void this.#signedOutByServer());
+		this.engine = engine;
+		void engine.start();
+	}
+
+	async #verify() {
+		if (!this.user) return;
+		const result = await verifySession(this.api, this.db);
+		if (result === 'signedOut') await this.#signedOutByServer();
+		else if (result !== 'unreachable' && this.user && result.id === this.user.id) {
+			// Queues, role or permission may have changed while we were away.
+			this.user = result;
+			this.engine?.setUser(result);
+		}
+	}
+
+	async #signedOutByServer() {
+		this.engine?.stop();
+		this.engine = null;
+		this.user = null;
+		await signOut(this.api, this.db);
+		this.notice = 'Your session ended. Sign in again to continue.';
+	}
+}

@@ -1,0 +1,82 @@
+/**
+ * Who is signed in on this device. The user is kept in the local database so that a device that
+ * signed in before opens offline with its data; the server session is checked whenever the
+ * network allows, and a session the server no longer honours wipes the local data.
+ */
+import { parseDuration } from '../domain/rules';
+import type { Language, Permission, Role } from '../domain/types';
+import { errorCode, type Api } from './api';
+import type { BeckonDB } from './db';
+import { wipeLocalData } from './store';
+
+export interface SignedInUser {
+	id: string;
+	email: string;
+	name: string;
+	role: Role;
+	permission: Permission;
+	queueIds: string[];
+	organizationName: string;
+	defaultExpiryMs: number;
+	defaultLanguage: Language;
+}
+
+async function fetchUser(api: Api): Promise<SignedInUser> {
+	const [{ user }, settings] = await Promise.all([api.auth.me.query(), api.settings.get.query()]);
+	return {
+		id: user.id,
+		email: user.email,
+		name: user.name,
+		role: user.role,
+		permission: user.permission,
+		queueIds: user.queueIds,
+		organizationName: settings.organizationName,
+		defaultExpiryMs: parseDuration(settings.defaultExpiry) ?? 7 * 86_400_000,
+		defaultLanguage: settings.defaultLanguage
+	};
+}
+
+export async function signIn(api: Api, db: BeckonDB, email: string, password: string) {
+	await api.auth.login.mutate({ email, password });
+	const user = await fetchUser(api);
+	const previous = await db.getMeta<SignedInUser>('user');
+	// Another account's data never stays on a shared device.
+	if (previous && previous.id !== user.id) await wipeLocalData(db);
+	await db.setMeta('user', user);
+	return user;
+}
+
+export async function signOut(api: Api, db: BeckonDB) {
+	await wipeLocalData(db);
+	try {
+		await api.auth.logout.mutate({});
+	} catch {
+		// Offline: the local data is gone already; the cookie expires on its own.
+	}
+}
+
+/** The user remembered on this device, if any (works offline). */
+export function rememberedUser(db: BeckonDB) {
+	return db.getMeta<SignedInUser>('user');
+}
+
+/**
+ * Asks the server who we are. `signedOut` when it says nobody (the local data is then wiped),
+ * `unreachable` when offline, else the fresh user (queues and permission may have changed).
+ */
+export async function verifySession(
+	api: Api,
+	db: BeckonDB
+): Promise<SignedInUser | 'signedOut' | 'unreachable'> {
+	try {
+		const user = await fetchUser(api);
+		await db.setMeta('user', user);
+		return user;
+	} catch (error) {
+		if (errorCode(error) === 'UNAUTHORIZED') {
+			await wipeLocalData(db);
+			return 'signedOut';
+		}
+		return 'unreachable';
+	}
+}

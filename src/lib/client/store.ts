@@ -1,0 +1,163 @@
+/**
+ * Writes to the local database: queuing a mutation (optimistic effect + outbox entry), applying
+ * a pull (server state, then pending mutations re-applied on top: the rebase) and handling push
+ * results. Each is one Dexie transaction, so the outbox and the rows it explains never disagree,
+ * whatever happens to the tab.
+ */
+import type { SessionRequest } from '../domain/types';
+import { DomainError } from '../domain/errors';
+import { applyMutation, requestIdOf, type Mutation, type MutationContext } from '../sync/mutators';
+import type { MutationResult } from '../sync/protocol';
+import { assigneeKey, type BeckonDB, type LocalRequest, type OutboxEntry } from './db';
+
+export interface PullPage {
+	changes: SessionRequest[];
+	deleted: string[];
+	cursor: string;
+	reset?: boolean;
+	serverTime: string;
+	lastMutationId: number;
+	more: boolean;
+}
+
+function toLocal(request: SessionRequest, pending: number, unsynced: boolean): LocalRequest {
+	return { ...request, assignee: assigneeKey(request.assignment), pending, unsynced };
+}
+
+/**
+ * Applies a change locally and queues it for the server. Throws (and writes nothing) when the
+ * change is illegal here, with the same error the server would give.
+ */
+export async function queueMutation(
+	db: BeckonDB,
+	mutation: Mutation,
+	ctx: MutationContext
+): Promise<LocalRequest> {
+	return db.transaction('rw', [db.requests, db.outbox, db.meta], async () => {
+		const requestId = requestIdOf(mutation);
+		const current = await db.requests.get(requestId);
+		const next = applyMutation(current, mutation, ctx);
+		const id = (await db.getMeta<number>('nextMutationId')) ?? 1;
+		await db.setMeta('nextMutationId', id + 1);
+		await db.outbox.add({
+			id,
+			name: mutation.name,
+			args: mutation.args,
+			requestId,
+			createdAt: new Date(ctx.now).toISOString()
+		});
+		const local = toLocal(next, (current?.pending ?? 0) + 1, current ? current.unsynced : true);
+		await db.requests.put(local);
+		return local;
+	});
+}
+
+/**
+ * Rebuilds the shown rows of `requestIds` from the server's copy plus the pending mutations, in
+ * order. A pending mutation that no longer applies (the server's state moved on) is left for the
+ * server to reject with its reason; it is skipped here.
+ */
+async function rebase(db: BeckonDB, requestIds: Iterable<string>, ctx: MutationContext) {
+	const ids = [...new Set(requestIds)];
+	if (ids.length === 0) return;
+	const pending = await db.outbox.where('requestId').anyOf(ids).sortBy('id');
+	const bases = await db.base.bulkGet(ids);
+	const rows: LocalRequest[] = [];
+	const gone: string[] = [];
+	ids.forEach((id, index) => {
+		const base = bases[index];
+		let state: SessionRequest | undefined = base;
+		let count = 0;
+		for (const entry of pending) {
+			if (entry.requestId !== id) continue;
+			count += 1;
+			try {
+				state = applyMutation(state, entry as Mutation, ctx);
+			} catch (error) {
+				if (!(error instanceof DomainError)) throw error;
+			}
+		}
+		if (state) rows.push(toLocal(state, count, base === undefined));
+		else gone.push(id);
+	});
+	await db.requests.bulkPut(rows);
+	await db.requests.bulkDelete(gone);
+}
+
+/** Applies one page of `sync.pull`: server rows, removals, acknowledged mutations, rebase. */
+export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationContext) {
+	await db.transaction('rw', [db.base, db.requests, db.outbox, db.meta, db.events], async () => {
+		const touched = new Set<string>();
+		if (page.reset) {
+			// The view changed as a whole: whatever is not in this snapshot is gone.
+			const pendingIds = (await db.outbox.toArray()).map((e) => e.requestId);
+			await db.base.clear();
+			await db.requests.clear();
+			await db.events.clear();
+			pendingIds.forEach((id) => touched.add(id));
+		}
+		await db.base.bulkPut(page.changes);
+		await db.requests.bulkPut(page.changes.map((r) => toLocal(r, 0, false)));
+		if (page.deleted.length > 0) {
+			await db.base.bulkDelete(page.deleted);
+			await db.requests.bulkDelete(page.deleted);
+			await db.events.where('requestId').anyOf(page.deleted).delete();
+		}
+		const acknowledged = await db.outbox.where('id').belowOrEqual(page.lastMutationId).toArray();
+		await db.outbox.bulkDelete(acknowledged.map((e) => e.id));
+		acknowledged.forEach((e) => touched.add(e.requestId));
+		const stillPending = await db.outbox.toArray();
+		stillPending.forEach((e) => touched.add(e.requestId));
+		await rebase(db, touched, ctx);
+		await db.setMeta('cursor', page.cursor);
+		await db.setMeta('serverOffsetMs', Date.parse(page.serverTime) - Date.now());
+		await db.setMeta('lastSyncAt', new Date().toISOString());
+	});
+}
+
+/**
+ * Handles the answers to a push. Rejected mutations leave the outbox for "needs attention" and
+ * their optimistic effect is rolled back; accepted ones stay until a pull confirms them, so the
+ * row switches to the server's version in one step.
+ */
+export async function applyPushResults(
+	db: BeckonDB,
+	sent: OutboxEntry[],
+	results: MutationResult[],
+	ctx: MutationContext
+) {
+	const rejected = results.filter((r) => !r.ok);
+	if (rejected.length === 0) return;
+	await db.transaction('rw', [db.base, db.requests, db.outbox, db.attention], async () => {
+		const touched: string[] = [];
+		for (const result of rejected) {
+			const entry = sent.find((e) => e.id === result.id);
+			if (!entry || !(await db.outbox.get(entry.id))) continue;
+			const shown = await db.requests.get(entry.requestId);
+			const args = entry.args as { recipientName?: string };
+			await db.attention.put({
+				mutationId: entry.id,
+				name: entry.name,
+				args: entry.args,
+				requestId: entry.requestId,
+				recipientName: shown?.recipientName ?? args.recipientName ?? '',
+				error: result.error ?? { code: 'INTERNAL_SERVER_ERROR', message: 'Rejected' },
+				at: new Date().toISOString()
+			});
+			await db.outbox.delete(entry.id);
+			touched.push(entry.requestId);
+		}
+		await rebase(db, touched, ctx);
+	});
+}
+
+/** Removes everything of the signed-in user from this device (sign-out, revoked session). */
+export async function wipeLocalData(db: BeckonDB) {
+	await db.transaction('rw', db.tables, async () => {
+		for (const table of db.tables) {
+			if (table.name !== 'meta') await table.clear();
+		}
+		// The client id and the mutation counter stay: the server remembers them per client.
+		await db.meta.where('key').noneOf(['clientId', 'nextMutationId']).delete();
+	});
+}

@@ -1,0 +1,298 @@
+/**
+ * The sync engine: pushes the outbox and pulls changes, on start, on reconnect, on focus, on a
+ * poke from the server and on a timer with backoff. One tab per device leads (a Web Lock); the
+ * others only read Dexie, which Dexie keeps live across tabs, and queue into the shared outbox.
+ * The outbox is the truth: a push cut off midway is simply sent again, and the server skips what
+ * it has already applied.
+ */
+import { liveQuery, type Subscription } from 'dexie';
+import type { MutationContext, Mutation } from '../sync/mutators';
+import { MAX_PUSH_BATCH, PROTOCOL_VERSION } from '../sync/protocol';
+import { errorCode, type Api } from './api';
+import type { BeckonDB, LocalRequest } from './db';
+import { applyPull, applyPushResults, queueMutation } from './store';
+import type { SignedInUser } from './session';
+
+const PUSH_BATCH = Math.min(100, MAX_PUSH_BATCH);
+const PULL_PAGE = 1000;
+const POLL_MS = 30_000;
+const MAX_BACKOFF_MS = 60_000;
+const DIRECTORY_REFRESH_MS = 5 * 60_000;
+
+export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'error';
+
+export class SyncEngine {
+	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+	phase = $state<SyncPhase>('idle');
+	pendingCount = $state(0);
+	attentionCount = $state(0);
+	lastSyncedAt = $state<string | null>(null);
+	lastError = $state<string | null>(null);
+	/** Rows received in the current pull, while it has more pages (initial or large sync). */
+	progress = $state<{ received: number; more: boolean } | null>(null);
+	isLeader = $state(false);
+	/** The server speaks a newer protocol: this cached app must reload before it syncs again. */
+	updateRequired = $state(false);
+
+	#db: BeckonDB;
+	#api: Api;
+	#user: SignedInUser;
+	#onSignedOut: () => void;
+	#running: Promise<void> | null = null;
+	#again = false;
+	#timer: ReturnType<typeof setTimeout> | undefined;
+	#failures = 0;
+	#stopped = false;
+	#cleanups: (() => void)[] = [];
+	#serverOffsetMs = 0;
+	#directoryFetchedAt = 0;
+
+	constructor(db: BeckonDB, api: Api, user: SignedInUser, onSignedOut: () => void) {
+		this.#db = db;
+		this.#api = api;
+		this.#user = user;
+		this.#onSignedOut = onSignedOut;
+	}
+
+	/** The user's queues or permission changed (seen at a session check). */
+	setUser(user: SignedInUser) {
+		this.#user = user;
+	}
+
+	/** Server time now, from the offset measured at the last pull. */
+	now(): number {
+		return Date.now() + this.#serverOffsetMs;
+	}
+
+	context(): MutationContext {
+		return {
+			userId: this.#user.id,
+			isAdmin: this.#user.role === 'admin',
+			queueIds: this.#user.queueIds,
+			now: this.now(),
+			defaultExpiryMs: this.#user.defaultExpiryMs,
+			defaultLanguage: this.#user.defaultLanguage
+		};
+	}
+
+	async start() {
+		this.#serverOffsetMs = (await this.#db.getMeta<number>('serverOffsetMs')) ?? 0;
+		this.lastSyncedAt = (await this.#db.getMeta<string>('lastSyncAt')) ?? null;
+		this.#watchCounts();
+		// Ask the browser not to evict our data under storage pressure (not honoured everywhere).
+		void navigator.storage?.persist?.().catch(() => undefined);
+		this.#listen(window, 'online', () => {
+			this.online = true;
+			this.requestSync();
+		});
+		this.#listen(window, 'offline', () => {
+			this.online = false;
+			this.phase = 'offline';
+		});
+		this.#listen(document, 'visibilitychange', () => {
+			if (document.visibilityState === 'visible') this.requestSync();
+		});
+		this.#listen(window, 'focus', () => this.requestSync());
+		if (navigator.locks) {
+			const released = new Promise<void>((resolve) => this.#cleanups.push(resolve));
+			void navigator.locks.request(`beckon-sync-${this.#user.id}`, async () => {
+				if (this.#stopped) return;
+				this.#lead();
+				await released;
+			});
+		} else {
+			this.#lead();
+		}
+	}
+
+	stop() {
+		this.#stopped = true;
+		clearTimeout(this.#timer);
+		for (const cleanup of this.#cleanups.splice(0)) cleanup();
+	}
+
+	/** Applies a change locally at once and queues it for the server. */
+	async mutate(mutation: Mutation): Promise<LocalRequest> {
+		const local = await queueMutation(this.#db, mutation, this.context());
+		this.requestSync();
+		return local;
+	}
+
+	async dismissAttention(mutationId: number) {
+		await this.#db.attention.delete(mutationId);
+	}
+
+	/** Runs a sync now, or once more right after the one in progress. Leader only. */
+	requestSync() {
+		if (!this.isLeader || this.#stopped || this.updateRequired) return;
+		if (this.#running) {
+			this.#again = true;
+			return;
+		}
+		clearTimeout(this.#timer);
+		this.#running = this.#syncLoop().finally(() => {
+			this.#running = null;
+		});
+	}
+
+	/** Resolves when no sync is running (for callers that want fresh data). */
+	async settled() {
+		while (this.#running) await this.#running;
+	}
+
+	#lead() {
+		this.isLeader = true;
+		this.#subscribePokes();
+		// Other tabs queue into the shared outbox: push what they add.
+		const outbox = liveQuery(() => this.#db.outbox.count()).subscribe((count) => {
+			if (count > 0) this.requestSync();
+		});
+		this.#cleanups.push(() => outbox.unsubscribe());
+		this.requestSync();
+	}
+
+	#listen(target: EventTarget, type: string, handler: () => void) {
+		target.addEventListener(type, handler);
+		this.#cleanups.push(() => target.removeEventListener(type, handler));
+	}
+
+	#watchCounts() {
+		const subscriptions: Subscription[] = [
+			liveQuery(() => this.#db.outbox.count()).subscribe((n) => (this.pendingCount = n)),
+			liveQuery(() => this.#db.attention.count()).subscribe((n) => (this.attentionCount = n)),
+			liveQuery(() => this.#db.getMeta<string>('lastSyncAt')).subscribe(
+				(at) => (this.lastSyncedAt = at ?? null)
+			)
+		];
+		this.#cleanups.push(() => subscriptions.forEach((s) => s.unsubscribe()));
+	}
+
+	#subscribePokes() {
+		const subscription = this.#api.sync.poke.subscribe(undefined, {
+			onData: () => this.requestSync(),
+			onError: () => undefined
+		});
+		this.#cleanups.push(() => subscription.unsubscribe());
+	}
+
+	async #syncLoop() {
+		do {
+			this.#again = false;
+			try {
+				this.phase = 'syncing';
+				await this.#push();
+				await this.#pull();
+				await this.#refreshDirectory();
+				this.#failures = 0;
+				this.lastError = null;
+				this.phase = 'idle';
+			} catch (error) {
+				this.#handleFailure(error);
+				break;
+			}
+		} while (this.#again && !this.#stopped);
+		this.#schedule();
+	}
+
+	#schedule() {
+		if (this.#stopped || this.updateRequired) return;
+		const delay =
+			this.#failures === 0 ? POLL_MS : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.#failures - 1));
+		clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => this.requestSync(), delay);
+	}
+
+	#handleFailure(error: unknown) {
+		const code = errorCode(error);
+		if (code === 'UNAUTHORIZED') {
+			this.stop();
+			this.#onSignedOut();
+			return;
+		}
+		if (code === 'BAD_REQUEST' && String((error as Error).message).includes('protocolVersion')) {
+			this.updateRequired = true;
+			this.phase = 'error';
+			this.lastError = 'A newer version of Beckon is available: reload to keep syncing.';
+			return;
+		}
+		this.#failures += 1;
+		if (code === null && !navigator.onLine) {
+			this.phase = 'offline';
+			return;
+		}
+		const name = (error as { name?: string })?.name;
+		this.phase = 'error';
+		this.lastError =
+			name === 'QuotaExceededError'
+				? 'This device is out of storage: free some space, then reload.'
+				: code === null
+					? 'Cannot reach the server; retrying.'
+					: `Sync failed: ${(error as Error).message}`;
+	}
+
+	async #push() {
+		const clientId = await this.#clientId();
+		for (;;) {
+			const batch = await this.#db.outbox.orderBy('id').limit(PUSH_BATCH).toArray();
+			if (batch.length === 0) return;
+			const { results, lastMutationId } = await this.#api.sync.push.mutate({
+				clientId,
+				protocolVersion: PROTOCOL_VERSION,
+				mutations: batch.map(({ id, name, args }) => ({ id, name, args }))
+			});
+			await applyPushResults(this.#db, batch, results, this.context());
+			// Processed ids leave the outbox at the next pull; stop when the server is behind.
+			const last = batch.at(-1)?.id ?? 0;
+			if (lastMutationId < last || batch.length < PUSH_BATCH) return;
+			// Everything in this batch is processed: move on without waiting for the pull.
+			await this.#pull();
+		}
+	}
+
+	async #pull() {
+		const clientId = await this.#clientId();
+		let received = 0;
+		for (;;) {
+			const cursor = (await this.#db.getMeta<string>('cursor')) ?? null;
+			const page = await this.#api.sync.pull.query({
+				clientId,
+				protocolVersion: PROTOCOL_VERSION,
+				cursor,
+				limit: PULL_PAGE
+			});
+			this.#serverOffsetMs = Date.parse(page.serverTime) - Date.now();
+			received += page.changes.length;
+			this.progress = page.more || this.progress ? { received, more: page.more } : null;
+			if (page.reset) this.#directoryFetchedAt = 0;
+			await applyPull(this.#db, page, this.context());
+			if (!page.more) break;
+		}
+		this.progress = null;
+	}
+
+	async #refreshDirectory() {
+		if (Date.now() - this.#directoryFetchedAt < DIRECTORY_REFRESH_MS) return;
+		const [queues, users] = await Promise.all([
+			this.#api.queues.list.query(),
+			this.#api.users.directory.query()
+		]);
+		await this.#db.transaction('rw', [this.#db.queues, this.#db.users], async () => {
+			await this.#db.queues.clear();
+			await this.#db.queues.bulkPut(
+				queues.map(({ id, name, memberIds }) => ({ id, name, memberIds }))
+			);
+			await this.#db.users.clear();
+			await this.#db.users.bulkPut(users);
+		});
+		this.#directoryFetchedAt = Date.now();
+	}
+
+	async #clientId(): Promise<string> {
+		let id = await this.#db.getMeta<string>('clientId');
+		if (!id) {
+			id = crypto.randomUUID();
+			await this.#db.setMeta('clientId', id);
+		}
+		return id;
+	}
+}

@@ -1,0 +1,34 @@
+/** Dates and times in the agent's locale and timezone, with Intl. */
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+export function formatDateTime(iso: string | null): string {
+	return iso ? dateTime.format(new Date(iso)) : '—';
+}
+
+const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+	['day', 86_400_000],
+	['hour', 3_600_000],
+	['minute', 60_000]
+];
+
+export function formatRelative(iso: string | null, now: number): string {
+	if (!iso) return '—';
+	const diff = Date.parse(iso) - now;
+	for (const [unit, size] of STEPS) {
+		if (Math.abs(diff) >= size) return relative.format(Math.round(diff / size), unit);
+	}
+	return relative.format(Math.round(diff / 1000), 'second');
+}
+
+/** `<input type="datetime-local">` value for an instant, in local time. */
+export function toLocalInput(ms: number): string {
+	const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+	return d.toISOString().slice(0, 16);
+}
+
+export function fromLocalInput(value: string): string | null {
+	if (!value) return null;
+	const ms = new Date(value).getTime();
+	return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,612 @@
+/**
+ * The permission matrix: every procedure × admin, agent/edit, agent/view, agent/none and
+ * anonymous, plus the visibility rule (DESIGN.md §1) and the cross-site cookie guard.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, ApiError, expectApiError } from '../support/client';
+import { makeUser, startTestServer, type TestServer } from '../support/server';
+
+type Json = Record<string, any>;
+type Caller = 'admin' | 'edit' | 'view' | 'none' | 'anonymous';
+type Outcome = 'ok' | 'FORBIDDEN' | 'UNAUTHORIZED';
+type Kind = 'query' | 'mutation' | 'subscription';
+
+const CALLERS: Caller[] = ['admin', 'edit', 'view', 'none', 'anonymous'];
+
+const ADMIN_ONLY: Record<Caller, Outcome> = {
+	admin: 'ok',
+	edit: 'FORBIDDEN',
+	view: 'FORBIDDEN',
+	none: 'FORBIDDEN',
+	anonymous: 'UNAUTHORIZED'
+};
+const SIGNED_IN: Record<Caller, Outcome> = {
+	admin: 'ok',
+	edit: 'ok',
+	view: 'ok',
+	none: 'ok',
+	anonymous: 'UNAUTHORIZED'
+};
+const READ: Record<Caller, Outcome> = {
+	admin: 'ok',
+	edit: 'ok',
+	view: 'ok',
+	none: 'FORBIDDEN',
+	anonymous: 'UNAUTHORIZED'
+};
+const EDIT: Record<Caller, Outcome> = {
+	admin: 'ok',
+	edit: 'ok',
+	view: 'FORBIDDEN',
+	none: 'FORBIDDEN',
+	anonymous: 'UNAUTHORIZED'
+};
+const PUBLIC: Record<Caller, Outcome> = {
+	admin: 'ok',
+	edit: 'ok',
+	view: 'ok',
+	none: 'ok',
+	anonymous: 'ok'
+};
+
+/** The end user's token: the last path segment of the session link. */
+const tokenOf = (r: { link?: string | null }) => {
+	if (!r.link) throw new Error('request has no link');
+	return new URL(r.link).pathname.split('/').at(-1) as string;
+};
+
+/** Reads a subscription's SSE stream up to its first data or error event. */
+async function subscribeOnce(client: ApiClient, path: string, input?: unknown) {
+	const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+	const headers: Record<string, string> = { accept: 'text/event-stream' };
+	if (client.cookie) headers.cookie = client.cookie;
+	if (client.bearer) headers.authorization = `Bearer ${client.bearer}`;
+	const abort = new AbortController();
+	const response = await fetch(`${client.baseUrl}/api/trpc/${path}${qs}`, {
+		headers,
+		signal: abort.signal
+	});
+	if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+		const body = await response.json();
+		if (body.error) throw new ApiError(response.status, body.error);
+		throw new Error(`expected an event stream from ${path}`);
+	}
+	const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+	const decoder = new TextDecoder();
+	let buffer = '';
+	try {
+		for (;;) {
+			const { value, done } = await reader.read();
+			if (done) throw new Error(`${path}: stream ended before any event`);
+			buffer += decoder.decode(value, { stream: true });
+			let end: number;
+			while ((end = buffer.indexOf('\n\n')) >= 0) {
+				const block = buffer.slice(0, end);
+				buffer = buffer.slice(end + 2);
+				const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+				const data = /^data: (.*)$/m.exec(block)?.[1];
+				if (event === 'serialized-error' && data) throw new ApiError(401, JSON.parse(data));
+				if (event === 'message' && data) return JSON.parse(data);
+			}
+		}
+	} finally {
+		abort.abort();
+		await reader.cancel().catch(() => {});
+	}
+}
+
+interface Fixtures {
+	server: TestServer;
+	admin: ApiClient;
+	endUser: ApiClient;
+	target: { id: string; email: string; password: string };
+	queueId: string;
+	/** A request created by the admin, unassigned (so every agent sees it), in the given state. */
+	request(state?: 'open' | 'waiting' | 'asked' | 'ready' | 'connected' | 'closed'): Promise<Json>;
+}
+
+interface Row {
+	path: string;
+	kind: Kind;
+	expect: Record<Caller, Outcome>;
+	input?: (f: Fixtures, caller: Caller) => unknown;
+	/** Call with a separate, fresh session of the caller (for procedures that end a session). */
+	freshSession?: boolean;
+}
+
+const requestId = (state: Parameters<Fixtures['request']>[0]) => async (f: Fixtures) => ({
+	id: (await f.request(state)).id
+});
+const link =
+	(state: Parameters<Fixtures['request']>[0], extra: Json = {}) =>
+	async (f: Fixtures) => ({
+		token: tokenOf(await f.request(state)),
+		...extra
+	});
+const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+const MATRIX: Row[] = [
+	{
+		path: 'auth.login',
+		kind: 'mutation',
+		expect: PUBLIC,
+		freshSession: true,
+		input: (f) => ({ email: f.target.email, password: f.target.password })
+	},
+	{ path: 'auth.logout', kind: 'mutation', expect: PUBLIC, freshSession: true, input: () => ({}) },
+	{ path: 'auth.me', kind: 'query', expect: SIGNED_IN },
+
+	{ path: 'users.list', kind: 'query', expect: ADMIN_ONLY },
+	{ path: 'users.directory', kind: 'query', expect: SIGNED_IN },
+	{
+		path: 'users.create',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (_f, caller) => ({
+			email: `made-by-${caller}@example.com`,
+			name: `Made by ${caller}`,
+			password: 'a long enough password',
+			role: 'agent',
+			permission: 'view'
+		})
+	},
+	{
+		path: 'users.update',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (f, caller) => ({ id: f.target.id, name: `Renamed by ${caller}` })
+	},
+
+	{ path: 'queues.list', kind: 'query', expect: SIGNED_IN },
+	{
+		path: 'queues.create',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (f, caller) => ({ name: `Queue of ${caller}`, memberIds: [f.target.id] })
+	},
+	{
+		path: 'queues.update',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (f, caller) => ({ id: f.queueId, name: `Renamed queue ${caller}` })
+	},
+
+	{ path: 'tokens.list', kind: 'query', expect: ADMIN_ONLY },
+	{
+		path: 'tokens.create',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (_f, caller) => ({ name: `token of ${caller}` })
+	},
+	{
+		path: 'tokens.revoke',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: async (f, caller) => ({
+			id: (await f.admin.mutate('tokens.create', { name: `to revoke by ${caller}` })).id
+		})
+	},
+
+	{ path: 'settings.get', kind: 'query', expect: SIGNED_IN },
+	{
+		path: 'settings.update',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: () => ({ organizationName: 'Beckon' })
+	},
+	{ path: 'mail.outbox', kind: 'query', expect: ADMIN_ONLY },
+
+	{
+		path: 'requests.create',
+		kind: 'mutation',
+		expect: EDIT,
+		input: (_f, caller) => ({ recipientName: `Created by ${caller}` })
+	},
+	{ path: 'requests.get', kind: 'query', expect: READ, input: requestId('open') },
+	{
+		path: 'requests.list',
+		kind: 'query',
+		expect: READ,
+		input: () => ({ status: ['open'], limit: 5 })
+	},
+	{
+		path: 'requests.update',
+		kind: 'mutation',
+		expect: EDIT,
+		input: async (f, caller) => ({ ...(await requestId('open')(f)), comments: `by ${caller}` })
+	},
+	{
+		path: 'requests.assign',
+		kind: 'mutation',
+		expect: EDIT,
+		input: async (f) => ({ ...(await requestId('open')(f)), assignment: { kind: 'me' } })
+	},
+	{ path: 'requests.take', kind: 'mutation', expect: EDIT, input: requestId('open') },
+	{ path: 'requests.requestConnect', kind: 'mutation', expect: EDIT, input: requestId('waiting') },
+	{ path: 'requests.start', kind: 'mutation', expect: EDIT, input: requestId('ready') },
+	{ path: 'requests.end', kind: 'mutation', expect: EDIT, input: requestId('connected') },
+	{ path: 'requests.close', kind: 'mutation', expect: EDIT, input: requestId('open') },
+	{ path: 'requests.reopen', kind: 'mutation', expect: EDIT, input: requestId('closed') },
+	{
+		path: 'requests.extend',
+		kind: 'mutation',
+		expect: EDIT,
+		input: async (f) => ({ ...(await requestId('open')(f)), expiresAt: inFuture(30 * 86_400_000) })
+	},
+	{ path: 'requests.regenerateLink', kind: 'mutation', expect: EDIT, input: requestId('open') },
+
+	{
+		path: 'sync.push',
+		kind: 'mutation',
+		expect: READ,
+		input: () => ({ clientId: randomUUID(), mutations: [] })
+	},
+	{ path: 'sync.pull', kind: 'query', expect: READ, input: () => ({ clientId: randomUUID() }) },
+	{ path: 'sync.poke', kind: 'subscription', expect: READ },
+
+	{ path: 'link.get', kind: 'query', expect: PUBLIC, input: link('open') },
+	{ path: 'link.open', kind: 'mutation', expect: PUBLIC, input: link('open') },
+	{
+		path: 'link.respond',
+		kind: 'mutation',
+		expect: PUBLIC,
+		input: link('asked', { decision: 'allow' })
+	},
+	{ path: 'link.decline', kind: 'mutation', expect: PUBLIC, input: link('open') },
+	{ path: 'link.watch', kind: 'subscription', expect: PUBLIC, input: link('open') }
+];
+
+describe('permission matrix', () => {
+	let server: TestServer;
+	let fixtures: Fixtures;
+	const users = {} as Record<Exclude<Caller, 'anonymous'>, { email: string; password: string }>;
+	const clients = {} as Record<Caller, ApiClient>;
+
+	async function clientFor(caller: Caller, fresh: boolean) {
+		if (!fresh) return clients[caller];
+		const client = new ApiClient(server.url);
+		if (caller !== 'anonymous') await client.login(users[caller].email, users[caller].password);
+		return client;
+	}
+
+	beforeAll(async () => {
+		server = await startTestServer();
+		users.admin = await makeUser(server.app, 'admin', 'edit');
+		users.edit = await makeUser(server.app, 'agent', 'edit');
+		users.view = await makeUser(server.app, 'agent', 'view');
+		users.none = await makeUser(server.app, 'agent', 'none');
+		const target = await makeUser(server.app, 'agent', 'edit');
+		for (const caller of CALLERS) clients[caller] = await clientFor(caller, true);
+		const admin = clients.admin;
+		const endUser = new ApiClient(server.url);
+		const { queue } = await admin.mutate('queues.create', { name: 'Matrix', memberIds: [] });
+		fixtures = {
+			server,
+			admin,
+			endUser,
+			target,
+			queueId: queue.id,
+			async request(state = 'open') {
+				let r = await admin.mutate('requests.create', {
+					recipientName: `Fixture ${state}`,
+					assignment: { kind: 'unassigned' }
+				});
+				const token = tokenOf(r);
+				const steps = ['open', 'waiting', 'asked', 'ready', 'connected'];
+				const reach = steps.indexOf(state);
+				if (reach >= 1) await endUser.mutate('link.open', { token });
+				if (reach >= 2) await admin.mutate('requests.requestConnect', { id: r.id });
+				if (reach >= 3) await endUser.mutate('link.respond', { token, decision: 'allow' });
+				if (reach >= 4) r = await admin.mutate('requests.start', { id: r.id });
+				if (state === 'closed') r = await admin.mutate('requests.close', { id: r.id });
+				return admin.query('requests.get', { id: r.id });
+			}
+		};
+	});
+	afterAll(() => server.close());
+
+	it('covers every procedure of the router', async () => {
+		const { appRouter } = await import('../../src/server/trpc/_app');
+		const procedures = Object.keys(appRouter._def.procedures).sort();
+		expect(MATRIX.map((r) => r.path).sort()).toEqual(procedures);
+	});
+
+	describe.each(MATRIX)('$path', (row) => {
+		it.each(CALLERS)('%s', async (caller) => {
+			const expected = row.expect[caller];
+			const client = await clientFor(caller, row.freshSession ?? false);
+			const input = row.input ? await row.input(fixtures, caller) : undefined;
+			const call =
+				row.kind === 'query'
+					? client.query(row.path, input)
+					: row.kind === 'mutation'
+						? client.mutate(row.path, input)
+						: subscribeOnce(client, row.path, input);
+			if (expected === 'ok') {
+				const result = await call;
+				expect(result).toBeDefined();
+			} else {
+				await expectApiError(call, expected);
+			}
+		});
+	});
+
+	it('refusals write nothing', async () => {
+		const before = server.app.sqlite
+			.prepare(
+				'select (select count(*) from session_requests) r, (select count(*) from request_events) e'
+			)
+			.get();
+		const r = await fixtures.request('open');
+		const after = server.app.sqlite
+			.prepare(
+				'select (select count(*) from session_requests) r, (select count(*) from request_events) e'
+			)
+			.get() as { r: number; e: number };
+		for (const caller of ['view', 'none', 'anonymous'] as const) {
+			const client = clients[caller];
+			await expectApiError(
+				client.mutate('requests.create', { recipientName: 'Nope' }),
+				caller === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN'
+			);
+			await expectApiError(
+				client.mutate('requests.close', { id: r.id }),
+				caller === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN'
+			);
+		}
+		expect(
+			server.app.sqlite
+				.prepare(
+					'select (select count(*) from session_requests) r, (select count(*) from request_events) e'
+				)
+				.get()
+		).toEqual(after);
+		expect(before).not.toEqual(after);
+		expect((await fixtures.admin.query('requests.get', { id: r.id })).status).toBe('open');
+	});
+
+	it('a deactivated user is signed out at once', async () => {
+		const user = await makeUser(server.app, 'agent', 'edit');
+		const client = new ApiClient(server.url);
+		await client.login(user.email, user.password);
+		await fixtures.admin.mutate('users.update', { id: user.id, active: false });
+		await expectApiError(client.query('auth.me'), 'UNAUTHORIZED');
+		await expectApiError(
+			new ApiClient(server.url).login(user.email, user.password),
+			'UNAUTHORIZED'
+		);
+	});
+
+	it('a permission change applies to the next call of an existing session', async () => {
+		const user = await makeUser(server.app, 'agent', 'edit');
+		const client = new ApiClient(server.url);
+		await client.login(user.email, user.password);
+		await client.mutate('requests.create', { recipientName: 'Before' });
+		await fixtures.admin.mutate('users.update', { id: user.id, permission: 'view' });
+		await expectApiError(client.mutate('requests.create', { recipientName: 'After' }), 'FORBIDDEN');
+		await client.query('requests.list', {});
+		await fixtures.admin.mutate('users.update', { id: user.id, permission: 'none' });
+		await expectApiError(client.query('requests.list', {}), 'FORBIDDEN');
+	});
+});
+
+describe('visibility', () => {
+	let server: TestServer;
+	let admin: ApiClient;
+	let alice: ApiClient;
+	let aliceViewOnly: ApiClient;
+	let aliceUser: Awaited<ReturnType<typeof makeUser>>;
+	let bobUser: Awaited<ReturnType<typeof makeUser>>;
+	let viewerUser: Awaited<ReturnType<typeof makeUser>>;
+	let queueA: string;
+	let queueB: string;
+	const r: Record<string, Json> = {};
+
+	const listIds = async (client: ApiClient, input: Json = {}) =>
+		(await client.query('requests.list', input)).items.map((x: Json) => x.id);
+
+	beforeAll(async () => {
+		server = await startTestServer();
+		const adminUser = await makeUser(server.app, 'admin', 'edit');
+		aliceUser = await makeUser(server.app, 'agent', 'edit');
+		bobUser = await makeUser(server.app, 'agent', 'edit');
+		viewerUser = await makeUser(server.app, 'agent', 'view');
+		admin = new ApiClient(server.url);
+		await admin.login(adminUser.email, adminUser.password);
+		alice = new ApiClient(server.url);
+		await alice.login(aliceUser.email, aliceUser.password);
+		aliceViewOnly = new ApiClient(server.url);
+		await aliceViewOnly.login(viewerUser.email, viewerUser.password);
+		queueA = (
+			await admin.mutate('queues.create', {
+				name: 'Alice queue',
+				memberIds: [aliceUser.id, viewerUser.id]
+			})
+		).queue.id;
+		queueB = (await admin.mutate('queues.create', { name: 'Bob queue', memberIds: [bobUser.id] }))
+			.queue.id;
+		const create = async (name: string, by: ApiClient, assignment: Json) => {
+			r[name] = await by.mutate('requests.create', { recipientName: name, assignment });
+		};
+		await create('toBob', admin, { kind: 'agent', userId: bobUser.id });
+		await create('toQueueB', admin, { kind: 'queue', queueId: queueB });
+		await create('unassigned', admin, { kind: 'unassigned' });
+		await create('toAlice', admin, { kind: 'agent', userId: aliceUser.id });
+		await create('toQueueA', admin, { kind: 'queue', queueId: queueA });
+		await create('byAliceForBob', alice, { kind: 'agent', userId: bobUser.id });
+		await create('toViewer', admin, { kind: 'agent', userId: viewerUser.id });
+	});
+	afterAll(() => server.close());
+
+	const HIDDEN_FROM_ALICE = ['toBob', 'toQueueB', 'toViewer'];
+	const VISIBLE_TO_ALICE = ['unassigned', 'toAlice', 'toQueueA', 'byAliceForBob'];
+
+	it('an agent lists exactly the unassigned, their own, their queues’ and their created requests', async () => {
+		const ids = await listIds(alice);
+		expect(ids.sort()).toEqual(VISIBLE_TO_ALICE.map((n) => r[n].id).sort());
+		// Filters never widen the view.
+		expect(await listIds(alice, { assignment: { kind: 'agent', userId: bobUser.id } })).toEqual([
+			r.byAliceForBob.id
+		]);
+		expect(await listIds(alice, { assignment: { kind: 'queue', queueId: queueB } })).toEqual([]);
+		expect(await listIds(alice, { search: 'toBob' })).toEqual([]);
+	});
+
+	it('the same rule holds for a view-only agent', async () => {
+		const ids = await listIds(aliceViewOnly);
+		expect(ids.sort()).toEqual(['unassigned', 'toQueueA', 'toViewer'].map((n) => r[n].id).sort());
+		await expectApiError(aliceViewOnly.query('requests.get', { id: r.toBob.id }), 'NOT_FOUND');
+	});
+
+	it('an admin sees every request', async () => {
+		const ids = await listIds(admin);
+		expect(ids.sort()).toEqual(
+			Object.values(r)
+				.map((x) => x.id)
+				.sort()
+		);
+		for (const name of HIDDEN_FROM_ALICE) {
+			expect((await admin.query('requests.get', { id: r[name].id })).id).toBe(r[name].id);
+		}
+	});
+
+	it('an agent can get the requests they may see', async () => {
+		for (const name of VISIBLE_TO_ALICE) {
+			const got = await alice.query('requests.get', { id: r[name].id });
+			expect(got.id).toBe(r[name].id);
+		}
+	});
+
+	it.each(HIDDEN_FROM_ALICE)(
+		'%s: NOT_FOUND for get and every mutation, exactly as for an unknown id, and unchanged',
+		async (name) => {
+			const id = r[name].id;
+			const before = await admin.query('requests.get', { id });
+			const unknown = await expectApiError(
+				alice.query('requests.get', { id: randomUUID() }),
+				'NOT_FOUND'
+			);
+			const calls: [string, 'query' | 'mutation', Json][] = [
+				['requests.get', 'query', { id }],
+				['requests.update', 'mutation', { id, recipientName: 'Hijacked' }],
+				['requests.close', 'mutation', { id }],
+				['requests.assign', 'mutation', { id, assignment: { kind: 'me' } }],
+				['requests.take', 'mutation', { id }],
+				['requests.requestConnect', 'mutation', { id }],
+				['requests.start', 'mutation', { id }],
+				['requests.end', 'mutation', { id }],
+				['requests.reopen', 'mutation', { id }],
+				[
+					'requests.extend',
+					'mutation',
+					{ id, expiresAt: new Date(Date.now() + 86_400_000 * 30).toISOString() }
+				],
+				['requests.regenerateLink', 'mutation', { id }]
+			];
+			for (const [path, kind, input] of calls) {
+				const error = await expectApiError(
+					kind === 'query' ? alice.query(path, input) : alice.mutate(path, input),
+					'NOT_FOUND'
+				);
+				expect(error.message, path).toBe(unknown.message);
+			}
+			const after = await admin.query('requests.get', { id });
+			expect(after).toEqual(before);
+		}
+	);
+
+	it('visible requests can be changed, and a queue member can take a queued request', async () => {
+		const updated = await alice.mutate('requests.update', {
+			id: r.unassigned.id,
+			comments: 'Alice was here'
+		});
+		expect(updated.comments).toBe('Alice was here');
+		const taken = await alice.mutate('requests.take', { id: r.toQueueA.id });
+		expect(taken.assignment).toEqual({ kind: 'agent', userId: aliceUser.id });
+		const closed = await alice.mutate('requests.close', { id: r.byAliceForBob.id });
+		expect(closed.status).toBe('closed');
+	});
+
+	it('a request leaves an agent’s view when it is assigned away from them', async () => {
+		const mine = await alice.mutate('requests.create', {
+			recipientName: 'Handed over',
+			assignment: { kind: 'unassigned' }
+		});
+		const fromAdmin = await admin.mutate('requests.create', {
+			recipientName: 'Moved away',
+			assignment: { kind: 'agent', userId: aliceUser.id }
+		});
+		await admin.mutate('requests.assign', {
+			id: fromAdmin.id,
+			assignment: { kind: 'queue', queueId: queueB }
+		});
+		await admin.mutate('requests.assign', {
+			id: mine.id,
+			assignment: { kind: 'queue', queueId: queueB }
+		});
+		await expectApiError(alice.query('requests.get', { id: fromAdmin.id }), 'NOT_FOUND');
+		const ids = await listIds(alice);
+		expect(ids).not.toContain(fromAdmin.id);
+		// What she created stays hers to see.
+		expect(ids).toContain(mine.id);
+	});
+});
+
+describe('cross-site requests', () => {
+	let server: TestServer;
+	let agent: ApiClient;
+	beforeAll(async () => {
+		server = await startTestServer();
+		const user = await makeUser(server.app, 'agent', 'edit');
+		agent = new ApiClient(server.url);
+		await agent.login(user.email, user.password);
+	});
+	afterAll(() => server.close());
+
+	const count = () =>
+		(server.app.sqlite.prepare('select count(*) n from session_requests').get() as { n: number }).n;
+
+	it('a POST from another origin with a valid cookie is not signed in', async () => {
+		const before = count();
+		const evil = new ApiClient(server.url);
+		evil.cookie = agent.cookie;
+		evil.extraHeaders = { origin: 'http://evil.example' };
+		await expectApiError(evil.mutate('requests.create', { recipientName: 'CSRF' }), 'UNAUTHORIZED');
+		// Nor can another site sign the agent out.
+		expect(await evil.mutate('auth.logout', {})).toEqual({ ok: true });
+		expect(count()).toBe(before);
+		// The real session was not logged out by the cross-site call.
+		expect((await agent.query('auth.me')).user).toBeDefined();
+	});
+
+	it('a query from another origin with a valid cookie is not signed in either', async () => {
+		const evil = new ApiClient(server.url);
+		evil.cookie = agent.cookie;
+		evil.extraHeaders = { origin: 'http://evil.example' };
+		await expectApiError(evil.query('auth.me'), 'UNAUTHORIZED');
+		await expectApiError(evil.query('requests.list', {}), 'UNAUTHORIZED');
+	});
+
+	it('the same origin and no Origin header both keep the session', async () => {
+		const same = new ApiClient(server.url);
+		same.cookie = agent.cookie;
+		same.extraHeaders = { origin: server.url };
+		const created = await same.mutate('requests.create', { recipientName: 'Same site' });
+		expect(created.status).toBe('open');
+		const noOrigin = new ApiClient(server.url);
+		noOrigin.cookie = agent.cookie;
+		expect((await noOrigin.query('auth.me')).user).toBeDefined();
+	});
+
+	it('a bearer token works from any origin (it is not ambient authority)', async () => {
+		const admin = await makeUser(server.app, 'admin', 'edit');
+		const adminApi = new ApiClient(server.url);
+		await adminApi.login(admin.email, admin.password);
+		const { token } = await adminApi.mutate('tokens.create', { name: 'integration' });
+		const integration = new ApiClient(server.url);
+		integration.bearer = token;
+		integration.extraHeaders = { origin: 'http://crm.example' };
+		expect((await integration.query('requests.list', {})).items).toBeDefined();
+	});
+});
