@@ -20,6 +20,7 @@ export interface Change {
 
 export class ChangeBus {
 	readonly #emitter = new EventEmitter();
+	readonly #closing = new AbortController();
 	#held: Change[] = [];
 
 	constructor() {
@@ -41,12 +42,23 @@ export class ChangeBus {
 		this.#held = [];
 	}
 
-	/** Iterates changes until `signal` aborts. */
+	/**
+	 * Ends every live stream (at shutdown): the HTTP server can then close without waiting for
+	 * them, and clients reconnect to whichever server answers next.
+	 */
+	close() {
+		this.#closing.abort();
+	}
+
+	/** Iterates changes until `signal` aborts or the bus closes. */
 	async *changes(signal: AbortSignal): AsyncGenerator<Change> {
+		const until = AbortSignal.any([signal, this.#closing.signal]);
 		try {
-			for await (const [change] of on(this.#emitter, 'change', { signal })) yield change as Change;
+			for await (const [change] of on(this.#emitter, 'change', { signal: until })) {
+				yield change as Change;
+			}
 		} catch (error) {
-			if (!signal.aborted) throw error;
+			if (!until.aborted) throw error;
 		}
 	}
 }

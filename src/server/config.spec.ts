@@ -108,6 +108,7 @@ describe('loadConfig with a bad value', () => {
 		['PORT', { PORT: '70000' }],
 		['PORT', { PORT: '-1' }],
 		['PORT', { PORT: '80.5' }],
+		['PORT', { PORT: '  ' }],
 		['BECKON_PUBLIC_URL', { BECKON_PUBLIC_URL: 'notaurl' }],
 		['BECKON_PUBLIC_URL', { BECKON_PUBLIC_URL: 'ftp://files.example.com' }],
 		['BECKON_DEFAULT_EXPIRY', { BECKON_DEFAULT_EXPIRY: '7x' }],

@@ -38,11 +38,11 @@ const duration = z.string().refine((v) => parseDuration(v) !== null, {
 });
 
 const envSchema = z.object({
-	PORT: z.coerce
-		.number({ message: 'must be a port number' })
-		.int({ message: 'must be a whole number' })
-		.min(0, { message: 'must be between 0 and 65535' })
-		.max(65535, { message: 'must be between 0 and 65535' })
+	PORT: z
+		.string()
+		.regex(/^\d{1,5}$/, { message: 'must be a port number' })
+		.transform(Number)
+		.pipe(z.number().max(65535, { message: 'must be between 0 and 65535' }))
 		.default(3000),
 	HOST: z.string().min(1, { message: 'must not be empty' }).default('127.0.0.1'),
 	BECKON_DATA_DIR: z.string().min(1, { message: 'must not be empty' }).default('./data'),

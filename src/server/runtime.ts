@@ -26,9 +26,17 @@ export async function startBeckon(): Promise<Beckon> {
 		store[KEY] = undefined;
 	};
 	store[KEY] = { app, stop };
-	// adapter-node emits this after it stopped accepting connections and drained them.
+	// adapter-node stops accepting connections on these and waits for open ones: end the live
+	// streams so it need not wait for them (clients reconnect with backoff).
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.bus.close());
+	// adapter-node emits this once it has stopped accepting connections and drained them.
 	process.once('sveltekit:shutdown' as 'exit', stop);
 	return app;
+}
+
+/** The running Beckon, or null before start and after shutdown. */
+export function currentBeckon(): Beckon | null {
+	return store[KEY]?.app ?? null;
 }
 
 export function getBeckon(): Beckon {

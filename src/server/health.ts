@@ -1,0 +1,34 @@
+/** Liveness and readiness, for process supervisors and load balancers. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Beckon } from './app';
+import { migrationsFolder } from './db';
+
+export interface Readiness {
+	ready: boolean;
+	checks: { database: 'ok' | string; migrations: 'ok' | string };
+}
+
+function expectedMigrations(): number {
+	const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta/_journal.json'), 'utf8'));
+	return journal.entries.length;
+}
+
+/** Ready when the database answers and every migration this build ships has been applied. */
+export function readiness(app: Beckon | null): Readiness {
+	if (!app) return { ready: false, checks: { database: 'not started', migrations: 'unknown' } };
+	let database = 'ok';
+	let migrations = 'ok';
+	try {
+		app.sqlite.prepare('SELECT 1').get();
+		const applied = (
+			app.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
+		).n;
+		const expected = expectedMigrations();
+		if (applied < expected) migrations = `${applied} of ${expected} applied`;
+	} catch (error) {
+		database = error instanceof Error ? error.message : String(error);
+		migrations = 'unknown';
+	}
+	return { ready: database === 'ok' && migrations === 'ok', checks: { database, migrations } };
+}
