@@ -85,5 +85,10 @@ export default defineConfig(
 		// Tests read loosely typed wire answers; `any` there is the point, not an accident.
 		files: ['tests/**', 'src/**/*.spec.ts'],
 		rules: { '@typescript-eslint/no-explicit-any': 'off' }
+	},
+	{
+		// The single executable's start file must be CommonJS (Node's SEA main).
+		files: ['**/*.cjs'],
+		rules: { '@typescript-eslint/no-require-imports': 'off' }
 	}
 );
