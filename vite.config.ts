@@ -42,6 +42,7 @@ export default defineConfig({
 	],
 	test: {
 		include: ['src/**/*.spec.ts', 'tests/**/*.spec.ts'],
+		globalSetup: ['tests/global-setup.ts'],
 		environment: 'node',
 		testTimeout: 20_000,
 		hookTimeout: 30_000

@@ -24,6 +24,8 @@ function newest(paths) {
 }
 
 function buildIfNeeded() {
+	// Tests run against the build they were given, never one made behind their back.
+	if (process.env.BECKON_NO_AUTOBUILD) return;
 	const sources = [
 		'src',
 		'static',

@@ -24,7 +24,7 @@ function freePort(): Promise<number> {
 
 function beckon(args: string[], env: Record<string, string>) {
 	return spawnSync('node', [BIN, ...args], {
-		env: { ...process.env, ...env },
+		env: { ...process.env, BECKON_NO_AUTOBUILD: '1', ...env },
 		encoding: 'utf8',
 		timeout: 60_000
 	});
@@ -48,9 +48,6 @@ describe('beckon CLI', () => {
 	let env: Record<string, string>;
 
 	beforeAll(() => {
-		if (!existsSync('build/cli/cli.js') || !existsSync('build/index.js')) {
-			expect(spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status).toBe(0);
-		}
 		dataDir = mkdtempSync(join(tmpdir(), 'beckon-cli-'));
 		env = { BECKON_DATA_DIR: dataDir };
 	}, 120_000);
@@ -112,7 +109,7 @@ describe('beckon CLI', () => {
 		const port = await freePort();
 		const url = `http://127.0.0.1:${port}`;
 		const server = spawn('node', [BIN, 'serve'], {
-			env: { ...process.env, ...env, PORT: String(port) },
+			env: { ...process.env, BECKON_NO_AUTOBUILD: '1', ...env, PORT: String(port) },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
 		let output = '';

@@ -103,7 +103,11 @@ export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationConte
 			await db.requests.bulkDelete(page.deleted);
 			await db.events.where('requestId').anyOf(page.deleted).delete();
 		}
-		const acknowledged = await db.outbox.where('id').belowOrEqual(page.lastMutationId).toArray();
+		// Acknowledged changes leave with the last page only: the rows they changed may be on a
+		// page still to come (rows come in version order), and must not vanish in between.
+		const acknowledged = page.more
+			? []
+			: await db.outbox.where('id').belowOrEqual(page.lastMutationId).toArray();
 		await db.outbox.bulkDelete(acknowledged.map((e) => e.id));
 		acknowledged.forEach((e) => touched.add(e.requestId));
 		const stillPending = await db.outbox.toArray();
@@ -154,10 +158,9 @@ export async function applyPushResults(
 /** Removes everything of the signed-in user from this device (sign-out, revoked session). */
 export async function wipeLocalData(db: BeckonDB) {
 	await db.transaction('rw', db.tables, async () => {
-		for (const table of db.tables) {
-			if (table.name !== 'meta') await table.clear();
-		}
-		// The client id and the mutation counter stay: the server remembers them per client.
-		await db.meta.where('key').noneOf(['clientId', 'nextMutationId']).delete();
+		// The client id and its mutation counter go too, and only together: the server binds a
+		// client id to the user who first synced with it (the next user here would be refused),
+		// and a new client id starts counting at 1 again.
+		for (const table of db.tables) await table.clear();
 	});
 }

@@ -3,11 +3,11 @@
  * answered. Built on the same lifecycle table and rules as the server's services, so an agent
  * offline sees the outcome the server will produce; the server re-runs the mutation for real.
  */
-import { conflict, forbidden, invalid } from '../domain/errors';
-import { transition, type Action } from '../domain/lifecycle';
+import { conflict, forbidden, fromZodIssues, invalid } from '../domain/errors';
+import { canTransition, transition, type Action } from '../domain/lifecycle';
 import { checkTimes, defaultExpiresAt, effectiveStatus, parseInstant } from '../domain/rules';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../domain/types';
-import type { MutationArgs, MutationName } from './protocol';
+import { MUTATION_ARGS, type MutationArgs, type MutationName } from './protocol';
 
 export interface MutationContext {
 	/** The acting agent. */
@@ -95,9 +95,13 @@ function requireOwner(request: SessionRequest, ctx: MutationContext) {
  */
 export function applyMutation(
 	request: SessionRequest | undefined,
-	mutation: Mutation,
+	input: Mutation,
 	ctx: MutationContext
 ): SessionRequest {
+	// The server validates the arguments first (fields, email, lengths); so does this device.
+	const parsed = MUTATION_ARGS[input.name].safeParse(input.args);
+	if (!parsed.success) throw fromZodIssues(parsed.error.issues);
+	const mutation = { name: input.name, args: parsed.data } as Mutation;
 	if (mutation.name === 'createRequest') {
 		if (request) throw conflict('A session request with this id already exists');
 		return create(mutation.args as MutationArgs<'createRequest'>, ctx);
@@ -106,6 +110,10 @@ export function applyMutation(
 	switch (mutation.name) {
 		case 'updateRequest': {
 			const a = mutation.args as MutationArgs<'updateRequest'>;
+			// As on the server: a terminal request is a conflict, whatever the input says.
+			const status = effectiveStatus(request.status, Date.parse(request.expiresAt), ctx.now);
+			const refusal = canTransition({ ...request, status }, 'update');
+			if (refusal) throw refusal;
 			const scheduledAt =
 				a.scheduledAt === undefined
 					? request.scheduledAt
@@ -124,14 +132,16 @@ export function applyMutation(
 			if (next.sendEmail && !next.recipientEmail) {
 				throw invalid('recipientEmail', 'is required when sendEmail is true');
 			}
-			checkTimes(
-				{
-					scheduledAt: scheduledAt === null ? null : Date.parse(scheduledAt),
-					expiresAt: Date.parse(request.expiresAt)
-				},
-				ctx.now,
-				scheduledAt !== request.scheduledAt
-			);
+			// Only a new schedule needs checking: an unchanged expiry may have passed mid-session.
+			if (scheduledAt !== request.scheduledAt) {
+				checkTimes(
+					{
+						scheduledAt: scheduledAt === null ? null : Date.parse(scheduledAt),
+						expiresAt: Date.parse(request.expiresAt)
+					},
+					ctx.now
+				);
+			}
 			return changed(request, 'update', ctx, next);
 		}
 		case 'assignRequest': {
