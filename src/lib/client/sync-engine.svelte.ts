@@ -83,6 +83,8 @@ export class SyncEngine {
 		void navigator.storage?.persist?.().catch(() => undefined);
 		this.#listen(window, 'online', () => {
 			this.online = true;
+			// Failures while offline say nothing about the server: retry briskly from here on.
+			this.#failures = 0;
 			this.requestSync();
 		});
 		this.#listen(window, 'offline', () => {
@@ -167,12 +169,32 @@ export class SyncEngine {
 		this.#cleanups.push(() => subscriptions.forEach((s) => s.unsubscribe()));
 	}
 
-	#subscribePokes() {
+	/**
+	 * Listens for pokes; when the stream ends (a server restart, a proxy cutting it) or fails,
+	 * subscribes again with backoff and syncs, since pokes may have been missed meanwhile.
+	 */
+	#subscribePokes(attempt = 0) {
+		if (this.#stopped) return;
+		let retry: ReturnType<typeof setTimeout> | undefined;
+		const again = () => {
+			subscription.unsubscribe();
+			retry = setTimeout(
+				() => this.#subscribePokes(attempt + 1),
+				Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt)
+			);
+		};
 		const subscription = this.#api.sync.poke.subscribe(undefined, {
-			onData: () => this.requestSync(),
-			onError: () => undefined
+			onData: () => {
+				attempt = 0;
+				this.requestSync();
+			},
+			onError: again,
+			onComplete: again
 		});
-		this.#cleanups.push(() => subscription.unsubscribe());
+		this.#cleanups.push(() => {
+			clearTimeout(retry);
+			subscription.unsubscribe();
+		});
 	}
 
 	async #syncLoop() {
