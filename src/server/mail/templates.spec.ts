@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { LANGUAGES } from '../../lib/domain/types';
+import { stringsFor } from './strings';
+import {
+	assignedMail,
+	assigneeReminderMail,
+	closedMail,
+	expiredMail,
+	invitationMail,
+	reminderMail,
+	scheduleChangedMail,
+	type AgentFacts,
+	type EndUserFacts
+} from './templates';
+
+const SCHEDULED = Date.parse('2030-03-05T14:30:00.000Z');
+const LINK = 'https://support.example.com/s/AbCdEf123';
+
+const endUser = (language: EndUserFacts['language']): EndUserFacts => ({
+	language,
+	organization: 'Acme',
+	agentName: 'Ann Agent',
+	recipientName: 'Rita Recipient',
+	link: LINK,
+	scheduledAt: SCHEDULED,
+	expiresAt: SCHEDULED + 86_400_000
+});
+
+const agent = (language: AgentFacts['language']): AgentFacts => ({
+	language,
+	organization: 'Acme',
+	agentName: 'Bob Agent',
+	recipientName: 'Rita Recipient',
+	recipientEmail: 'rita@example.com',
+	scheduledAt: SCHEDULED,
+	comments: 'Printer on fire\nsince Monday',
+	appUrl: 'https://support.example.com/'
+});
+
+function everyMail(language: EndUserFacts['language']) {
+	const f = endUser(language);
+	return {
+		invitation: invitationMail(f, 'attached'),
+		invitationUnscheduled: invitationMail({ ...f, scheduledAt: null }, null),
+		scheduleChanged: scheduleChangedMail(f, 'attached'),
+		unscheduled: scheduleChangedMail({ ...f, scheduledAt: null }, 'cancelled'),
+		closedByAgent: closedMail({ ...f, link: null }, 'closed_by_agent', 'cancelled'),
+		declined: closedMail({ ...f, link: null }, 'declined_by_user', 'cancelled'),
+		completed: closedMail({ ...f, link: null }, 'completed', null),
+		expired: expiredMail({ ...f, link: null }, 'cancelled'),
+		reminder: reminderMail({ ...f, scheduledAt: SCHEDULED }),
+		assigned: assignedMail(agent(language), 'Carol Admin'),
+		assignedUnknown: assignedMail(agent(language), null),
+		assigneeReminder: assigneeReminderMail({ ...agent(language), scheduledAt: SCHEDULED })
+	};
+}
+
+describe.each(LANGUAGES)('templates in %s', (language) => {
+	const mails = everyMail(language);
+
+	it.each(Object.entries(mails))('%s is complete in both forms', (_name, mail) => {
+		for (const part of [mail.subject, mail.text, mail.html]) {
+			expect(part).not.toMatch(/\bundefined\b|\bnull\b|\bNaN\b|\[object/);
+		}
+		expect(mail.subject.trim()).not.toBe('');
+		expect(mail.subject).not.toMatch(/[\r\n]/);
+		expect(mail.html).toContain(`<html lang="${language}">`);
+		// The layout's own attributes are markup; only user text is escaped.
+		expect(mail.html).toContain('<table role="presentation" cellpadding="0"');
+		expect(mail.html).not.toContain('=&quot;');
+		expect(mail.text.endsWith('\n')).toBe(true);
+	});
+
+	it('links to the session only while it is live', () => {
+		expect(mails.invitation.text).toContain(LINK);
+		expect(mails.invitation.html).toContain(`href="${LINK}"`);
+		expect(mails.reminder.text).toContain(LINK);
+		expect(mails.closedByAgent.text).not.toContain(LINK);
+		expect(mails.expired.text).not.toContain(LINK);
+	});
+
+	it('is written in the language', () => {
+		const t = stringsFor(language);
+		expect(mails.invitation.subject).toBe(t.invitation.subject('Ann Agent', 'Acme'));
+		expect(mails.invitation.text.startsWith(t.greeting('Rita Recipient'))).toBe(true);
+		expect(mails.invitation.text).toContain(t.calendarAttached);
+		expect(mails.unscheduled.text).toContain(t.calendarCancelled);
+		expect(mails.assigned.text).toContain(t.labels.comments);
+		expect(mails.assigned.text).toContain('> Printer on fire\n> since Monday');
+	});
+});
+
+it('each language says it differently', () => {
+	const subjects = LANGUAGES.map((language) => everyMail(language).reminder.subject);
+	expect(new Set(subjects).size).toBe(LANGUAGES.length);
+	const bodies = LANGUAGES.map((language) => everyMail(language).expired.text);
+	expect(new Set(bodies).size).toBe(LANGUAGES.length);
+});
+
+it('the end user never sees the agents’ comments', () => {
+	const mails = everyMail('en');
+	for (const mail of [mails.invitation, mails.reminder, mails.scheduleChanged]) {
+		expect(mail.text).not.toContain('Printer on fire');
+	}
+});

@@ -1,0 +1,192 @@
+/**
+ * What each email says. Templates take plain facts (names, instants, links) and return content
+ * blocks; `renderMail` turns those into HTML and text. Names are single-lined here, so they read
+ * the same in a subject and a body; multi-line text only ever appears in a quote block.
+ */
+import type { ClosedReason, Language } from '../../lib/domain/types';
+import { formatInstant, oneLine } from './format';
+import { renderMail, type Block, type RenderedMail } from './layout';
+import { stringsFor } from './strings';
+
+/** What an email to the end user may say about their request. */
+export interface EndUserFacts {
+	language: Language;
+	organization: string;
+	agentName: string;
+	recipientName: string;
+	/** The session link; null once the request is closed or expired. */
+	link: string | null;
+	scheduledAt: number | null;
+	expiresAt: number;
+}
+
+/** What an email to an agent may say about a request. */
+export interface AgentFacts {
+	language: Language;
+	organization: string;
+	agentName: string;
+	recipientName: string;
+	recipientEmail: string | null;
+	scheduledAt: number | null;
+	comments: string;
+	appUrl: string;
+}
+
+type Calendar = 'attached' | 'cancelled' | null;
+
+function names(f: { agentName: string; organization: string }) {
+	return { agent: oneLine(f.agentName), org: oneLine(f.organization) };
+}
+
+function joinBlocks(f: EndUserFacts): Block[] {
+	const t = stringsFor(f.language);
+	if (!f.link) return [];
+	return [
+		{ kind: 'button', label: t.joinButton, url: f.link, fallback: t.linkFallback },
+		{ kind: 'note', text: `${t.noInstall} ${t.validUntil(formatInstant(f.expiresAt, f.language))}` }
+	];
+}
+
+function calendarNote(f: EndUserFacts, calendar: Calendar): Block[] {
+	const t = stringsFor(f.language);
+	if (calendar === 'attached') return [{ kind: 'note', text: t.calendarAttached }];
+	if (calendar === 'cancelled') return [{ kind: 'note', text: t.calendarCancelled }];
+	return [];
+}
+
+function endUserMail(
+	f: EndUserFacts,
+	subject: string,
+	blocks: Block[],
+	extra: Block[] = []
+): RenderedMail {
+	const t = stringsFor(f.language);
+	const { org } = names(f);
+	return renderMail({
+		language: f.language,
+		subject: oneLine(subject),
+		greeting: t.greeting(oneLine(f.recipientName)),
+		blocks: [...blocks, ...extra],
+		footer: t.footer(org)
+	});
+}
+
+export function invitationMail(f: EndUserFacts, calendar: Calendar): RenderedMail {
+	const t = stringsFor(f.language);
+	const { agent, org } = names(f);
+	const when =
+		f.scheduledAt === null
+			? t.invitation.unscheduled(agent)
+			: t.invitation.scheduled(formatInstant(f.scheduledAt, f.language));
+	return endUserMail(
+		f,
+		t.invitation.subject(agent, org),
+		[
+			{ kind: 'paragraph', text: t.invitation.intro(agent, org) },
+			{ kind: 'paragraph', text: when },
+			...joinBlocks(f)
+		],
+		[...calendarNote(f, calendar), { kind: 'note', text: t.ignore }]
+	);
+}
+
+export function scheduleChangedMail(f: EndUserFacts, calendar: Calendar): RenderedMail {
+	const t = stringsFor(f.language);
+	const { agent } = names(f);
+	const when = f.scheduledAt === null ? null : formatInstant(f.scheduledAt, f.language);
+	return endUserMail(
+		f,
+		when ? t.scheduleChanged.subject(when) : t.scheduleChanged.subjectUnscheduled,
+		[
+			{
+				kind: 'paragraph',
+				text: when
+					? t.scheduleChanged.intro(agent, when)
+					: t.scheduleChanged.introUnscheduled(agent)
+			},
+			...joinBlocks(f)
+		],
+		calendarNote(f, calendar)
+	);
+}
+
+export function closedMail(f: EndUserFacts, reason: ClosedReason, calendar: Calendar) {
+	const t = stringsFor(f.language);
+	const { agent, org } = names(f);
+	const help: Block[] =
+		reason === 'completed' ? [] : [{ kind: 'paragraph', text: t.stillNeedHelp(org) }];
+	return endUserMail(
+		f,
+		t.closed.subject[reason],
+		[{ kind: 'paragraph', text: t.closed.body[reason](agent, org) }, ...help],
+		calendarNote(f, calendar)
+	);
+}
+
+export function expiredMail(f: EndUserFacts, calendar: Calendar): RenderedMail {
+	const t = stringsFor(f.language);
+	const { agent, org } = names(f);
+	return endUserMail(
+		f,
+		t.expired.subject,
+		[
+			{ kind: 'paragraph', text: t.expired.body(agent, org) },
+			{ kind: 'paragraph', text: t.stillNeedHelp(org) }
+		],
+		calendarNote(f, calendar)
+	);
+}
+
+export function reminderMail(f: EndUserFacts & { scheduledAt: number }): RenderedMail {
+	const t = stringsFor(f.language);
+	const { agent, org } = names(f);
+	const when = formatInstant(f.scheduledAt, f.language);
+	return endUserMail(f, t.reminder.subject(when), [
+		{ kind: 'paragraph', text: t.reminder.body(agent, org, when) },
+		...joinBlocks(f)
+	]);
+}
+
+function agentMail(f: AgentFacts, subject: string, intro: string): RenderedMail {
+	const t = stringsFor(f.language);
+	const blocks: Block[] = [
+		{ kind: 'paragraph', text: intro },
+		{
+			kind: 'facts',
+			rows: [
+				[t.labels.recipient, oneLine(f.recipientName)],
+				...(f.recipientEmail ? [[t.labels.email, f.recipientEmail] as [string, string]] : []),
+				[
+					t.labels.scheduled,
+					f.scheduledAt === null ? t.labels.notScheduled : formatInstant(f.scheduledAt, f.language)
+				]
+			]
+		}
+	];
+	if (f.comments.trim()) blocks.push({ kind: 'quote', label: t.labels.comments, text: f.comments });
+	blocks.push({ kind: 'button', label: t.labels.openApp, url: f.appUrl, fallback: t.linkFallback });
+	return renderMail({
+		language: f.language,
+		subject: oneLine(subject),
+		greeting: t.greeting(oneLine(f.agentName)),
+		blocks,
+		footer: t.footer(oneLine(f.organization))
+	});
+}
+
+export function assignedMail(f: AgentFacts, assignedBy: string | null): RenderedMail {
+	const t = stringsFor(f.language);
+	const name = oneLine(f.recipientName);
+	return agentMail(
+		f,
+		t.assigned.subject(name),
+		t.assigned.intro(assignedBy === null ? null : oneLine(assignedBy), name)
+	);
+}
+
+export function assigneeReminderMail(f: AgentFacts & { scheduledAt: number }): RenderedMail {
+	const t = stringsFor(f.language);
+	const name = oneLine(f.recipientName);
+	const when = formatInstant(f.scheduledAt, f.language);
+	return agentMail(f, t.assigneeReminder.subject(name, when), t.assigneeReminder.intro(name, when));
+}
