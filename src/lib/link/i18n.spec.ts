@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { LANGUAGES } from '../domain/types';
+import { formatWhen, intlLocale, localeOf, preferredLocale, translator } from './i18n';
+
+describe('link page translations', () => {
+	it('has every supported email language, falling back to English', () => {
+		for (const language of LANGUAGES) expect(localeOf(language)).toBe(language);
+		expect(localeOf('nl')).toBe('en');
+		expect(localeOf(null)).toBe('en');
+	});
+
+	it('binds messages to the request language', () => {
+		expect(translator('es').allow()).toBe('Permitir');
+		expect(translator('de').consent_title({ agent: 'Ana' })).toBe(
+			'Ana möchte Ihren Bildschirm sehen'
+		);
+		expect(translator('en').greeting({ name: 'Rosa' })).toBe('Hello Rosa,');
+	});
+
+	it('translates every message in every language', () => {
+		const english = translator('en');
+		for (const language of LANGUAGES.filter((l) => l !== 'en')) {
+			const t = translator(language);
+			const same = Object.keys(english).filter(
+				(key) =>
+					!['chat_heading', 'chat_label'].includes(key) &&
+					(t as any)[key]({ agent: 'A', name: 'N', organization: 'O', when: 'W', zone: 'Z' }) ===
+						(english as any)[key]({
+							agent: 'A',
+							name: 'N',
+							organization: 'O',
+							when: 'W',
+							zone: 'Z'
+						})
+			);
+			expect(same, language).toEqual([]);
+		}
+	});
+
+	it('picks the visitor language for dead links and their variant for dates', () => {
+		expect(preferredLocale(['nl-NL', 'fr-CA', 'en'])).toBe('fr');
+		expect(preferredLocale(['nl'])).toBe('en');
+		expect(intlLocale('en', ['en-GB', 'en'])).toBe('en-GB');
+		expect(intlLocale('es', ['en-GB'])).toBe('es');
+		expect(formatWhen('2026-12-01T15:30:00Z', 'en-GB')).toMatch(/2026/);
+	});
+});

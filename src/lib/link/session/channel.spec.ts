@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_CHAT_LENGTH, parseChannelMessage } from './channel';
+
+describe('parseChannelMessage', () => {
+	it('accepts chat and pointer messages', () => {
+		const chat = { type: 'chat', id: 'm1', text: 'Hi', at: '2026-11-25T10:00:00.000Z' };
+		expect(parseChannelMessage(JSON.stringify(chat))).toEqual(chat);
+		expect(parseChannelMessage('{"type":"pointer","x":0.25,"y":1}')).toEqual({
+			type: 'pointer',
+			x: 0.25,
+			y: 1
+		});
+		expect(parseChannelMessage('{"type":"pointer-hide"}')).toEqual({ type: 'pointer-hide' });
+	});
+
+	it('drops anything else', () => {
+		expect(parseChannelMessage('not json')).toBeNull();
+		expect(parseChannelMessage('{"type":"pointer","x":2,"y":0}')).toBeNull();
+		expect(parseChannelMessage('{"type":"script","src":"x"}')).toBeNull();
+		expect(parseChannelMessage(new ArrayBuffer(4))).toBeNull();
+		const long = { type: 'chat', id: 'm', text: 'x'.repeat(MAX_CHAT_LENGTH + 1), at: '' };
+		expect(parseChannelMessage(JSON.stringify(long))).toBeNull();
+	});
+});

@@ -1,0 +1,289 @@
+/**
+ * The end user's side of the live session. Their own click starts screen capture
+ * (getDisplayMedia); once the agent has started the session (`connected`) this browser offers the
+ * stream and a data channel to the agent's. A dropped connection is retried with ICE restarts,
+ * then with fresh connections, before it is reported lost (the end user can then try again).
+ */
+import type { Status } from '../../domain/types';
+import { randomId, type ChannelMessage } from './channel';
+import { SessionPeer } from './peer.svelte';
+import type { SignalEnvelope } from './signal-protocol';
+import type { SignalTransport } from './transport';
+
+export type SharerState =
+	/** Not in a session yet, or sharing has not started. */
+	| 'idle'
+	/** The agent's browser is not there (yet, or it left). */
+	| 'waiting'
+	| 'connecting'
+	| 'connected'
+	| 'reconnecting'
+	| 'lost'
+	| 'ended';
+
+/** Tries after a drop: the first ICE_RESTARTS restart ICE, the rest start fresh connections. */
+const ICE_RESTARTS = 2;
+const MAX_RETRIES = 4;
+/** How long a retry may take before the next; how long "disconnected" may last before one. */
+const RETRY_MS = 8_000;
+const DISCONNECTED_GRACE_MS = 3_000;
+/** An offer younger than this is still expected to be answered: a hello does not replace it. */
+const OFFER_PATIENCE_MS = 3_000;
+const RELISTEN_MS = 2_000;
+
+export class ScreenSharer extends SessionPeer {
+	stream = $state.raw<MediaStream | null>(null);
+	state = $state<SharerState>('idle');
+	/** The last capture attempt failed (refused or cancelled in the browser's picker). */
+	shareError = $state<'failed' | null>(null);
+	/** The end user stopped sharing (from the browser's own control, for instance). */
+	stoppedSharing = $state(false);
+	/** The agent's pointer on the shared picture, 0–1; `highlight` pulses where they clicked. */
+	pointer = $state<{ x: number; y: number } | null>(null);
+	highlight = $state<{ x: number; y: number; key: number } | null>(null);
+
+	#status: Status | null = null;
+	#unlisten: (() => void) | null = null;
+	#offeredAt = 0;
+	#answeredBy: string | null = null;
+	#retries = 0;
+	#timer: ReturnType<typeof setTimeout> | undefined;
+	#pointerTimer: ReturnType<typeof setTimeout> | undefined;
+	#relisten: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(transport: SignalTransport) {
+		super(transport);
+	}
+
+	static get supported(): boolean {
+		return typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getDisplayMedia;
+	}
+
+	/** Asks the browser for a screen, window or tab: call from the end user's click. */
+	async share() {
+		if (!ScreenSharer.supported) return;
+		this.shareError = null;
+		let stream: MediaStream;
+		try {
+			stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+		} catch {
+			this.shareError = 'failed';
+			return;
+		}
+		const previous = this.stream;
+		this.stream = stream;
+		this.stoppedSharing = false;
+		const [track] = stream.getVideoTracks();
+		track?.addEventListener('ended', () => {
+			if (this.stream !== stream) return;
+			this.stream = null;
+			this.stoppedSharing = true;
+		});
+		previous?.getTracks().forEach((t) => t.stop());
+		// A running connection swaps the picture in place; otherwise it is offered now if it may be.
+		const sender = this.pc?.getSenders().find((s) => s.track?.kind === 'video');
+		if (sender && track && this.state === 'connected') await sender.replaceTrack(track);
+		else this.#offerIfDue();
+	}
+
+	stopSharing() {
+		this.stream?.getTracks().forEach((t) => t.stop());
+		this.stream = null;
+		this.stoppedSharing = true;
+	}
+
+	/** Follows the request's status: signalling while ready or connected, an offer once connected. */
+	setStatus(status: Status) {
+		if (status === this.#status) return;
+		this.#status = status;
+		if (status === 'ready' || status === 'connected') {
+			this.#listen();
+			if (status === 'connected') this.#offerIfDue();
+			return;
+		}
+		// Consent withdrawn or the session over: capture stops with it.
+		this.#stopListening();
+		this.#reset();
+		this.stopSharing();
+		this.stoppedSharing = false;
+		this.state = status === 'closed' || status === 'expired' ? 'ended' : 'idle';
+	}
+
+	/** After a lost connection, on the end user's request. */
+	retry() {
+		this.#retries = 0;
+		void this.#negotiate();
+	}
+
+	/** The end user ends the session: tell the agent's browser at once, then let go. */
+	end() {
+		this.signal({ type: 'bye', reason: 'ended' });
+		this.close();
+	}
+
+	/** The page goes away. */
+	close() {
+		this.#stopListening();
+		this.#reset();
+		this.stream?.getTracks().forEach((t) => t.stop());
+		this.stream = null;
+	}
+
+	protected onPeerState(state: RTCPeerConnectionState) {
+		if (state === 'connected') {
+			this.#retries = 0;
+			clearTimeout(this.#timer);
+			this.state = 'connected';
+		} else if (state === 'disconnected') {
+			this.#retryAfter(DISCONNECTED_GRACE_MS);
+		} else if (state === 'failed') {
+			void this.#recover();
+		}
+	}
+
+	protected onPointer(message: Exclude<ChannelMessage, { type: 'chat' }>) {
+		clearTimeout(this.#pointerTimer);
+		if (message.type === 'pointer-hide') {
+			this.pointer = null;
+			return;
+		}
+		const at = { x: message.x, y: message.y };
+		if (message.type === 'highlight') this.highlight = { ...at, key: Date.now() };
+		this.pointer = at;
+		// A pointer the agent stopped moving fades away.
+		this.#pointerTimer = setTimeout(() => (this.pointer = null), 4_000);
+	}
+
+	#listen() {
+		if (this.#unlisten) return;
+		this.#unlisten = this.transport.listen({
+			onOpen: () => this.signal({ type: 'hello' }),
+			onMessage: (envelope) => this.inOrder(() => this.#receive(envelope)),
+			onClose: () => {
+				// The server ends the stream when the session is over (the status will say so) or
+				// when it restarts: listen again while the session still runs.
+				this.#unlisten = null;
+				this.#relisten = setTimeout(() => {
+					if (this.#status === 'ready' || this.#status === 'connected') this.#listen();
+				}, RELISTEN_MS);
+			}
+		});
+	}
+
+	#stopListening() {
+		clearTimeout(this.#relisten);
+		this.#unlisten?.();
+		this.#unlisten = null;
+	}
+
+	async #receive({ message }: SignalEnvelope) {
+		switch (message.type) {
+			case 'hello':
+				return this.#agentArrived(message.peer);
+			case 'answer': {
+				const pc = this.pc;
+				if (!pc || message.attempt !== this.attempt) return;
+				if (pc.signalingState !== 'have-local-offer') return;
+				await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
+				this.#answeredBy = message.peer;
+				await this.flushCandidates();
+				return;
+			}
+			case 'candidate':
+				return this.acceptCandidate(message);
+			case 'bye':
+				if (message.reason === 'left') {
+					this.#reset();
+					if (this.#status === 'connected') this.state = 'waiting';
+				}
+				return;
+		}
+	}
+
+	/** The agent's browser says it is listening: a new one (or a stuck connection) needs an offer. */
+	#agentArrived(peer: string) {
+		if (!this.#canOffer()) return;
+		const unanswered = this.#answeredBy === null && this.pc !== null;
+		if (unanswered && Date.now() - this.#offeredAt < OFFER_PATIENCE_MS) return;
+		if (peer === this.#answeredBy && this.pc?.connectionState === 'connected') return;
+		this.#retries = 0;
+		void this.#negotiate();
+	}
+
+	/**
+	 * Whether there is something to offer: the shared screen, or (where the browser cannot share a
+	 * screen, as on phones) a chat-only connection.
+	 */
+	#canOffer() {
+		return this.#status === 'connected' && (this.stream !== null || !ScreenSharer.supported);
+	}
+
+	#offerIfDue() {
+		if (this.#canOffer() && !this.pc) void this.#negotiate();
+	}
+
+	/** A fresh peer connection with the stream and a data channel, offered to the agent. */
+	async #negotiate() {
+		const stream = this.stream;
+		if (!this.#canOffer()) return;
+		const attempt = randomId();
+		this.attempt = attempt;
+		if (this.state !== 'reconnecting') this.state = 'connecting';
+		let iceServers: RTCIceServer[];
+		try {
+			iceServers = await this.iceServers();
+		} catch {
+			this.#retryAfter(RETRY_MS);
+			return;
+		}
+		// Superseded while waiting (a newer negotiation, the session ended).
+		if (this.attempt !== attempt || this.stream !== stream) return;
+		const pc = this.createPeer(iceServers, attempt);
+		this.#answeredBy = null;
+		for (const track of stream?.getTracks() ?? []) if (stream) pc.addTrack(track, stream);
+		this.bindChannel(pc.createDataChannel('beckon', { ordered: true }));
+		await pc.setLocalDescription(await pc.createOffer());
+		if (this.pc !== pc) return;
+		this.#offeredAt = Date.now();
+		this.signal({ type: 'offer', attempt, sdp: pc.localDescription?.sdp ?? '' });
+	}
+
+	/** One more try after a drop: ICE restart first, a fresh connection later, then give up. */
+	async #recover() {
+		clearTimeout(this.#timer);
+		if (!this.#canOffer()) return;
+		this.#retries += 1;
+		if (this.#retries > MAX_RETRIES) {
+			this.#reset();
+			this.state = 'lost';
+			return;
+		}
+		this.state = 'reconnecting';
+		const pc = this.pc;
+		const attempt = this.attempt;
+		if (pc && attempt && this.#retries <= ICE_RESTARTS && pc.signalingState === 'stable') {
+			await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+			this.#offeredAt = Date.now();
+			this.signal({ type: 'offer', attempt, sdp: pc.localDescription?.sdp ?? '' });
+		} else {
+			await this.#negotiate();
+		}
+		this.#retryAfter(RETRY_MS);
+	}
+
+	#retryAfter(ms: number) {
+		clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => {
+			if (this.pc?.connectionState !== 'connected') void this.#recover();
+		}, ms);
+	}
+
+	#reset() {
+		clearTimeout(this.#timer);
+		clearTimeout(this.#pointerTimer);
+		this.closePeer();
+		this.#answeredBy = null;
+		this.pointer = null;
+		this.highlight = null;
+	}
+}

@@ -1,0 +1,71 @@
+/**
+ * The signalling wire contract of a live session, shared by the server (which validates and
+ * relays) and both browsers. Roles are fixed, so offers never collide: the end user's browser
+ * offers, the agent's answers.
+ *
+ *   hello      "I am listening" (sent on every (re)subscription). The agent's hello asks the end
+ *              user's browser for a fresh offer; the end user's hello asks the agent to say hello.
+ *   offer      from the end user; `attempt` names one peer connection (an ICE restart re-offers
+ *              under the same attempt, a fresh connection gets a new one).
+ *   answer     from the agent, for one attempt.
+ *   candidate  trickled ICE candidates, both ways, for one attempt.
+ *   bye        the sender left: `ended` (the session is over) or `left` (its view closed).
+ *
+ * `peer` is a random id per page instance, so a reloaded page is told apart from its old self
+ * (the server buffers recent messages, and a late subscriber may read some from before a reload).
+ */
+import { z } from 'zod';
+import { linkTokenSchema, requestIdSchema } from '../../domain/schemas';
+
+/** Larger messages are refused; a real offer with trickled candidates is a few kilobytes. */
+export const MAX_SIGNAL_BYTES = 64 * 1024;
+
+const shortId = z.string().min(1).max(64);
+
+const candidate = z.object({
+	candidate: z.string().max(4096),
+	sdpMid: z.string().max(64).nullable().optional(),
+	sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+	usernameFragment: z.string().max(256).nullable().optional()
+});
+
+export const signalMessageSchema = z.discriminatedUnion(
+	'type',
+	[
+		z.object({ type: z.literal('hello'), peer: shortId }),
+		z.object({ type: z.literal('offer'), peer: shortId, attempt: shortId, sdp: z.string() }),
+		z.object({ type: z.literal('answer'), peer: shortId, attempt: shortId, sdp: z.string() }),
+		z.object({ type: z.literal('candidate'), peer: shortId, attempt: shortId, candidate }),
+		z.object({ type: z.literal('bye'), peer: shortId, reason: z.enum(['ended', 'left']) })
+	],
+	{ message: 'must be a hello, offer, answer, candidate or bye message' }
+);
+export type SignalMessage = z.infer<typeof signalMessageSchema>;
+
+const encoder = new TextEncoder();
+
+/** The size check runs first, so an oversized message is refused as such, whatever its shape. */
+export const signalPayloadSchema = z
+	.unknown()
+	.superRefine((value, ctx) => {
+		const bytes = encoder.encode(JSON.stringify(value) ?? '').length;
+		if (bytes > MAX_SIGNAL_BYTES) {
+			ctx.addIssue({ code: 'custom', message: `is larger than ${MAX_SIGNAL_BYTES / 1024} KB` });
+		}
+	})
+	.pipe(signalMessageSchema);
+
+/** `lastEventId` is filled in by tRPC's subscription link when it reconnects. */
+const lastEventId = z.string().max(100).nullish();
+
+export const linkSignalSchema = linkTokenSchema.extend({ message: signalPayloadSchema });
+export const linkSignalsSchema = linkTokenSchema.extend({ lastEventId });
+export const requestSignalSchema = requestIdSchema.extend({ message: signalPayloadSchema });
+export const requestSignalsSchema = requestIdSchema.extend({ lastEventId });
+
+/** What a subscriber receives: the message, who sent it and when (server time). */
+export interface SignalEnvelope {
+	from: 'end_user' | 'agent';
+	at: string;
+	message: SignalMessage;
+}

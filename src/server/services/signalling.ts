@@ -1,0 +1,303 @@
+/**
+ * Live-session signalling: WebRTC offers, answers, ICE candidates, hello and bye, relayed between
+ * the end user's browser (authorised by the session link) and the agent's (the assigned agent or
+ * an admin), only while the request is `ready` or `connected`.
+ *
+ * Ephemeral and in memory, never in the database: each request has a short buffer of recent
+ * messages with increasing ids, so a subscriber that arrives late, or reconnects with its last
+ * event id, gets what it missed. A buffer lives for BUFFER_MS after its last message and is
+ * dropped as soon as a relay sees the session is over.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { tracked } from '@trpc/server';
+import { conflict, DomainError, DomainErrorReason, forbidden } from '../../lib/domain/errors';
+import { effectiveStatus } from '../../lib/domain/rules';
+import type { SignalEnvelope, SignalMessage } from '../../lib/link/session/signal-protocol';
+import type { Beckon } from '../app';
+import type { SessionRequestRow } from '../db/schema';
+import { RateLimiter } from '../rate-limit';
+import { findRow, loadVisibleRow, assignmentOf } from './request-records';
+import { requireEdit } from './requests';
+import { resolveLink, verifiedLinkRow } from './link-page';
+import { loadAuthUser, type AuthUser } from './users';
+
+export type Side = SignalEnvelope['from'];
+
+/** Per request, the messages kept for late subscribers: the newest BUFFER_SIZE of BUFFER_MS. */
+export const BUFFER_SIZE = 100;
+export const BUFFER_MS = 2 * 60_000;
+/** Messages per minute per end-user address and per agent: far above a real negotiation. */
+export const SIGNAL_RATE_LIMIT = 300;
+
+interface Stored {
+	seq: number;
+	at: number;
+	from: Side;
+	message: SignalMessage;
+}
+
+/** One process's signalling state; see hubOf. */
+class SignalHub {
+	/** Event ids carry it, so an id from an earlier server process is recognised as foreign. */
+	readonly epoch = randomBytes(4).toString('hex');
+	readonly limits = {
+		endUser: new RateLimiter(SIGNAL_RATE_LIMIT, 60_000),
+		agent: new RateLimiter(SIGNAL_RATE_LIMIT, 60_000)
+	};
+	readonly #buffers = new Map<string, Stored[]>();
+	readonly #emitter = new EventEmitter();
+	#seq = 0;
+
+	constructor() {
+		this.#emitter.setMaxListeners(0);
+	}
+
+	publish(requestId: string, from: Side, message: SignalMessage, now: number) {
+		this.#prune(now);
+		const stored: Stored = { seq: ++this.#seq, at: now, from, message };
+		const buffer = this.#buffers.get(requestId) ?? [];
+		buffer.push(stored);
+		if (buffer.length > BUFFER_SIZE) buffer.splice(0, buffer.length - BUFFER_SIZE);
+		this.#buffers.set(requestId, buffer);
+		this.#emitter.emit(requestId, stored);
+	}
+
+	/** Buffered messages for `to` after `afterSeq`, oldest first. */
+	recent(requestId: string, to: Side, afterSeq: number, now: number): Stored[] {
+		return (this.#buffers.get(requestId) ?? []).filter(
+			(m) => m.from !== to && m.seq > afterSeq && now - m.at <= BUFFER_MS
+		);
+	}
+
+	listen(requestId: string, listener: (stored: Stored) => void): () => void {
+		this.#emitter.on(requestId, listener);
+		return () => this.#emitter.off(requestId, listener);
+	}
+
+	clear(requestId: string) {
+		this.#buffers.delete(requestId);
+	}
+
+	eventId(seq: number) {
+		return `${this.epoch}.${seq}`;
+	}
+
+	/** The sequence number inside one of our event ids; 0 (everything buffered) for others. */
+	seqOf(eventId: string | null | undefined): number {
+		const [epoch, seq] = (eventId ?? '').split('.');
+		return epoch === this.epoch && /^\d+$/.test(seq ?? '') ? Number(seq) : 0;
+	}
+
+	#prune(now: number) {
+		for (const [requestId, buffer] of this.#buffers) {
+			const last = buffer[buffer.length - 1];
+			if (!last || now - last.at > BUFFER_MS) this.#buffers.delete(requestId);
+		}
+	}
+}
+
+// Keyed by the running Beckon, so each test app (and the one server) has its own, and the state
+// goes with the app.
+const hubs = new WeakMap<Beckon, SignalHub>();
+
+export function hubOf(app: Beckon): SignalHub {
+	let hub = hubs.get(app);
+	if (!hub) hubs.set(app, (hub = new SignalHub()));
+	return hub;
+}
+
+function inSession(app: Beckon, row: SessionRequestRow): boolean {
+	const status = effectiveStatus(row.status, row.expiresAt, app.clock());
+	return status === 'ready' || status === 'connected';
+}
+
+function requireInSession(app: Beckon, row: SessionRequestRow) {
+	if (!inSession(app, row)) {
+		const status = effectiveStatus(row.status, row.expiresAt, app.clock());
+		throw conflict(`No session is allowed on a request that is ${status}`);
+	}
+}
+
+function rateLimit(limiter: RateLimiter, key: string, now: number) {
+	if (!limiter.take(key, now)) {
+		throw new DomainError(DomainErrorReason.rateLimited, 'Too many signalling messages; slow down');
+	}
+}
+
+// ——— the end user, by session link ———
+
+/** The request behind a live link whose end user has allowed a session. */
+function endUserSessionRow(app: Beckon, token: string, clientAddress: string) {
+	// Signalling has its own (larger) budget; unknown tokens still burn the enumeration budget.
+	const row = resolveLink(app, token, clientAddress, hubOf(app).limits.endUser);
+	requireInSession(app, row);
+	return row;
+}
+
+export function sendFromEndUser(
+	app: Beckon,
+	token: string,
+	message: SignalMessage,
+	clientAddress: string
+) {
+	const row = endUserSessionRow(app, token, clientAddress);
+	hubOf(app).publish(row.id, 'end_user', message, app.clock());
+	return { ok: true as const };
+}
+
+export function endUserIceServers(app: Beckon, token: string, clientAddress: string) {
+	endUserSessionRow(app, token, clientAddress);
+	return { iceServers: app.config.iceServers };
+}
+
+export function endUserSignals(
+	app: Beckon,
+	token: string,
+	lastEventId: string | null | undefined,
+	clientAddress: string,
+	signal: AbortSignal
+) {
+	const row = endUserSessionRow(app, token, clientAddress);
+	return relay(app, row.id, 'end_user', lastEventId, signal, () => {
+		const current = verifiedLinkRow(app, token);
+		return current !== null && inSession(app, current);
+	});
+}
+
+// ——— the agent ———
+
+/** The assigned agent or an admin, with edit permission, on a request they can see. */
+function agentSessionRow(app: Beckon, user: AuthUser, requestId: string) {
+	requireEdit(user);
+	const row = loadVisibleRow(app, user, requestId);
+	const assignment = assignmentOf(row);
+	const assignedToUser = assignment.kind === 'agent' && assignment.userId === user.id;
+	if (user.role !== 'admin' && !assignedToUser) {
+		throw forbidden('Only the assigned agent or an admin can join this session');
+	}
+	requireInSession(app, row);
+	return row;
+}
+
+export function sendFromAgent(
+	app: Beckon,
+	user: AuthUser,
+	input: { id: string; message: SignalMessage }
+) {
+	rateLimit(hubOf(app).limits.agent, user.id, app.clock());
+	const row = agentSessionRow(app, user, input.id);
+	hubOf(app).publish(row.id, 'agent', input.message, app.clock());
+	return { ok: true as const };
+}
+
+export function agentIceServers(app: Beckon, user: AuthUser, input: { id: string }) {
+	agentSessionRow(app, user, input.id);
+	return { iceServers: app.config.iceServers };
+}
+
+export function agentSignals(
+	app: Beckon,
+	user: AuthUser,
+	input: { id: string; lastEventId?: string | null },
+	signal: AbortSignal
+) {
+	const row = agentSessionRow(app, user, input.id);
+	return relay(app, row.id, 'agent', input.lastEventId, signal, () => {
+		// Permission, assignment and status may all have changed since the stream opened.
+		const current = loadAuthUser(app, user.id);
+		if (!current || !findRow(app, row.id)) return false;
+		try {
+			agentSessionRow(app, current, row.id);
+			return true;
+		} catch {
+			return false;
+		}
+	});
+}
+
+// ——— the relay ———
+
+/**
+ * Streams the messages addressed to `to`: first the buffered ones after `lastEventId`, then new
+ * ones as they come (listening starts before the backfill, so nothing falls between). After every
+ * change of the request `stillAllowed` is asked again; once it says no, the session is over for
+ * this subscriber: its buffer is dropped and the stream ends.
+ */
+async function* relay(
+	app: Beckon,
+	requestId: string,
+	to: Side,
+	lastEventId: string | null | undefined,
+	signal: AbortSignal,
+	stillAllowed: () => boolean
+) {
+	const hub = hubOf(app);
+	const stop = new AbortController();
+	const until = AbortSignal.any([signal, stop.signal]);
+	const queue: Stored[] = [];
+	let recheck = false;
+	let closed = false;
+	let wake: (() => void) | null = null;
+	const notify = () => {
+		const resume = wake;
+		wake = null;
+		resume?.();
+	};
+	const unlisten = hub.listen(requestId, (stored) => {
+		if (stored.from === to) return;
+		queue.push(stored);
+		notify();
+	});
+	until.addEventListener('abort', notify);
+	void (async () => {
+		try {
+			for await (const change of app.bus.changes(until)) {
+				if (change.requestId !== requestId) continue;
+				recheck = true;
+				notify();
+			}
+		} finally {
+			// The subscriber left, the server is shutting down, or the bus failed: end the stream.
+			closed = true;
+			notify();
+		}
+	})().catch((error) => console.error('signalling relay stopped', error));
+
+	const envelope = (stored: Stored) =>
+		tracked(hub.eventId(stored.seq), {
+			from: stored.from,
+			at: new Date(stored.at).toISOString(),
+			message: stored.message
+		} satisfies SignalEnvelope);
+
+	try {
+		let last = hub.seqOf(lastEventId);
+		for (const stored of hub.recent(requestId, to, last, app.clock())) {
+			last = stored.seq;
+			yield envelope(stored);
+		}
+		while (!closed && !until.aborted) {
+			if (recheck) {
+				recheck = false;
+				if (!stillAllowed()) {
+					hub.clear(requestId);
+					return;
+				}
+			}
+			const next = queue.shift();
+			if (next) {
+				if (next.seq > last) {
+					last = next.seq;
+					yield envelope(next);
+				}
+				continue;
+			}
+			await new Promise<void>((resolve) => (wake = resolve));
+		}
+	} finally {
+		unlisten();
+		until.removeEventListener('abort', notify);
+		stop.abort();
+	}
+}
