@@ -43,7 +43,11 @@ export default defineConfig({
 				'--no-first-run',
 				'--disable-background-networking',
 				'--disable-component-update',
-				'--disable-sync'
+				'--disable-sync',
+				// Live sessions: screen capture answered without a picker, from a fake screen.
+				'--use-fake-ui-for-media-stream',
+				'--use-fake-device-for-media-stream',
+				'--auto-select-desktop-capture-source=Entire screen'
 			]
 		}
 	},

@@ -12,6 +12,26 @@ export default {
 		alias: {
 			// Server-only code lives outside $lib; the ESLint rules keep client code from importing it.
 			$server: 'src/server'
+		},
+		// Nonces for pages rendered per request (the link page), hashes for prerendered ones (the
+		// agent app, as a <meta> tag: frame-ancestors cannot be set there, X-Frame-Options covers
+		// what hooks.server.ts serves). Svelte's transitions and style attributes need inline styles.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'media-src': ['self', 'blob:'],
+				'connect-src': ['self'],
+				'frame-ancestors': ['none'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'worker-src': ['self'],
+				'manifest-src': ['self']
+			}
 		}
 	}
 };

@@ -1,9 +1,17 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
 	plugins: [
+		// The link page's translations (messages/{locale}.json), compiled into src/lib/paraglide.
+		// The page passes the request's language to each message, so no locale detection runs.
+		paraglideVitePlugin({
+			project: './project.inlang',
+			outdir: './src/lib/paraglide',
+			strategy: ['baseLocale']
+		}),
 		sveltekit(),
 		SvelteKitPWA({
 			// Our own service worker (src/service-worker.ts, built by SvelteKit): precache + app-shell navigation fallback.

@@ -6,7 +6,7 @@ import { ChangeBus } from './bus';
 import type { Config } from './config';
 import { openDatabase, type DB } from './db';
 import type Database from 'better-sqlite3';
-import { RateLimiter } from './rate-limit';
+import { LoginThrottle, RateLimiter } from './rate-limit';
 import { loadOrCreateSecret } from './secret';
 
 export type Clock = () => number;
@@ -23,11 +23,22 @@ export interface Beckon {
 		link: RateLimiter;
 		/** Link calls with a token that does not resolve, per client address: enumeration. */
 		linkMisses: RateLimiter;
-		/** Failed sign-ins, per address and per account. */
-		login: RateLimiter;
+		/** Failed sign-ins, per address and per account: slowed, then locked. */
+		login: { address: LoginThrottle; account: LoginThrottle };
 	};
 	close(): void;
 }
+
+/**
+ * Sign-in failures: free at first, then each one doubles the wait before the next attempt
+ * (1 s, 2 s, 4 s … at most 30 s), then a lock of 15 minutes; forgotten 15 minutes after the last.
+ */
+const LOGIN_THROTTLE = {
+	firstDelayMs: 1_000,
+	maxDelayMs: 30_000,
+	lockMs: 15 * 60_000,
+	forgetMs: 15 * 60_000
+};
 
 export function createBeckon(config: Config, options: { clock?: Clock } = {}): Beckon {
 	const { db, sqlite, close } = openDatabase(config.databaseFile);
@@ -41,10 +52,31 @@ export function createBeckon(config: Config, options: { clock?: Clock } = {}): B
 		limits: {
 			link: new RateLimiter(120, 60_000),
 			linkMisses: new RateLimiter(20, 10 * 60_000),
-			login: new RateLimiter(10, 15 * 60_000)
+			login: {
+				// An office behind one address gets more room than a single account.
+				address: new LoginThrottle({ ...LOGIN_THROTTLE, free: 10, lockAfter: 30 }),
+				account: new LoginThrottle({ ...LOGIN_THROTTLE, free: 5, lockAfter: 10 })
+			}
 		},
 		close
 	};
+}
+
+// One better-sqlite3 transaction function per database, made once: it opens a transaction, or a
+// savepoint when one is open. (drizzle's db.transaction() builds a new one, and a transaction
+// object that write() never uses, on every call.)
+const transactions = new WeakMap<
+	Database.Database,
+	Database.Transaction<(fn: () => unknown) => unknown>
+>();
+
+function transactionOf(sqlite: Database.Database) {
+	let transaction = transactions.get(sqlite);
+	if (!transaction) {
+		transaction = sqlite.transaction((fn: () => unknown) => fn());
+		transactions.set(sqlite, transaction);
+	}
+	return transaction;
 }
 
 /**
@@ -54,7 +86,7 @@ export function createBeckon(config: Config, options: { clock?: Clock } = {}): B
 export function write<T>(app: Beckon, fn: () => T): T {
 	const outermost = !app.sqlite.inTransaction;
 	try {
-		const result = app.db.transaction(() => fn(), { behavior: 'immediate' });
+		const result = transactionOf(app.sqlite).immediate(fn) as T;
 		if (outermost) app.bus.flush();
 		return result;
 	} catch (error) {

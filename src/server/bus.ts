@@ -3,7 +3,7 @@
  * transaction are held until the outermost transaction commits, so nobody pulls a change that
  * is not yet visible (or was rolled back).
  */
-import { EventEmitter, on } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import type { VisibilityFacts } from '../lib/domain/visibility';
 
 export interface Change {
@@ -19,13 +19,16 @@ export interface Change {
 }
 
 export class ChangeBus {
-	readonly #emitter = new EventEmitter();
+	// Every open live stream (pokes, link watches) listens: a thousand agents are a thousand
+	// listeners, so each costs only a closure and a small queue (events.on() would hold two
+	// 2,048-slot queues and an AbortSignal.any() per stream: over 30 KB each).
+	readonly #listeners = new Set<(change: Change) => void>();
 	readonly #closing = new AbortController();
 	#held: Change[] = [];
 
 	constructor() {
-		// Every open SSE stream listens; the default warning threshold of 10 is far too low.
-		this.#emitter.setMaxListeners(0);
+		// Every live stream waits on the closing signal: a thousand listeners are expected.
+		setMaxListeners(0, this.#closing.signal);
 	}
 
 	hold(change: Change) {
@@ -35,7 +38,9 @@ export class ChangeBus {
 	flush() {
 		const changes = this.#held;
 		this.#held = [];
-		for (const change of changes) this.#emitter.emit('change', change);
+		for (const change of changes) {
+			for (const listener of this.#listeners) listener(change);
+		}
 	}
 
 	discard() {
@@ -52,13 +57,42 @@ export class ChangeBus {
 
 	/** Iterates changes until `signal` aborts or the bus closes. */
 	async *changes(signal: AbortSignal): AsyncGenerator<Change> {
-		const until = AbortSignal.any([signal, this.#closing.signal]);
+		for await (const batch of this.batches(signal)) yield* batch;
+	}
+
+	/**
+	 * Iterates changes in batches: everything announced since the listener last took some, e.g.
+	 * all the changes of one push or one expiry sweep. A listener that only needs to know that
+	 * something changed (a poke) then answers a thousand changes once.
+	 */
+	async *batches(signal: AbortSignal): AsyncGenerator<Change[]> {
+		const signals = [signal, this.#closing.signal];
+		let queue: Change[] = [];
+		let wake: (() => void) | null = null;
+		const awaken = () => {
+			wake?.();
+			wake = null;
+		};
+		const listener = (change: Change) => {
+			queue.push(change);
+			awaken();
+		};
+		const ended = () => signals.some((s) => s.aborted);
+		this.#listeners.add(listener);
+		for (const s of signals) s.addEventListener('abort', awaken);
 		try {
-			for await (const [change] of on(this.#emitter, 'change', { signal: until })) {
-				yield change as Change;
+			while (!ended()) {
+				if (queue.length === 0) {
+					await new Promise<void>((resolve) => (wake = resolve));
+					continue;
+				}
+				const batch = queue;
+				queue = [];
+				yield batch;
 			}
-		} catch (error) {
-			if (!until.aborted) throw error;
+		} finally {
+			this.#listeners.delete(listener);
+			for (const s of signals) s.removeEventListener('abort', awaken);
 		}
 	}
 }

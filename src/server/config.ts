@@ -19,6 +19,15 @@ export interface Config {
 	defaultExpiryMs: number;
 	reminderLeadMs: number;
 	defaultLanguage: Language;
+	/** STUN/TURN servers for live sessions, handed to both browsers; none are needed on a LAN. */
+	iceServers: IceServer[];
+}
+
+/** An RTCIceServer as browsers take it. */
+export interface IceServer {
+	urls: string | string[];
+	username?: string;
+	credential?: string;
 }
 
 export class ConfigError extends Error {
@@ -31,11 +40,47 @@ export class ConfigError extends Error {
 	}
 }
 
-const SECRET_VARIABLES = new Set(['BECKON_ADMIN_PASSWORD', 'BECKON_SMTP_URL']);
+// BECKON_ICE_SERVERS may hold TURN credentials.
+const SECRET_VARIABLES = new Set([
+	'BECKON_ADMIN_PASSWORD',
+	'BECKON_SMTP_URL',
+	'BECKON_ICE_SERVERS'
+]);
 
 const duration = z.string().refine((v) => parseDuration(v) !== null, {
 	message: 'must be a duration such as 7d, 36h, 15m or 1h30m'
 });
+
+const ICE_EXAMPLE = 'e.g. [{"urls":"stun:stun.example.com:3478"}]';
+const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):\S+$/, {
+	message: `must list stun:, stuns:, turn: or turns: URLs in "urls", ${ICE_EXAMPLE}`
+});
+const iceServer = z
+	.strictObject(
+		{
+			urls: z.union([iceUrl, z.array(iceUrl).min(1)], {
+				message: `needs "urls": a stun:/turn: URL or a list of them, ${ICE_EXAMPLE}`
+			}),
+			username: z.string().optional(),
+			credential: z.string().optional()
+		},
+		{ message: `must be an array of {urls, username?, credential?} objects, ${ICE_EXAMPLE}` }
+	)
+	.refine((server) => {
+		const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
+		return !urls.some((u) => u.startsWith('turn')) || (server.username && server.credential);
+	}, 'needs "username" and "credential" for turn: and turns: URLs');
+const iceServers = z
+	.string()
+	.transform((text, ctx) => {
+		try {
+			return JSON.parse(text) as unknown;
+		} catch {
+			ctx.addIssue({ code: 'custom', message: `must be a JSON array, ${ICE_EXAMPLE}` });
+			return z.NEVER;
+		}
+	})
+	.pipe(z.array(iceServer, { message: `must be a JSON array, ${ICE_EXAMPLE}` }));
 
 const envSchema = z.object({
 	PORT: z
@@ -66,7 +111,8 @@ const envSchema = z.object({
 	BECKON_REMINDER_LEAD: duration.default('15m'),
 	BECKON_DEFAULT_LANGUAGE: z
 		.enum(LANGUAGES, { message: `must be one of ${LANGUAGES.join(', ')}` })
-		.default('en')
+		.default('en'),
+	BECKON_ICE_SERVERS: iceServers.default([])
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -104,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		mailFrom: e.BECKON_MAIL_FROM ?? `Beckon <noreply@${new URL(publicUrl).hostname}>`,
 		defaultExpiryMs: parseDuration(e.BECKON_DEFAULT_EXPIRY) as number,
 		reminderLeadMs: parseDuration(e.BECKON_REMINDER_LEAD) as number,
-		defaultLanguage: e.BECKON_DEFAULT_LANGUAGE
+		defaultLanguage: e.BECKON_DEFAULT_LANGUAGE,
+		iceServers: e.BECKON_ICE_SERVERS
 	};
 }

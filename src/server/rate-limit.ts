@@ -29,3 +29,80 @@ export class RateLimiter {
 		for (const [key, entry] of this.#hits) if (entry.resetAt <= now) this.#hits.delete(key);
 	}
 }
+
+export interface ThrottlePolicy {
+	/** Failures that cost nothing. */
+	free: number;
+	/** The wait after the first failure past `free`; it doubles with each further one. */
+	firstDelayMs: number;
+	maxDelayMs: number;
+	/** At this many failures the key is locked for `lockMs`. */
+	lockAfter: number;
+	lockMs: number;
+	/** Failures are forgotten this long after the last one. */
+	forgetMs: number;
+}
+
+/**
+ * Failed sign-ins per key (an address or an account), slowed and then locked: the first `free`
+ * failures cost nothing; after each further one the next attempt must wait twice as long as after
+ * the one before (from `firstDelayMs`, at most `maxDelayMs`); at `lockAfter` failures the key is
+ * locked for `lockMs`. An attempt counts as failed before the password is checked, so parallel
+ * guesses are held back too, and is taken back when it succeeds.
+ */
+export class LoginThrottle {
+	readonly #keys = new Map<string, { failures: number; lastAt: number }>();
+
+	constructor(readonly policy: ThrottlePolicy) {}
+
+	/** How long `key` must wait before it may try again: 0 when it may try now. */
+	waitMs(key: string, now: number): number {
+		const entry = this.#current(key, now);
+		return entry ? Math.max(0, entry.lastAt + this.#pause(entry.failures) - now) : 0;
+	}
+
+	/** Whether `key` is locked (not merely slowed) now. */
+	locked(key: string, now: number): boolean {
+		const entry = this.#current(key, now);
+		return !!entry && entry.failures >= this.policy.lockAfter && this.waitMs(key, now) > 0;
+	}
+
+	/** Counts an attempt of `key` as a failure until `succeeded`; false (counting nothing) while it must wait. */
+	attempt(key: string, now: number): boolean {
+		if (this.waitMs(key, now) > 0) return false;
+		if (this.#keys.size > 50_000) this.#prune(now);
+		const entry = this.#current(key, now) ?? { failures: 0, lastAt: now };
+		entry.failures += 1;
+		entry.lastAt = now;
+		this.#keys.set(key, entry);
+		return true;
+	}
+
+	/** The attempt succeeded: it does not count; with `reset`, earlier failures are forgotten too. */
+	succeeded(key: string, options: { reset?: boolean } = {}) {
+		const entry = this.#keys.get(key);
+		if (!entry) return;
+		if (options.reset || entry.failures <= 1) this.#keys.delete(key);
+		else entry.failures -= 1;
+	}
+
+	#pause(failures: number): number {
+		const { free, firstDelayMs, maxDelayMs, lockAfter, lockMs } = this.policy;
+		if (failures >= lockAfter) return lockMs;
+		if (failures <= free) return 0;
+		return Math.min(maxDelayMs, firstDelayMs * 2 ** (failures - free - 1));
+	}
+
+	#current(key: string, now: number) {
+		const entry = this.#keys.get(key);
+		if (!entry) return undefined;
+		const over = Math.max(this.policy.forgetMs, this.#pause(entry.failures));
+		if (now - entry.lastAt < over) return entry;
+		this.#keys.delete(key);
+		return undefined;
+	}
+
+	#prune(now: number) {
+		for (const key of [...this.#keys.keys()]) this.#current(key, now);
+	}
+}

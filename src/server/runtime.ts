@@ -5,10 +5,12 @@
 import { createBeckon, type Beckon } from './app';
 import { loadConfig } from './config';
 import * as expiryJob from './jobs/expiry';
+import * as mailDeliveryJob from './jobs/mail-delivery';
+import * as remindersJob from './jobs/reminders';
 import { bootstrapAdmin } from './services/users';
 
 const KEY = Symbol.for('beckon.runtime');
-type Runtime = { app: Beckon; stop: () => void };
+type Runtime = { app: Beckon; stop: () => Promise<void> };
 const store = globalThis as unknown as Record<symbol, Runtime | undefined>;
 
 export async function startBeckon(): Promise<Beckon> {
@@ -17,9 +19,14 @@ export async function startBeckon(): Promise<Beckon> {
 	const app = createBeckon(loadConfig());
 	const admin = await bootstrapAdmin(app);
 	if (admin) console.log(`Created admin ${admin.email} from BECKON_ADMIN_EMAIL`);
-	const stopJobs = [expiryJob.start(app)];
-	const stop = () => {
-		for (const stopJob of stopJobs) stopJob();
+	const stopJobs: Array<() => void | Promise<void>> = [
+		expiryJob.start(app),
+		remindersJob.start(app),
+		mailDeliveryJob.start(app)
+	];
+	const stop = async () => {
+		// Mail delivery finishes the attempt in progress, so its outcome is recorded.
+		await Promise.all(stopJobs.map((stopJob) => stopJob()));
 		// Fold the WAL into the database file so a copied data folder is complete.
 		app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
 		app.close();

@@ -124,7 +124,24 @@ const link =
 		token: tokenOf(await f.request(state)),
 		...extra
 	});
+const HELLO = { type: 'hello', peer: 'matrix' };
+/** The same input for every caller of a row, made on first use. */
+const once = (make: (f: Fixtures) => Promise<unknown>) => {
+	let made: Promise<unknown> | undefined;
+	return (f: Fixtures) => (made ??= make(f));
+};
 const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
+/** The id of an invitation waiting in the outbox (no SMTP in these tests). */
+const queuedMail = async (f: Fixtures) => {
+	const r = await f.admin.mutate('requests.create', {
+		recipientName: 'Mail fixture',
+		recipientEmail: 'fixture@example.com',
+		sendEmail: true,
+		assignment: { kind: 'unassigned' }
+	});
+	const outbox: Json[] = await f.admin.query('mail.outbox');
+	return { id: outbox.find((m) => m.requestId === r.id)?.id };
+};
 
 const MATRIX: Row[] = [
 	{
@@ -196,6 +213,9 @@ const MATRIX: Row[] = [
 		input: () => ({ organizationName: 'Beckon' })
 	},
 	{ path: 'mail.outbox', kind: 'query', expect: ADMIN_ONLY },
+	{ path: 'mail.status', kind: 'query', expect: ADMIN_ONLY },
+	{ path: 'mail.get', kind: 'query', expect: ADMIN_ONLY, input: (f) => queuedMail(f) },
+	{ path: 'mail.resend', kind: 'mutation', expect: ADMIN_ONLY, input: (f) => queuedMail(f) },
 
 	{
 		path: 'requests.create',
@@ -254,7 +274,45 @@ const MATRIX: Row[] = [
 		input: link('asked', { decision: 'allow' })
 	},
 	{ path: 'link.decline', kind: 'mutation', expect: PUBLIC, input: link('open') },
-	{ path: 'link.watch', kind: 'subscription', expect: PUBLIC, input: link('open') }
+	{ path: 'link.watch', kind: 'subscription', expect: PUBLIC, input: link('open') },
+	{ path: 'link.end', kind: 'mutation', expect: PUBLIC, input: link('connected') },
+	// One session serves every caller of a row: link calls share a per-address budget.
+	{ path: 'link.session', kind: 'query', expect: PUBLIC, input: once(link('ready')) },
+	{
+		path: 'link.signal',
+		kind: 'mutation',
+		expect: PUBLIC,
+		input: once(link('ready', { message: HELLO }))
+	},
+	{
+		path: 'link.signals',
+		kind: 'subscription',
+		expect: PUBLIC,
+		input: once(async (f) => {
+			const r = await f.request('ready');
+			await f.admin.mutate('requests.signal', { id: r.id, message: HELLO });
+			return { token: tokenOf(r) };
+		})
+	},
+
+	// The live session is for the assigned agent or an admin: the fixtures are unassigned.
+	{ path: 'requests.session', kind: 'query', expect: ADMIN_ONLY, input: once(requestId('ready')) },
+	{
+		path: 'requests.signal',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: once(async (f) => ({ ...(await requestId('ready')(f)), message: HELLO }))
+	},
+	{
+		path: 'requests.signals',
+		kind: 'subscription',
+		expect: ADMIN_ONLY,
+		input: once(async (f) => {
+			const r = await f.request('ready');
+			await f.endUser.mutate('link.signal', { token: tokenOf(r), message: HELLO });
+			return { id: r.id };
+		})
+	}
 ];
 
 describe('permission matrix', () => {

@@ -556,6 +556,25 @@ describe('sync.poke', () => {
 		}
 	});
 
+	it('pokes once for all the changes of one push', async () => {
+		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, api.cookie!);
+		try {
+			await stream.waitFor(1, 2_000);
+			// Fifty visible changes in one transaction: a poke only says "pull", so one is enough.
+			const mutations = Array.from({ length: 50 }, (_, i) => ({
+				id: i + 1,
+				name: 'createRequest',
+				args: { recipientName: `Burst ${i}`, assignment: { kind: 'unassigned' } }
+			}));
+			await otherApi.mutate('sync.push', { clientId: randomUUID(), mutations });
+			await stream.waitFor(2, 2_000);
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(stream.messages).toHaveLength(2);
+		} finally {
+			await stream.close();
+		}
+	});
+
 	it('refuses a stream without a signed-in user', async () => {
 		const response = await fetch(`${server.url}/api/trpc/sync.poke`, {
 			headers: { accept: 'text/event-stream' }

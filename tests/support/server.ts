@@ -36,9 +36,14 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
 }
 
 export async function startTestServer(
-	options: { clock?: Clock; env?: Record<string, string> } = {}
+	options: {
+		clock?: Clock;
+		env?: Record<string, string>;
+		/** Reuse this data folder (a restart), and leave it in place on close. */
+		dataDir?: string;
+	} = {}
 ): Promise<TestServer> {
-	const dataDir = mkdtempSync(join(tmpdir(), 'beckon-test-'));
+	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'beckon-test-'));
 	const config = loadConfig({
 		BECKON_DATA_DIR: dataDir,
 		PORT: '0',
@@ -77,7 +82,7 @@ export async function startTestServer(
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 			app.close();
-			rmSync(dataDir, { recursive: true, force: true });
+			if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
 		}
 	};
 }

@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
+import { prepared } from './prepared';
 import * as schema from './schema';
 
 export type DB = BetterSQLite3Database<typeof schema>;
@@ -37,14 +38,18 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
 	return { db, sqlite, close: () => sqlite.close() };
 }
 
-/** Takes the next value of the server-wide change counter (inside the caller's transaction). */
-export function nextVersion(db: DB): number {
-	const row = db
+const takeVersion = prepared((db: DB) =>
+	db
 		.update(schema.counters)
 		.set({ value: sql`${schema.counters.value} + 1` })
 		.where(eq(schema.counters.name, 'version'))
 		.returning({ value: schema.counters.value })
-		.get();
+		.prepare()
+);
+
+/** Takes the next value of the server-wide change counter (inside the caller's transaction). */
+export function nextVersion(db: DB): number {
+	const row = takeVersion(db).get();
 	if (!row) throw new Error('the version counter is missing: migrations did not seed it');
 	return row.value;
 }

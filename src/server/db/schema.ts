@@ -20,6 +20,9 @@ import type {
 	Status
 } from '../../lib/domain/types';
 import type { ErrorCode } from '../../lib/sync/protocol';
+import type { MailKind } from '../mail/kinds';
+
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export const users = sqliteTable('users', {
 	id: text('id').primaryKey(),
@@ -108,6 +111,11 @@ export const sessionRequests = sqliteTable(
 		/** Bumped by regenerateLink and reopen: links of older versions are dead. */
 		linkVersion: integer('link_version').notNull().default(1),
 		endUserSeenAt: integer('end_user_seen_at'),
+		/**
+		 * When the reminders for the current schedule were written to the outbox; null while they
+		 * are still due. Cleared whenever the schedule changes, so each schedule is reminded once.
+		 */
+		reminderSentAt: integer('reminder_sent_at'),
 		createdBy: text('created_by')
 			.notNull()
 			.references(() => users.id),
@@ -189,25 +197,46 @@ export const viewEpochs = sqliteTable('view_epochs', {
 	epoch: integer('epoch').notNull()
 });
 
-/** Email written in the same transaction as the change that causes it; delivered by a job. */
+/**
+ * Email written in the same transaction as the change that causes it, rendered there (so what an
+ * admin reads is what is sent); delivered by the mail-delivery job.
+ *
+ * Status: `pending` (due at `next_attempt_at`) → `sending` (claimed by a delivery attempt; then
+ * `next_attempt_at` is the end of the claim's lease) → `sent`, back to `pending` (retry after
+ * backoff) or `failed` (final, with `last_error`). A `sending` row whose lease has ended belongs
+ * to an attempt that died with its process: it is claimed again and sent with the same
+ * `message_id`.
+ */
 export const mailOutbox = sqliteTable(
 	'mail_outbox',
 	{
 		id: text('id').primaryKey(),
 		requestId: text('request_id').references(() => sessionRequests.id, { onDelete: 'set null' }),
-		kind: text('kind').notNull(),
+		kind: text('kind').$type<MailKind>().notNull(),
 		recipient: text('recipient').notNull(),
+		recipientName: text('recipient_name'),
 		subject: text('subject').notNull(),
 		text: text('text').notNull(),
 		html: text('html').notNull(),
-		status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull(),
+		/** The calendar part (iCalendar text) and its iTIP method, for scheduled sessions. */
+		ics: text('ics'),
+		icsMethod: text('ics_method').$type<'REQUEST' | 'CANCEL'>(),
+		/**
+		 * The Message-ID header, fixed when the row is written: every attempt sends the same one.
+		 * Null only on rows queued before this column existed (they use one made from the id).
+		 */
+		messageId: text('message_id'),
+		status: text('status').$type<MailStatus>().notNull(),
 		attempts: integer('attempts').notNull().default(0),
 		nextAttemptAt: integer('next_attempt_at').notNull(),
 		lastError: text('last_error'),
 		createdAt: integer('created_at').notNull(),
 		sentAt: integer('sent_at')
 	},
-	(t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt)]
+	(t) => [
+		index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt),
+		index('mail_outbox_created_idx').on(t.createdAt)
+	]
 );
 export type MailRow = typeof mailOutbox.$inferSelect;
 

@@ -6,6 +6,7 @@ import { and, asc, inArray, lte } from 'drizzle-orm';
 import { SYSTEM_ACTOR } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { sessionRequests } from '../db/schema';
+import { mailForExpiry } from '../services/mail-triggers';
 import { recordChange } from '../services/request-records';
 
 const BATCH = 1000;
@@ -29,11 +30,13 @@ export function expireDueRequests(app: Beckon): number {
 				.limit(BATCH)
 				.all();
 			for (const row of due) {
-				recordChange(app, row, {
+				const expired = recordChange(app, row, {
 					action: 'expire',
 					actor: SYSTEM_ACTOR,
 					event: { type: 'expired', data: { expiresAt: new Date(row.expiresAt).toISOString() } }
 				});
+				// In the sweep's transaction: the notice is written if and only if the expiry is.
+				mailForExpiry(app, expired);
 			}
 			return due.length;
 		});

@@ -1,9 +1,10 @@
 /** Sign-in sessions (cookie) and API tokens (bearer): only hashes are stored. */
 import { verify } from '@node-rs/argon2';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, DomainErrorReason } from '../../lib/domain/errors';
 import { write, type Beckon } from '../app';
+import { prepared } from '../db/prepared';
 import { apiTokens, sessions, users } from '../db/schema';
 import { hashPassword, loadAuthUser, type AuthUser } from './users';
 
@@ -19,6 +20,24 @@ let decoyHash: Promise<string> | undefined;
 const badCredentials = () =>
 	new DomainError(DomainErrorReason.unauthenticated, 'Wrong email or password');
 
+/**
+ * Sign-in attempts are slowed, then locked, per address and per account (app.ts has the
+ * figures): an attempt made too early is refused before the password is even checked.
+ */
+function refuseWhileThrottled(app: Beckon, email: string, clientAddress: string, now: number) {
+	const { address, account } = app.limits.login;
+	const waitMs = Math.max(address.waitMs(clientAddress, now), account.waitMs(email, now));
+	if (waitMs === 0) return;
+	const locked = address.locked(clientAddress, now) || account.locked(email, now);
+	const minutes = Math.ceil(waitMs / 60_000);
+	throw new DomainError(
+		DomainErrorReason.rateLimited,
+		locked
+			? `Too many failed sign-ins: signing in is locked for ${minutes} minute${minutes === 1 ? '' : 's'}`
+			: `Too many failed sign-ins; try again in ${Math.ceil(waitMs / 1000)} s`
+	);
+}
+
 export async function login(
 	app: Beckon,
 	input: { email: string; password: string },
@@ -26,22 +45,18 @@ export async function login(
 ): Promise<{ user: AuthUser; sessionToken: string; expiresAt: number }> {
 	const email = input.email.trim().toLowerCase();
 	const now = app.clock();
-	if (
-		!app.limits.login.take(`addr:${clientAddress}`, now) ||
-		!app.limits.login.take(`acct:${email}`, now)
-	) {
-		throw new DomainError(
-			DomainErrorReason.rateLimited,
-			'Too many sign-in attempts; wait a few minutes and try again'
-		);
-	}
+	refuseWhileThrottled(app, email, clientAddress, now);
+	// Counted as failures up front, so parallel guesses are held back as well.
+	app.limits.login.address.attempt(clientAddress, now);
+	app.limits.login.account.attempt(email, now);
 	const row = app.db.select().from(users).where(eq(users.email, email)).get();
 	decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
 	const matches = await verify(row?.passwordHash ?? (await decoyHash), input.password);
 	if (!row || !matches || !row.active) throw badCredentials();
-	// Only failed attempts count (each was taken up front, so parallel guesses are still capped).
-	app.limits.login.refund(`addr:${clientAddress}`);
-	app.limits.login.refund(`acct:${email}`);
+	// A success does not count; it clears the account's failures, not the address's (else one
+	// own account would let an attacker reset the limit of the address they guess from).
+	app.limits.login.address.succeeded(clientAddress);
+	app.limits.login.account.succeeded(email, { reset: true });
 	const sessionToken = randomBytes(32).toString('base64url');
 	const expiresAt = now + SESSION_LIFETIME_MS;
 	write(app, () => {
@@ -62,12 +77,19 @@ export function logout(app: Beckon, sessionToken: string) {
 	);
 }
 
-export function userForSession(app: Beckon, sessionToken: string): AuthUser | null {
-	const session = app.db
+// Every signed-in call starts here: prepared once.
+const liveSession = prepared((db) =>
+	db
 		.select()
 		.from(sessions)
-		.where(and(eq(sessions.id, sha256(sessionToken)), gt(sessions.expiresAt, app.clock())))
-		.get();
+		.where(
+			and(eq(sessions.id, sql.placeholder('id')), gt(sessions.expiresAt, sql.placeholder('now')))
+		)
+		.prepare()
+);
+
+export function userForSession(app: Beckon, sessionToken: string): AuthUser | null {
+	const session = liveSession(app.db).get({ id: sha256(sessionToken), now: app.clock() });
 	return session ? loadAuthUser(app, session.userId) : null;
 }
 

@@ -7,9 +7,12 @@ import { eq } from 'drizzle-orm';
 import { DomainError, DomainErrorReason, notFound } from '../../lib/domain/errors';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import { END_USER_ACTOR, type Language, type Status } from '../../lib/domain/types';
+import { DEAD_LINK_MESSAGES } from '../../lib/link/dead-link';
 import { write, type Beckon } from '../app';
 import { sessionRequests, type SessionRequestRow } from '../db/schema';
+import type { RateLimiter } from '../rate-limit';
 import { claimedRequestId, verifyLinkToken } from './link-tokens';
+import { mailForClose } from './mail-triggers';
 import { findRow, recordChange, userName } from './request-records';
 import { getSettings } from './settings';
 
@@ -27,13 +30,11 @@ export interface LinkView {
 /** Presence older than this counts as "not on the page": re-appearing is worth a sync. */
 export const PRESENCE_FRESH_MS = 60_000;
 
-const LINK_NOT_VALID =
-	'This session link is not valid. It may have been replaced by a newer link; ask your support agent for a new one.';
-const LINK_EXPIRED = 'This session link has expired. Ask your support agent for a new one.';
-const LINK_CLOSED = 'This support session has been closed. Thank you!';
+// The link page recognises these to explain them in the visitor's language.
+const { invalid: LINK_NOT_VALID, expired: LINK_EXPIRED, closed: LINK_CLOSED } = DEAD_LINK_MESSAGES;
 
-function rateLimit(app: Beckon, clientAddress: string) {
-	if (!app.limits.link.take(clientAddress, app.clock())) {
+function rateLimit(app: Beckon, limiter: RateLimiter, clientAddress: string) {
+	if (!limiter.take(clientAddress, app.clock())) {
 		throw new DomainError(
 			DomainErrorReason.rateLimited,
 			'Too many requests; try again in a minute'
@@ -41,9 +42,18 @@ function rateLimit(app: Beckon, clientAddress: string) {
 	}
 }
 
-/** The live request behind a token, or NOT_FOUND with the explanation the page shows. */
-export function resolveLink(app: Beckon, token: string, clientAddress: string): SessionRequestRow {
-	rateLimit(app, clientAddress);
+/**
+ * The live request behind a token, or NOT_FOUND with the explanation the page shows. Each call
+ * counts against `limiter` (the link calls' budget unless the caller has its own, as signalling
+ * does); tokens that do not resolve always count against the enumeration budget too.
+ */
+export function resolveLink(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	limiter: RateLimiter = app.limits.link
+): SessionRequestRow {
+	rateLimit(app, limiter, clientAddress);
 	const requestId = claimedRequestId(token);
 	const row = requestId ? findRow(app, requestId) : undefined;
 	const valid =
@@ -59,6 +69,13 @@ export function resolveLink(app: Beckon, token: string, clientAddress: string): 
 	if (status === 'expired') throw notFound(LINK_EXPIRED);
 	if (status === 'closed') throw notFound(LINK_CLOSED);
 	return row;
+}
+
+/** The request whose current link `token` is, or null; no rate limit (for open streams). */
+export function verifiedLinkRow(app: Beckon, token: string): SessionRequestRow | null {
+	const requestId = claimedRequestId(token);
+	const row = requestId ? findRow(app, requestId) : undefined;
+	return row && verifyLinkToken(app.secret, token, row.id, row.linkVersion) ? row : null;
 }
 
 export function linkView(app: Beckon, row: SessionRequestRow): LinkView {
@@ -123,13 +140,30 @@ export function respondToConnect(
 }
 
 export function declineRequest(app: Beckon, token: string, clientAddress: string): LinkView {
-	const row = write(app, () =>
-		recordChange(app, resolveLink(app, token, clientAddress), {
+	const row = write(app, () => {
+		const declined = recordChange(app, resolveLink(app, token, clientAddress), {
 			action: 'decline',
 			actor: END_USER_ACTOR,
 			event: { type: 'declined' }
-		})
-	);
+		});
+		mailForClose(app, declined);
+		return declined;
+	});
+	return linkView(app, row);
+}
+
+/** The end user ends the session in progress: `connected` → `closed` (completed). */
+export function endSession(app: Beckon, token: string, clientAddress: string): LinkView {
+	const row = write(app, () => {
+		const ended = recordChange(app, resolveLink(app, token, clientAddress), {
+			action: 'end',
+			actor: END_USER_ACTOR,
+			patch: { endUserSeenAt: app.clock() },
+			event: { type: 'session_ended', data: { by: 'end_user' } }
+		});
+		mailForClose(app, ended);
+		return ended;
+	});
 	return linkView(app, row);
 }
 
@@ -149,8 +183,8 @@ export function watchLink(
 		yield linkView(app, first);
 		for await (const change of app.bus.changes(signal)) {
 			if (change.requestId !== first.id) continue;
-			const row = findRow(app, first.id);
-			if (!row || !verifyLinkToken(app.secret, token, row.id, row.linkVersion)) return;
+			const row = verifiedLinkRow(app, token);
+			if (!row) return;
 			const view = linkView(app, row);
 			yield view;
 			if (view.status === 'closed' || view.status === 'expired') return;

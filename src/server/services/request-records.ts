@@ -2,14 +2,15 @@
  * Reading and writing session request rows: the one place that turns rows into the public shape,
  * and the one place that records a change (row, version, event and notification together).
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { notFound } from '../../lib/domain/errors';
 import { transition, type Action } from '../../lib/domain/lifecycle';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import type { Actor, Assignment, EventType, SessionRequest, Viewer } from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
 import type { Beckon } from '../app';
-import { nextVersion } from '../db';
+import { nextVersion, type DB } from '../db';
+import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
 import { createLinkToken } from './link-tokens';
 
@@ -63,8 +64,46 @@ export function toSessionRequest(app: Beckon, row: SessionRequestRow, now: numbe
 	};
 }
 
+const rowById = prepared((db) =>
+	db
+		.select()
+		.from(sessionRequests)
+		.where(eq(sessionRequests.id, sql.placeholder('id')))
+		.prepare()
+);
+
 export function findRow(app: Beckon, id: string): SessionRequestRow | undefined {
-	return app.db.select().from(sessionRequests).where(eq(sessionRequests.id, id)).get();
+	return rowById(app.db).get({ id });
+}
+
+const ROW_COLUMNS = getTableColumns(sessionRequests);
+
+// Every column a placeholder, so one prepared statement serves every new request.
+const insertStatement = prepared((db) =>
+	db
+		.insert(sessionRequests)
+		.values(
+			Object.fromEntries(
+				Object.keys(ROW_COLUMNS).map((name) => [name, sql.placeholder(name)])
+			) as never
+		)
+		.returning()
+		.prepare()
+);
+
+/** Inserts a new request row (inside the caller's transaction); columns left out get their default. */
+export function insertRow(
+	app: Beckon,
+	values: typeof sessionRequests.$inferInsert
+): SessionRequestRow {
+	const given = values as Record<string, unknown>;
+	const row = Object.fromEntries(
+		Object.entries(ROW_COLUMNS).map(([name, column]) => [
+			name,
+			given[name] !== undefined ? given[name] : (column.default ?? null)
+		])
+	);
+	return insertStatement(app.db).get(row) as SessionRequestRow;
 }
 
 /** The row if `viewer` may see it; otherwise NOT_FOUND, whether it exists or not. */
@@ -99,6 +138,52 @@ export interface ChangeSpec {
 	patch?: Partial<Omit<SessionRequestRow, 'id' | 'version' | 'createdAt' | 'createdBy'>>;
 }
 
+/** What every change writes, besides the columns of its patch. */
+const CHANGE_COLUMNS = [
+	'status',
+	'closedReason',
+	'connectRequested',
+	'statusChangedAt',
+	'updatedAt',
+	'version'
+] as const;
+
+/**
+ * The UPDATE of a change, prepared once per set of columns it writes (one set per kind of change,
+ * so a handful in all): no SQL is built per change, and only the indexes of the columns written
+ * are touched. Guarded by the version read, so a row changed since then is not overwritten.
+ */
+const updateStatements = prepared(() => new Map<string, ReturnType<typeof prepareUpdate>>());
+
+function prepareUpdate(db: DB, columns: readonly string[]) {
+	return (
+		db
+			.update(sessionRequests)
+			// Placeholders are bound through each column's own encoding (booleans) at run time.
+			.set(Object.fromEntries(columns.map((name) => [name, sql.placeholder(name)])) as never)
+			.where(
+				and(
+					eq(sessionRequests.id, sql.placeholder('id')),
+					eq(sessionRequests.version, sql.placeholder('previousVersion'))
+				)
+			)
+			.returning()
+			.prepare()
+	);
+}
+
+function updateRow(app: Beckon, row: SessionRequestRow, values: Record<string, unknown>) {
+	const columns = Object.keys(values).sort();
+	const key = columns.join(',');
+	const statements = updateStatements(app.db);
+	let statement = statements.get(key);
+	if (!statement) {
+		statement = prepareUpdate(app.db, columns);
+		statements.set(key, statement);
+	}
+	return statement.get({ ...values, id: row.id, previousVersion: row.version });
+}
+
 /**
  * Applies one lifecycle action to a row inside the caller's transaction: checks the transition
  * against the status every read would report, bumps the version, appends the event and holds a
@@ -113,26 +198,37 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
 		closedReason: row.closedReason
 	};
 	const next = transition(current, spec.action);
-	const version = nextVersion(app.db);
-	const updated = app.db
-		.update(sessionRequests)
-		.set({
-			...spec.patch,
-			status: next.status,
-			closedReason: next.closedReason,
-			connectRequested: next.connectRequested,
-			statusChangedAt: next.status !== row.status ? now : row.statusChangedAt,
-			updatedAt: now,
-			version
-		})
-		.where(and(eq(sessionRequests.id, row.id), eq(sessionRequests.version, row.version)))
-		.returning()
-		.get();
+	const patch = Object.entries(spec.patch ?? {}).filter(([name, value]) => {
+		// As with a query builder's set(), an undefined field leaves the column as it is.
+		return value !== undefined && !(CHANGE_COLUMNS as readonly string[]).includes(name);
+	});
+	const updated = updateRow(app, row, {
+		...Object.fromEntries(patch),
+		status: next.status,
+		closedReason: next.closedReason,
+		connectRequested: next.connectRequested,
+		statusChangedAt: next.status !== row.status ? now : row.statusChangedAt,
+		updatedAt: now,
+		version: nextVersion(app.db)
+	});
 	if (!updated) throw new Error(`session request ${row.id} changed under a write transaction`);
 	appendEvent(app, row.id, spec.actor, spec.event.type, spec.event.data ?? {}, now);
 	app.bus.hold({ requestId: row.id, before: visibilityOf(row), after: visibilityOf(updated) });
 	return updated;
 }
+
+const insertEvent = prepared((db) =>
+	db
+		.insert(requestEvents)
+		.values({
+			requestId: sql.placeholder('requestId'),
+			actor: sql.placeholder('actor'),
+			type: sql.placeholder('type'),
+			data: sql.placeholder('data'),
+			at: sql.placeholder('at')
+		})
+		.prepare()
+);
 
 export function appendEvent(
 	app: Beckon,
@@ -142,7 +238,7 @@ export function appendEvent(
 	data: Record<string, unknown>,
 	at: number
 ) {
-	app.db.insert(requestEvents).values({ requestId, actor, type, data, at }).run();
+	insertEvent(app.db).run({ requestId, actor, type, data, at });
 }
 
 export function rowsByIds(app: Beckon, ids: string[]) {

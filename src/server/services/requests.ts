@@ -24,20 +24,21 @@ import { canTransition } from '../../lib/domain/lifecycle';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { nextVersion } from '../db';
+import { queues, requestEvents, users, type SessionRequestRow } from '../db/schema';
 import {
-	queues,
-	requestEvents,
-	sessionRequests,
-	users,
-	type SessionRequestRow
-} from '../db/schema';
-import { enqueueInvitation } from './mail';
+	mailForAssign,
+	mailForClose,
+	mailForCreate,
+	mailForNewLink,
+	mailForUpdate
+} from './mail-triggers';
 import {
 	appendEvent,
 	assignmentColumns,
 	assignmentOf,
 	eventsOf,
 	findRow,
+	insertRow,
 	loadVisibleRow,
 	recordChange,
 	type ChangeSpec,
@@ -105,32 +106,28 @@ export function createRequest(app: Beckon, user: AuthUser, input: CreateRequest)
 		// Ids are made by clients (so requests can be created offline); a repeat is a conflict.
 		if (findRow(app, id)) throw conflict('A session request with this id already exists');
 		const assignment = resolveAssignment(app, user, input.assignment ?? { kind: 'me' });
-		const inserted = app.db
-			.insert(sessionRequests)
-			.values({
-				id,
-				recipientName: input.recipientName,
-				recipientEmail: input.recipientEmail ?? null,
-				sendEmail: input.sendEmail ?? false,
-				emailLanguage: input.emailLanguage ?? getSettings(app).defaultLanguage,
-				comments: input.comments ?? '',
-				scheduledAt,
-				expiresAt,
-				...assignmentColumns(assignment),
-				status: 'open',
-				closedReason: null,
-				connectRequested: false,
-				linkVersion: 1,
-				createdBy: user.id,
-				createdAt: now,
-				updatedAt: now,
-				statusChangedAt: now,
-				version: nextVersion(app.db)
-			})
-			.returning()
-			.get();
+		const inserted = insertRow(app, {
+			id,
+			recipientName: input.recipientName,
+			recipientEmail: input.recipientEmail ?? null,
+			sendEmail: input.sendEmail ?? false,
+			emailLanguage: input.emailLanguage ?? getSettings(app).defaultLanguage,
+			comments: input.comments ?? '',
+			scheduledAt,
+			expiresAt,
+			...assignmentColumns(assignment),
+			status: 'open',
+			closedReason: null,
+			connectRequested: false,
+			linkVersion: 1,
+			createdBy: user.id,
+			createdAt: now,
+			updatedAt: now,
+			statusChangedAt: now,
+			version: nextVersion(app.db)
+		});
 		appendEvent(app, id, user.id, 'created', { assignment }, now);
-		enqueueInvitation(app, inserted);
+		mailForCreate(app, inserted, user.id);
 		app.bus.hold({ requestId: id, after: { assignment, createdBy: user.id } });
 		return inserted;
 	});
@@ -187,8 +184,10 @@ export function updateRequest(app: Beckon, user: AuthUser, input: UpdateRequest)
 		const changed = EDITABLE.filter((field) => next[field] !== row[field]);
 		return {
 			action: 'update',
-			patch: next,
-			event: { type: 'updated', data: { fields: changed } }
+			// A new schedule is reminded of anew.
+			patch: scheduleChanged ? { ...next, reminderSentAt: null } : next,
+			event: { type: 'updated', data: { fields: changed } },
+			after: (updated) => mailForUpdate(app, row, updated)
 		};
 	});
 }
@@ -204,7 +203,8 @@ export function assignRequest(
 		return {
 			action: 'assign',
 			patch: assignmentColumns(assignment),
-			event: { type: 'assigned', data: { from: assignmentOf(row), to: assignment } }
+			event: { type: 'assigned', data: { from: assignmentOf(row), to: assignment } },
+			after: (updated) => mailForAssign(app, row, updated, user.id)
 		};
 	});
 }
@@ -309,13 +309,18 @@ export function endSession(app: Beckon, user: AuthUser, input: { id: string }): 
 	requireEdit(user);
 	return mutate(app, user, input.id, () => ({
 		action: 'end',
-		event: { type: 'session_ended' }
+		event: { type: 'session_ended' },
+		after: (updated) => mailForClose(app, updated)
 	}));
 }
 
 export function closeRequest(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
-	return mutate(app, user, input.id, () => ({ action: 'close', event: { type: 'closed' } }));
+	return mutate(app, user, input.id, () => ({
+		action: 'close',
+		event: { type: 'closed' },
+		after: (updated) => mailForClose(app, updated)
+	}));
 }
 
 export function reopenRequest(
@@ -336,9 +341,15 @@ export function reopenRequest(
 		return {
 			action: 'reopen',
 			// The old link stays dead: reopening issues a new link version.
-			patch: { scheduledAt, expiresAt, linkVersion: row.linkVersion + 1, endUserSeenAt: null },
+			patch: {
+				scheduledAt,
+				expiresAt,
+				linkVersion: row.linkVersion + 1,
+				endUserSeenAt: null,
+				reminderSentAt: null
+			},
 			event: { type: 'reopened', data: { expiresAt: new Date(expiresAt).toISOString() } },
-			after: (updated) => enqueueInvitation(app, updated)
+			after: (updated) => mailForNewLink(app, updated)
 		};
 	});
 }
@@ -368,7 +379,8 @@ export function regenerateLink(app: Beckon, user: AuthUser, input: { id: string 
 	return mutate(app, user, input.id, (row) => ({
 		action: 'regenerateLink',
 		patch: { linkVersion: row.linkVersion + 1 },
-		event: { type: 'link_regenerated' }
+		event: { type: 'link_regenerated' },
+		after: (updated) => mailForNewLink(app, updated)
 	}));
 }
 

@@ -3,6 +3,7 @@ import { parseDuration } from '../../lib/domain/rules';
 import { invalid } from '../../lib/domain/errors';
 import type { Language } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepared } from '../db/prepared';
 import { settings } from '../db/schema';
 
 export interface Settings {
@@ -23,11 +24,12 @@ function formatDuration(ms: number): string {
 	return `${Math.round(ms / 1000)}s`;
 }
 
+// Read by every new request (its defaults): prepared once.
+const allSettings = prepared((db) => db.select().from(settings).prepare());
+
 export function getSettings(app: Beckon): Settings {
 	const stored = Object.fromEntries(
-		app.db
-			.select()
-			.from(settings)
+		allSettings(app.db)
 			.all()
 			.map((r) => [r.key, r.value])
 	);

@@ -3,7 +3,7 @@
  * direct procedures use, in order, idempotently by (clientId, mutation id). Pull sends what the
  * user may see that changed since their cursor, and removals for what left their view.
  */
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { DomainError, forbidden, fromZodIssues, invalid } from '../../lib/domain/errors';
 import { canSee } from '../../lib/domain/visibility';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../../lib/sync/protocol';
 import type { Assignment, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepared } from '../db/prepared';
 import {
 	requestEvents,
 	sessionRequests,
@@ -55,9 +56,17 @@ function checkProtocol(version: number | undefined) {
 	}
 }
 
+const clientById = prepared((db) =>
+	db
+		.select()
+		.from(syncClients)
+		.where(eq(syncClients.clientId, sql.placeholder('clientId')))
+		.prepare()
+);
+
 /** The client's bookkeeping row; a client id belongs to the user who first used it. */
 function clientRow(app: Beckon, user: AuthUser, clientId: string) {
-	const row = app.db.select().from(syncClients).where(eq(syncClients.clientId, clientId)).get();
+	const row = clientById(app.db).get({ clientId });
 	if (row && row.userId !== user.id) throw forbidden('This sync client belongs to another user');
 	return row;
 }
@@ -83,6 +92,21 @@ function runMutation(
 		return { code: 'INTERNAL_SERVER_ERROR', message: 'The server could not apply this change' };
 	}
 }
+
+// Once per mutation of every push: prepared once.
+const recordMutation = prepared((db) =>
+	db
+		.insert(syncMutations)
+		.values({
+			clientId: sql.placeholder('clientId'),
+			mutationId: sql.placeholder('mutationId'),
+			name: sql.placeholder('name'),
+			ok: sql.placeholder('ok'),
+			error: sql.placeholder('error'),
+			processedAt: sql.placeholder('processedAt')
+		})
+		.prepare()
+);
 
 export function push(app: Beckon, user: AuthUser, input: PushInput) {
 	requests.requireRead(user);
@@ -121,17 +145,14 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 			// A gap means earlier mutations are missing: stop, the client resends from there.
 			if (mutation.id !== lastMutationId + 1) break;
 			const error = runMutation(app, user, mutation.name, mutation.args);
-			app.db
-				.insert(syncMutations)
-				.values({
-					clientId: input.clientId,
-					mutationId: mutation.id,
-					name: mutation.name,
-					ok: !error,
-					error: error ?? null,
-					processedAt: now
-				})
-				.run();
+			recordMutation(app.db).run({
+				clientId: input.clientId,
+				mutationId: mutation.id,
+				name: mutation.name,
+				ok: !error,
+				error: error ?? null,
+				processedAt: now
+			});
 			lastMutationId = mutation.id;
 			results.push({ id: mutation.id, ok: !error, ...(error ? { error } : {}) });
 		}

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
 import type { Permission, Role, Viewer } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepared } from '../db/prepared';
 import { queueMembers, users, viewEpochs, type UserRow } from '../db/schema';
 
 /** A signed-in user, as every procedure sees them. */
@@ -31,12 +32,25 @@ export function hashPassword(password: string): Promise<string> {
 	return hash(password);
 }
 
-function queueIdsOf(app: Beckon, userId: string): string[] {
-	return app.db
+// These two run for every signed-in call (and every poke): prepared once.
+const queueIdsByUser = prepared((db) =>
+	db
 		.select({ queueId: queueMembers.queueId })
 		.from(queueMembers)
-		.where(eq(queueMembers.userId, userId))
-		.all()
+		.where(eq(queueMembers.userId, sql.placeholder('userId')))
+		.prepare()
+);
+const userById = prepared((db) =>
+	db
+		.select()
+		.from(users)
+		.where(eq(users.id, sql.placeholder('id')))
+		.prepare()
+);
+
+function queueIdsOf(app: Beckon, userId: string): string[] {
+	return queueIdsByUser(app.db)
+		.all({ userId })
 		.map((r) => r.queueId);
 }
 
@@ -56,7 +70,7 @@ function toPublicUser(row: UserRow, queueIds: string[]): PublicUser {
 
 /** The acting user with their queues, or null if the account is gone or deactivated. */
 export function loadAuthUser(app: Beckon, userId: string): AuthUser | null {
-	const row = app.db.select().from(users).where(eq(users.id, userId)).get();
+	const row = userById(app.db).get({ id: userId });
 	if (!row || !row.active) return null;
 	return {
 		id: row.id,

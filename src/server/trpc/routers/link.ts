@@ -1,5 +1,7 @@
 import { linkRespondSchema, linkTokenSchema } from '../../../lib/domain/schemas';
+import { linkSignalSchema, linkSignalsSchema } from '../../../lib/link/session/signal-protocol';
 import * as link from '../../services/link-page';
+import * as signalling from '../../services/signalling';
 import { publicProcedure, router } from '../trpc';
 
 /** The end user's procedures: the session link token is their only credential. */
@@ -28,5 +30,33 @@ export const linkRouter = router({
 		),
 	decline: publicProcedure
 		.input(linkTokenSchema)
-		.mutation(({ ctx, input }) => link.declineRequest(ctx.app, input.token, ctx.clientAddress))
+		.mutation(({ ctx, input }) => link.declineRequest(ctx.app, input.token, ctx.clientAddress)),
+	/** The end user ends the session in progress (`connected` → `closed`, completed). */
+	end: publicProcedure
+		.input(linkTokenSchema)
+		.mutation(({ ctx, input }) => link.endSession(ctx.app, input.token, ctx.clientAddress)),
+	/** ICE servers for the session's peer connection (`ready` or `connected` only). */
+	session: publicProcedure
+		.input(linkTokenSchema)
+		.query(({ ctx, input }) =>
+			signalling.endUserIceServers(ctx.app, input.token, ctx.clientAddress)
+		),
+	/** One signalling message to the agent's browser. */
+	signal: publicProcedure
+		.input(linkSignalSchema)
+		.mutation(({ ctx, input }) =>
+			signalling.sendFromEndUser(ctx.app, input.token, input.message, ctx.clientAddress)
+		),
+	/** Signalling messages from the agent's browser (SSE, tracked ids: resumes after a drop). */
+	signals: publicProcedure
+		.input(linkSignalsSchema)
+		.subscription(({ ctx, input, signal }) =>
+			signalling.endUserSignals(
+				ctx.app,
+				input.token,
+				input.lastEventId,
+				ctx.clientAddress,
+				signal ?? new AbortController().signal
+			)
+		)
 });

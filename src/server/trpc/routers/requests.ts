@@ -7,8 +7,13 @@ import {
 	requestIdSchema,
 	updateRequestSchema
 } from '../../../lib/domain/schemas';
+import {
+	requestSignalSchema,
+	requestSignalsSchema
+} from '../../../lib/link/session/signal-protocol';
 import { listRequests } from '../../services/request-list';
 import * as requests from '../../services/requests';
+import * as signalling from '../../services/signalling';
 import { agentProcedure, router } from '../trpc';
 
 export const requestsRouter = router({
@@ -50,5 +55,17 @@ export const requestsRouter = router({
 		.mutation(({ ctx, input }) => requests.extendExpiry(ctx.app, ctx.user, input)),
 	regenerateLink: agentProcedure
 		.input(requestIdSchema)
-		.mutation(({ ctx, input }) => requests.regenerateLink(ctx.app, ctx.user, input))
+		.mutation(({ ctx, input }) => requests.regenerateLink(ctx.app, ctx.user, input)),
+	// The live session, for the assigned agent or an admin while the request is ready/connected.
+	session: agentProcedure
+		.input(requestIdSchema)
+		.query(({ ctx, input }) => signalling.agentIceServers(ctx.app, ctx.user, input)),
+	signal: agentProcedure
+		.input(requestSignalSchema)
+		.mutation(({ ctx, input }) => signalling.sendFromAgent(ctx.app, ctx.user, input)),
+	signals: agentProcedure
+		.input(requestSignalsSchema)
+		.subscription(({ ctx, input, signal }) =>
+			signalling.agentSignals(ctx.app, ctx.user, input, signal ?? new AbortController().signal)
+		)
 });

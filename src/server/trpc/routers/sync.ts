@@ -15,11 +15,13 @@ function concerns(user: AuthUser, change: Change): boolean {
 
 async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
 	yield { at: new Date(app.clock()).toISOString(), reason: 'connected' as const };
-	for await (const change of app.bus.changes(signal)) {
+	// A poke only says "pull": one answers a whole batch of changes (a push, an expiry sweep),
+	// where one per change would send a thousand agents a thousand messages each.
+	for await (const changes of app.bus.batches(signal)) {
 		// Queues and roles change while a stream is open: judge with the user as they are now.
 		const user = loadAuthUser(app, userId);
 		if (!user) return;
-		if (concerns(user, change)) {
+		if (changes.some((change) => concerns(user, change))) {
 			yield { at: new Date(app.clock()).toISOString(), reason: 'change' as const };
 		}
 	}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ChangeBus, type Change } from './bus';
+
+/** Takes what `iterator` yields until it has `count` items. */
+async function take<T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> {
+	const items: T[] = [];
+	while (items.length < count) {
+		const next = await iterator.next();
+		if (next.done) break;
+		items.push(next.value);
+	}
+	return items;
+}
+
+const change = (requestId: string): Change => ({ requestId });
+
+describe('ChangeBus', () => {
+	it('announces held changes at flush only, and none that were discarded', async () => {
+		const bus = new ChangeBus();
+		const stop = new AbortController();
+		const changes = bus.changes(stop.signal);
+		const first = changes.next();
+		bus.hold(change('rolled-back'));
+		bus.discard();
+		bus.hold(change('a'));
+		bus.hold(change('b'));
+		bus.flush();
+		expect((await first).value).toEqual(change('a'));
+		expect(await take(changes, 1)).toEqual([change('b')]);
+		stop.abort();
+		expect((await changes.next()).done).toBe(true);
+	});
+
+	it('hands each listener everything flushed since it last took some, as one batch', async () => {
+		const bus = new ChangeBus();
+		const stop = new AbortController();
+		const batches = bus.batches(stop.signal);
+		const first = batches.next();
+		for (const id of ['a', 'b', 'c']) bus.hold(change(id));
+		bus.flush();
+		expect((await first).value).toEqual([change('a'), change('b'), change('c')]);
+		bus.hold(change('d'));
+		bus.flush();
+		bus.hold(change('e'));
+		bus.flush();
+		expect(await take(batches, 1)).toEqual([[change('d'), change('e')]]);
+		stop.abort();
+	});
+
+	it('ends every stream when it closes, and stops delivering to them', async () => {
+		const bus = new ChangeBus();
+		const streams = Array.from({ length: 20 }, () => bus.changes(new AbortController().signal));
+		const ends = streams.map((stream) => stream.next());
+		bus.close();
+		for (const end of await Promise.all(ends)) expect(end.done).toBe(true);
+		bus.hold(change('late'));
+		bus.flush();
+	});
+});
