@@ -8,6 +8,7 @@ import * as expiryJob from './jobs/expiry';
 import * as mailDeliveryJob from './jobs/mail-delivery';
 import * as remindersJob from './jobs/reminders';
 import { bootstrapAdmin } from './services/users';
+import { log } from './log';
 
 const KEY = Symbol.for('beckon.runtime');
 type Runtime = { app: Beckon; stop: () => Promise<void> };
@@ -18,7 +19,7 @@ export async function startBeckon(): Promise<Beckon> {
 	if (existing) return existing.app;
 	const app = createBeckon(loadConfig());
 	const admin = await bootstrapAdmin(app);
-	if (admin) console.log(`Created admin ${admin.email} from BECKON_ADMIN_EMAIL`);
+	if (admin) log.info({ email: admin.email }, 'created the admin from BECKON_ADMIN_EMAIL');
 	const stopJobs: Array<() => void | Promise<void>> = [
 		expiryJob.start(app),
 		remindersJob.start(app),

@@ -8,6 +8,7 @@ import { write, type Beckon } from '../app';
 import { sessionRequests } from '../db/schema';
 import { mailForExpiry } from '../services/mail-triggers';
 import { recordChange } from '../services/request-records';
+import { log } from '../log';
 
 const BATCH = 1000;
 
@@ -51,7 +52,7 @@ export function start(app: Beckon, intervalMs = 15_000): () => void {
 		try {
 			expireDueRequests(app);
 		} catch (error) {
-			console.error('expiry sweep failed; retrying at the next interval', error);
+			log.error({ err: error }, 'expiry sweep failed; retrying at the next interval');
 		}
 	};
 	sweep();

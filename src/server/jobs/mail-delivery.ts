@@ -9,6 +9,7 @@
 import type { Beckon } from '../app';
 import { describeFailure, smtpTransport, type MailTransport } from '../mail/transport';
 import { claimNextMail, markMailFailed, markMailSent, outgoingMail } from '../services/mail';
+import { log } from '../log';
 
 /** Attempts per message before it is `failed`: 1 + 9 retries over about four hours. */
 export const MAX_ATTEMPTS = 10;
@@ -75,7 +76,7 @@ export function start(app: Beckon, options: DeliveryJobOptions = {}): () => Prom
 		options.transport ??
 		(app.config.smtpUrl ? smtpTransport(app.config.smtpUrl, app.config.mailFrom) : null);
 	if (!transport) {
-		console.log('BECKON_SMTP_URL is not set: email stays in the outbox, where admins can read it.');
+		log.info('BECKON_SMTP_URL is not set: email stays in the outbox, where admins can read it');
 		return async () => {};
 	}
 	const stopping = new AbortController();
@@ -98,7 +99,7 @@ export function start(app: Beckon, options: DeliveryJobOptions = {}): () => Prom
 						signal: stopping.signal
 					});
 				} catch (error) {
-					console.error('mail delivery failed; retrying at the next interval', error);
+					log.error({ err: error }, 'mail delivery failed; retrying at the next interval');
 				}
 			} while (again && !stopping.signal.aborted);
 			running = null;

@@ -11,6 +11,7 @@ import { write, type Beckon } from '../app';
 import { sessionRequests } from '../db/schema';
 import { mailReminders } from '../services/mail-triggers';
 import { getSettings } from '../services/settings';
+import { log } from '../log';
 
 const BATCH = 500;
 
@@ -62,7 +63,7 @@ export function start(app: Beckon, intervalMs = 15_000): () => void {
 		try {
 			sendDueReminders(app);
 		} catch (error) {
-			console.error('reminder check failed; retrying at the next interval', error);
+			log.error({ err: error }, 'reminder check failed; retrying at the next interval');
 		}
 	};
 	check();

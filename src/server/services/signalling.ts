@@ -21,6 +21,7 @@ import { findRow, loadVisibleRow, assignmentOf } from './request-records';
 import { requireEdit } from './requests';
 import { resolveLink, verifiedLinkRow } from './link-page';
 import { loadAuthUser, type AuthUser } from './users';
+import { log } from '../log';
 
 export type Side = SignalEnvelope['from'];
 
@@ -262,7 +263,7 @@ async function* relay(
 			closed = true;
 			notify();
 		}
-	})().catch((error) => console.error('signalling relay stopped', error));
+	})().catch((error) => log.error({ err: error }, 'signalling relay stopped'));
 
 	const envelope = (stored: Stored) =>
 		tracked(hub.eventId(stored.seq), {

@@ -29,6 +29,7 @@ import {
 import { toSessionRequest, visibilityOf } from './request-records';
 import * as requests from './requests';
 import type { AuthUser } from './users';
+import { log } from '../log';
 
 type Mutator = (app: Beckon, user: AuthUser, args: never) => SessionRequest;
 
@@ -88,7 +89,7 @@ function runMutation(
 			return { code: ERROR_CODE_OF[error.reason], message: error.message };
 		}
 		// A bug must not block the client's queue forever: record it as a rejection, loudly.
-		console.error(`sync.push: mutation ${name} failed unexpectedly`, error);
+		log.error({ err: error, mutation: name }, 'sync.push: a mutation failed unexpectedly');
 		return { code: 'INTERNAL_SERVER_ERROR', message: 'The server could not apply this change' };
 	}
 }

@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Beckon } from '../app';
 import { appRouter } from './_app';
+import { log } from '../log';
 import { createContext } from './context';
 
 export const TRPC_ENDPOINT = '/api/trpc';
@@ -35,7 +36,12 @@ function limitBody(req: Request): Request {
 	} as RequestInit);
 }
 
-export function handleTrpc(app: Beckon, req: Request, clientAddress: string): Promise<Response> {
+export function handleTrpc(
+	app: Beckon,
+	req: Request,
+	clientAddress: string,
+	requestId?: string
+): Promise<Response> {
 	req = limitBody(req);
 	return fetchRequestHandler({
 		endpoint: TRPC_ENDPOINT,
@@ -43,8 +49,12 @@ export function handleTrpc(app: Beckon, req: Request, clientAddress: string): Pr
 		router: appRouter,
 		createContext: ({ resHeaders }) => createContext(app, req, resHeaders, clientAddress),
 		onError({ error, path }) {
-			if (error.code === 'INTERNAL_SERVER_ERROR')
-				console.error(`tRPC ${path ?? '?'}:`, error.cause ?? error);
+			if (error.code === 'INTERNAL_SERVER_ERROR') {
+				log.error(
+					{ reqId: requestId, procedure: path, err: error.cause ?? error },
+					'procedure failed'
+				);
+			}
 		}
 	});
 }

@@ -34,7 +34,6 @@ const refusals = t.middleware(async ({ next }) => {
 		const refusal = fromZodIssues(cause.issues);
 		throw new TRPCError({ code: 'BAD_REQUEST', message: refusal.message, cause: refusal });
 	}
-	if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error(result.error);
 	return result;
 });
 

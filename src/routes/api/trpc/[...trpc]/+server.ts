@@ -3,7 +3,7 @@ import { handleTrpc } from '$server/trpc/handler';
 import { getBeckon } from '$server/runtime';
 
 const handler: RequestHandler = (event) =>
-	handleTrpc(getBeckon(), event.request, event.getClientAddress());
+	handleTrpc(getBeckon(), event.request, event.getClientAddress(), event.locals.requestId);
 
 export const GET = handler;
 export const POST = handler;
