@@ -58,7 +58,10 @@ async function startChild(dataDir: string, smtpUrl: string | null): Promise<Chil
 	const url = await new Promise<string>((resolveUrl, reject) => {
 		child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
 		lines.on('line', (line) => {
-			if (line.startsWith('{')) resolveUrl(JSON.parse(line).url);
+			// The server's own JSON log lines come on stdout too: wait for the one with the url.
+			if (!line.startsWith('{')) return;
+			const { url } = JSON.parse(line) as { url?: string };
+			if (url) resolveUrl(url);
 		});
 	});
 	return { process: child, url };
