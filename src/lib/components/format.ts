@@ -1,9 +1,14 @@
 /** Dates and times in the agent's locale and timezone, with Intl. */
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeZone = new Intl.DateTimeFormat(undefined, {
+	dateStyle: 'full',
+	timeStyle: 'long'
+});
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
-export function formatDateTime(iso: string | null): string {
-	return iso ? dateTime.format(new Date(iso)) : '—';
+/** `withZone` spells the day and names the agent's time zone (for titles). */
+export function formatDateTime(iso: string | null, withZone = false): string {
+	return iso ? (withZone ? dateTimeZone : dateTime).format(new Date(iso)) : '—';
 }
 
 const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [

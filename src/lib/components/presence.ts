@@ -3,9 +3,11 @@ import { formatRelative } from './format';
 /** The link page reports in every 20 s; a minute of silence means the end user has left. */
 const ONLINE_WINDOW_MS = 60_000;
 
+export function isOnlineNow(seenAt: string | null, now: number): boolean {
+	return seenAt !== null && now - Date.parse(seenAt) < ONLINE_WINDOW_MS;
+}
+
 export function presenceLabel(seenAt: string | null, now: number): string {
 	if (!seenAt) return 'Not opened yet';
-	return now - Date.parse(seenAt) < ONLINE_WINDOW_MS
-		? 'Online now'
-		: `Last seen ${formatRelative(seenAt, now)}`;
+	return isOnlineNow(seenAt, now) ? 'Online now' : `Last seen ${formatRelative(seenAt, now)}`;
 }

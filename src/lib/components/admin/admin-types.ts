@@ -1,0 +1,18 @@
+import type { Api } from '../../client/api';
+
+type Output<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
+
+export type AdminUser = Output<Api['users']['list']['query']>[number];
+export type AdminQueue = Output<Api['queues']['list']['query']>[number];
+export type AdminToken = Output<Api['tokens']['list']['query']>[number];
+export type AdminSettings = Output<Api['settings']['get']['query']>;
+export type MailSummary = Output<Api['mail']['outbox']['query']>[number];
+export type MailMessage = Output<Api['mail']['get']['query']>;
+
+/** What an admin sees when a call fails: the server's message, or that the network is gone. */
+export function failure(error: unknown): string {
+	if (typeof navigator !== 'undefined' && !navigator.onLine) {
+		return 'You are offline: this needs the network.';
+	}
+	return error instanceof Error ? error.message : String(error);
+}
