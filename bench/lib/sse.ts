@@ -1,0 +1,83 @@
+/** A minimal reader of tRPC's SSE subscription stream (`sync.poke`) over node:http. */
+import { request, type ClientRequest } from 'node:http';
+
+export interface PokeStream {
+	/**
+	 * Resolves at the next poke (any data message after the first, which says "connected");
+	 * rejects when none comes within `timeoutMs`.
+	 */
+	nextPoke(timeoutMs?: number): Promise<void>;
+	/** Resolves once the server has said "connected". */
+	connected: Promise<void>;
+	close(): void;
+}
+
+export function openPokes(baseUrl: string, cookie: string): PokeStream {
+	let waiting: (() => void) | null = null;
+	let pending = 0;
+	let seenConnected = false;
+	let onConnected: () => void = () => undefined;
+	let onFailed: (error: Error) => void = () => undefined;
+	const connected = new Promise<void>((resolve, reject) => {
+		onConnected = resolve;
+		onFailed = reject;
+	});
+	const req: ClientRequest = request(`${baseUrl}/api/trpc/sync.poke`, {
+		headers: { cookie, accept: 'text/event-stream' },
+		// One socket per stream, as separate browsers would hold.
+		agent: false
+	});
+	req.on('response', (res) => {
+		if (res.statusCode !== 200) onFailed(new Error(`poke stream answered ${res.statusCode}`));
+		res.setEncoding('utf8');
+		let buffer = '';
+		res.on('data', (chunk: string) => {
+			buffer += chunk;
+			let end: number;
+			while ((end = buffer.indexOf('\n\n')) >= 0) {
+				const message = buffer.slice(0, end);
+				buffer = buffer.slice(end + 2);
+				const lines = message.split('\n');
+				const event = lines
+					.find((l) => l.startsWith('event:'))
+					?.slice(6)
+					.trim();
+				const hasData = lines.some((l) => l.startsWith('data:'));
+				// Pings and the stream's own "connected" event carry no poke.
+				if (!hasData || (event && event !== 'message')) continue;
+				if (!seenConnected) {
+					seenConnected = true;
+					onConnected();
+				} else if (waiting) {
+					const resolve = waiting;
+					waiting = null;
+					resolve();
+				} else pending++;
+			}
+		});
+	});
+	req.on('error', (error) => onFailed(error));
+	req.end();
+	return {
+		connected,
+		nextPoke(timeoutMs = 30_000) {
+			if (pending > 0) {
+				pending--;
+				return Promise.resolve();
+			}
+			return new Promise<void>((resolve, reject) => {
+				const timer = setTimeout(
+					() => reject(new Error(`no poke within ${timeoutMs} ms`)),
+					timeoutMs
+				);
+				waiting = () => {
+					clearTimeout(timer);
+					resolve();
+				};
+			});
+		},
+		close() {
+			req.destroy();
+		}
+	};
+}
