@@ -19,7 +19,11 @@ export interface TestServer {
 	close(): Promise<void>;
 }
 
-async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
+async function toRequest(
+	req: IncomingMessage,
+	base: string,
+	signal: AbortSignal
+): Promise<Request> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of req) chunks.push(chunk as Buffer);
 	const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
@@ -31,7 +35,9 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
 	return new Request(new URL(req.url ?? '/', base), {
 		method: req.method,
 		headers,
-		body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body
+		body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+		// As adapter-node does: a client that hangs up ends its live streams.
+		signal
 	});
 }
 
@@ -54,9 +60,11 @@ export async function startTestServer(
 	const server = createServer(async (req, res) => {
 		try {
 			const base = `http://${req.headers.host}`;
+			const hangUp = new AbortController();
+			res.once('close', () => hangUp.abort());
 			const response = await handleTrpc(
 				app,
-				await toRequest(req, base),
+				await toRequest(req, base, hangUp.signal),
 				req.socket.remoteAddress ?? ''
 			);
 			const headers: Record<string, string | string[]> = Object.fromEntries(response.headers);

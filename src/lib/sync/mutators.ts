@@ -45,7 +45,8 @@ function changed(
 		status: next.status,
 		closedReason: next.closedReason,
 		connectRequested: next.connectRequested,
-		statusChangedAt: next.status !== request.status ? iso(ctx.now) : request.statusChangedAt,
+		// Against the status shown now: a request this device holds as open may have expired since.
+		statusChangedAt: next.status !== status ? iso(ctx.now) : request.statusChangedAt,
 		updatedAt: iso(ctx.now)
 	};
 }

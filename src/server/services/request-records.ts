@@ -207,7 +207,9 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
 		status: next.status,
 		closedReason: next.closedReason,
 		connectRequested: next.connectRequested,
-		statusChangedAt: next.status !== row.status ? now : row.statusChangedAt,
+		// Against the status reads reported: reopening a request that expired by the clock alone
+		// (not yet swept) is a change of status too.
+		statusChangedAt: next.status !== current.status ? now : row.statusChangedAt,
 		updatedAt: now,
 		version: nextVersion(app.db)
 	});
