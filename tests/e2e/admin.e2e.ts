@@ -20,7 +20,7 @@ test('an admin manages users, queues, tokens, settings and mail', async ({
 	context,
 	request
 }, testInfo) => {
-	test.setTimeout(90_000);
+	test.setTimeout(180_000);
 	const api = await signInAdmin(request);
 	const t = tag();
 	const viewer = {
