@@ -118,6 +118,7 @@ test('an admin manages users, queues, tokens, settings and mail', async ({
 	// The viewer: no create or edit controls, and the reason why.
 	await page.getByRole('link', { name: 'Requests' }).click();
 	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(page.getByRole('heading', { name: 'Sign in to Beckon' })).toBeVisible();
 	await signIn(page, viewer);
 	await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
 	await expect(page.getByRole('button', { name: 'New request' })).toHaveCount(0);

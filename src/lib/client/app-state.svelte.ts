@@ -33,9 +33,11 @@ export class AgentApp {
 
 	async signOut() {
 		this.engine?.stop();
+		// Wipe and end the server session before showing the sign-in page, so that a reload
+		// right after "Sign out" cannot bring the remembered user back.
+		await signOut(this.api, this.db);
 		this.engine = null;
 		this.user = null;
-		await signOut(this.api, this.db);
 	}
 
 	#startEngine(user: SignedInUser) {
