@@ -50,7 +50,7 @@ import { createLinkToken } from '../../src/server/services/link-tokens';
 import { createQueue } from '../../src/server/services/queues';
 import { findRow, toSessionRequest } from '../../src/server/services/request-records';
 import * as requests from '../../src/server/services/requests';
-import { pull, push } from '../../src/server/services/sync';
+import { MUTATORS, pull, push } from '../../src/server/services/sync';
 import { createUser, loadAuthUser, type AuthUser } from '../../src/server/services/users';
 import { appRouter } from '../../src/server/trpc/_app';
 import { ApiClient } from '../support/client';
@@ -375,19 +375,8 @@ function endUserActs(world: World, act: string, pick: number) {
 	}
 }
 
-const SERVICE_OF: Record<MutationName, (app: Beckon, user: AuthUser, args: never) => unknown> = {
-	createRequest: requests.createRequest,
-	updateRequest: requests.updateRequest,
-	assignRequest: requests.assignRequest,
-	takeRequest: requests.takeRequest,
-	requestConnect: requests.requestConnect,
-	startSession: requests.startSession,
-	endSession: requests.endSession,
-	closeRequest: requests.closeRequest,
-	reopenRequest: requests.reopenRequest,
-	extendExpiry: requests.extendExpiry,
-	regenerateLink: requests.regenerateLink
-};
+// The same map sync.push uses: the property runs exactly the services a push would.
+const SERVICE_OF = MUTATORS;
 
 function expectSound(world: World, after: string) {
 	const problems = checkDatabase(world.app.sqlite);

@@ -34,7 +34,7 @@ import { log } from '../log';
 type Mutator = (app: Beckon, user: AuthUser, args: never) => SessionRequest;
 
 /** The one map from mutation names to services. */
-const MUTATORS: Record<MutationName, Mutator> = {
+export const MUTATORS: Record<MutationName, Mutator> = {
 	createRequest: requests.createRequest,
 	updateRequest: requests.updateRequest,
 	assignRequest: requests.assignRequest,
