@@ -47,7 +47,7 @@ export function createBeckon(config: Config, options: { clock?: Clock } = {}): B
 		sqlite,
 		config,
 		clock: options.clock ?? Date.now,
-		secret: loadOrCreateSecret(config.dataDir),
+		secret: loadOrCreateSecret(sqlite, config.dataDir),
 		bus: new ChangeBus(),
 		limits: {
 			link: new RateLimiter(120, 60_000),

@@ -1,18 +1,39 @@
-/** The server secret behind session link tokens: 32 random bytes, created once per data folder. */
+/**
+ * The server secret behind session link tokens: 32 random bytes, created once and kept in the
+ * database (`server_keys`), so a backup carries it and a server restored from one keeps every
+ * link it had sent working.
+ *
+ * Earlier versions kept it in `secret.key` in the data folder: when the database has none yet,
+ * that file's secret is taken over, so links sent before the upgrade keep working too.
+ */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 
-export function loadOrCreateSecret(dataDir: string): Buffer {
-	const file = join(dataDir, 'secret.key');
-	if (existsSync(file)) {
-		const secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-		if (secret.length < 32) throw new Error(`${file} is damaged: it holds fewer than 32 bytes`);
-		return secret;
-	}
-	mkdirSync(dataDir, { recursive: true });
-	const secret = randomBytes(32);
-	// wx: two processes starting at once must not overwrite each other's secret.
-	writeFileSync(file, secret.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+const NAME = 'link-secret';
+
+function decode(value: string, where: string): Buffer {
+	const secret = Buffer.from(value.trim(), 'base64');
+	if (secret.length < 32) throw new Error(`${where} is damaged: it holds fewer than 32 bytes`);
 	return secret;
+}
+
+export function loadOrCreateSecret(sqlite: Database.Database, dataDir: string): Buffer {
+	const read = sqlite.prepare<[string], { value: string }>(
+		'SELECT value FROM server_keys WHERE name = ?'
+	);
+	const stored = read.get(NAME);
+	if (stored) return decode(stored.value, 'the link secret in server_keys');
+
+	const legacy = join(dataDir, 'secret.key');
+	const secret = existsSync(legacy)
+		? decode(readFileSync(legacy, 'utf8'), legacy)
+		: randomBytes(32);
+	// Two processes starting at once (a server and `beckon migrate`) must end up with one secret:
+	// the first insert wins and both read it back.
+	sqlite
+		.prepare('INSERT OR IGNORE INTO server_keys (name, value) VALUES (?, ?)')
+		.run(NAME, secret.toString('base64'));
+	return decode(read.get(NAME)!.value, 'the link secret in server_keys');
 }

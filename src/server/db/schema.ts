@@ -160,6 +160,16 @@ export const counters = sqliteTable('counters', {
 	value: integer('value').notNull()
 });
 
+/**
+ * Server-wide keys that must travel with the data: the session-link secret lives here so that a
+ * backup of the database (and every instance sharing it) signs and checks the same links.
+ */
+export const serverKeys = sqliteTable('server_keys', {
+	name: text('name').primaryKey(),
+	/** Base64. */
+	value: text('value').notNull()
+});
+
 /** Per sync client: the last mutation id processed, saved in the same transaction as its effects. */
 export const syncClients = sqliteTable('sync_clients', {
 	clientId: text('client_id').primaryKey(),

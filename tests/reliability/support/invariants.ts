@@ -149,9 +149,9 @@ export function checkDatabase(db: Database.Database): string[] {
 		list.push(event);
 		byRequest.set(event.request_id, list);
 	}
+	const ids = new Set(rows.map((r) => r.id));
 	for (const requestId of byRequest.keys()) {
-		if (!rows.some((r) => r.id === requestId))
-			problems.push(`events of a missing request ${requestId}`);
+		if (!ids.has(requestId)) problems.push(`events of a missing request ${requestId}`);
 	}
 	for (const row of rows) {
 		const say = (text: string) => problems.push(`${row.id}: ${text}`);
