@@ -9,6 +9,10 @@ export interface PokeStream {
 	nextPoke(timeoutMs?: number): Promise<void>;
 	/** Resolves once the server has said "connected". */
 	connected: Promise<void>;
+	/** Pokes received so far (the "connected" message not counted). */
+	readonly received: number;
+	/** Why the stream ended or failed while open (`null` while it is open or closed by us). */
+	readonly broken: string | null;
 	close(): void;
 }
 
@@ -16,6 +20,9 @@ export function openPokes(baseUrl: string, cookie: string): PokeStream {
 	let waiting: (() => void) | null = null;
 	let pending = 0;
 	let seenConnected = false;
+	let received = 0;
+	let broken: string | null = null;
+	let closing = false;
 	let onConnected: () => void = () => undefined;
 	let onFailed: (error: Error) => void = () => undefined;
 	const connected = new Promise<void>((resolve, reject) => {
@@ -28,7 +35,16 @@ export function openPokes(baseUrl: string, cookie: string): PokeStream {
 		agent: false
 	});
 	req.on('response', (res) => {
-		if (res.statusCode !== 200) onFailed(new Error(`poke stream answered ${res.statusCode}`));
+		if (res.statusCode !== 200) {
+			broken = `answered ${res.statusCode}`;
+			onFailed(new Error(`poke stream answered ${res.statusCode}`));
+		}
+		res.on('end', () => {
+			if (!closing) broken ??= 'the server ended the stream';
+		});
+		res.on('error', (error) => {
+			if (!closing) broken ??= error.message;
+		});
 		res.setEncoding('utf8');
 		let buffer = '';
 		res.on('data', (chunk: string) => {
@@ -48,7 +64,10 @@ export function openPokes(baseUrl: string, cookie: string): PokeStream {
 				if (!seenConnected) {
 					seenConnected = true;
 					onConnected();
-				} else if (waiting) {
+					continue;
+				}
+				received++;
+				if (waiting) {
 					const resolve = waiting;
 					waiting = null;
 					resolve();
@@ -56,10 +75,19 @@ export function openPokes(baseUrl: string, cookie: string): PokeStream {
 			}
 		});
 	});
-	req.on('error', (error) => onFailed(error));
+	req.on('error', (error) => {
+		if (!closing) broken ??= error.message;
+		onFailed(error);
+	});
 	req.end();
 	return {
 		connected,
+		get received() {
+			return received;
+		},
+		get broken() {
+			return broken;
+		},
 		nextPoke(timeoutMs = 30_000) {
 			if (pending > 0) {
 				pending--;
@@ -77,6 +105,7 @@ export function openPokes(baseUrl: string, cookie: string): PokeStream {
 			});
 		},
 		close() {
+			closing = true;
 			req.destroy();
 		}
 	};

@@ -47,6 +47,29 @@ describe('ChangeBus', () => {
 		stop.abort();
 	});
 
+	it('drops at once the changes a listener does not accept, without waking it', async () => {
+		const bus = new ChangeBus();
+		const stop = new AbortController();
+		const batches = bus.batches(stop.signal, (c) => c.requestId === 'mine');
+		let woken = 0;
+		const first = batches.next().then((result) => {
+			woken += 1;
+			return result;
+		});
+		for (const id of ['other', 'another']) {
+			bus.hold(change(id));
+			bus.flush();
+		}
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(woken).toBe(0);
+		bus.hold(change('other'));
+		bus.hold(change('mine'));
+		bus.flush();
+		expect((await first).value).toEqual([change('mine')]);
+		expect(woken).toBe(1);
+		stop.abort();
+	});
+
 	it('ends every stream when it closes, and stops delivering to them', async () => {
 		const bus = new ChangeBus();
 		const streams = Array.from({ length: 20 }, () => bus.changes(new AbortController().signal));

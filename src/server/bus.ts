@@ -55,17 +55,27 @@ export class ChangeBus {
 		this.#closing.abort();
 	}
 
-	/** Iterates changes until `signal` aborts or the bus closes. */
-	async *changes(signal: AbortSignal): AsyncGenerator<Change> {
-		for await (const batch of this.batches(signal)) yield* batch;
+	/** Iterates changes (those `accept` takes, if given) until `signal` aborts or the bus closes. */
+	async *changes(
+		signal: AbortSignal,
+		accept?: (change: Change) => boolean
+	): AsyncGenerator<Change> {
+		for await (const batch of this.batches(signal, accept)) yield* batch;
 	}
 
 	/**
 	 * Iterates changes in batches: everything announced since the listener last took some, e.g.
 	 * all the changes of one push or one expiry sweep. A listener that only needs to know that
 	 * something changed (a poke) then answers a thousand changes once.
+	 *
+	 * `accept` is asked at once, as each change is announced: a change it refuses is dropped
+	 * without waking the listener. A thousand open streams each waking for every change of the
+	 * whole team, to find most of them concern someone else, cost more than the changes did.
 	 */
-	async *batches(signal: AbortSignal): AsyncGenerator<Change[]> {
+	async *batches(
+		signal: AbortSignal,
+		accept?: (change: Change) => boolean
+	): AsyncGenerator<Change[]> {
 		const signals = [signal, this.#closing.signal];
 		let queue: Change[] = [];
 		let wake: (() => void) | null = null;
@@ -74,6 +84,7 @@ export class ChangeBus {
 			wake = null;
 		};
 		const listener = (change: Change) => {
+			if (accept && !accept(change)) return;
 			queue.push(change);
 			awaken();
 		};

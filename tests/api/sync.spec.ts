@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { POKE_GAP_MS } from '../../src/server/trpc/routers/sync';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 interface Mutation {
@@ -570,6 +571,66 @@ describe('sync.poke', () => {
 			await stream.waitFor(2, 2_000);
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			expect(stream.messages).toHaveLength(2);
+		} finally {
+			await stream.close();
+		}
+	});
+
+	it('answers a steady run of separate changes with a few pokes, the last after the last change', async () => {
+		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, api.cookie!);
+		try {
+			await stream.waitFor(1, 2_000);
+			// Thirty changes, each its own transaction, as fast as the server takes them: a poke
+			// per change would be thirty messages to every device that sees them.
+			const ids: string[] = [];
+			for (let i = 0; i < 30; i++) {
+				const request = await otherApi.mutate('requests.create', {
+					recipientName: `Steady ${i}`,
+					assignment: { kind: 'unassigned' }
+				});
+				ids.push(request.id);
+			}
+			const lastChangeAt = Date.now();
+			await stream.waitFor(2, 2_000);
+			await new Promise((resolve) => setTimeout(resolve, POKE_GAP_MS * 3));
+			const pokes = stream.messages.length - 1;
+			expect(pokes).toBeGreaterThanOrEqual(1);
+			expect(pokes).toBeLessThan(30);
+			// Nothing is left unannounced: the newest poke came after the last change.
+			const newest = stream.messages.at(-1) as { at: string };
+			expect(Date.parse(newest.at)).toBeGreaterThanOrEqual(lastChangeAt - 5);
+		} finally {
+			await stream.close();
+		}
+	});
+
+	it('follows a queue joined while the stream is open', async () => {
+		const admin = await makeUser(server.app, 'admin', 'edit');
+		const adminApi = await signIn(server, admin);
+		const agentId = (await api.query('auth.me')).user.id;
+		const { queue } = await adminApi.mutate('queues.create', {
+			name: 'Joined later',
+			memberIds: []
+		});
+		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, api.cookie!);
+		try {
+			await stream.waitFor(1, 2_000);
+			// Not a member yet: a request in the queue is not the agent's to see.
+			await adminApi.mutate('requests.create', {
+				recipientName: 'Before joining',
+				assignment: { kind: 'queue', queueId: queue.id }
+			});
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(stream.messages).toHaveLength(1);
+			// Joining is itself a poke (the view changed), and from then on the queue's requests are.
+			await adminApi.mutate('queues.update', { id: queue.id, memberIds: [agentId] });
+			await stream.waitFor(2, 2_000);
+			await new Promise((resolve) => setTimeout(resolve, POKE_GAP_MS * 2));
+			await adminApi.mutate('requests.create', {
+				recipientName: 'After joining',
+				assignment: { kind: 'queue', queueId: queue.id }
+			});
+			expect(await stream.waitFor(3, 2_000)).toMatchObject({ reason: 'change' });
 		} finally {
 			await stream.close();
 		}

@@ -181,8 +181,7 @@ export function watchLink(
 	const first = resolveLink(app, token, clientAddress);
 	return (async function* () {
 		yield linkView(app, first);
-		for await (const change of app.bus.changes(signal)) {
-			if (change.requestId !== first.id) continue;
+		for await (const _ of app.bus.changes(signal, (change) => change.requestId === first.id)) {
 			const row = verifiedLinkRow(app, token);
 			if (!row) return;
 			const view = linkView(app, row);

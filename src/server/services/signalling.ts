@@ -253,8 +253,7 @@ async function* relay(
 	until.addEventListener('abort', notify);
 	void (async () => {
 		try {
-			for await (const change of app.bus.changes(until)) {
-				if (change.requestId !== requestId) continue;
+			for await (const _ of app.bus.changes(until, (change) => change.requestId === requestId)) {
 				recheck = true;
 				notify();
 			}

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { canSee } from '../../../lib/domain/visibility';
 import { pullInputSchema, pushInputSchema } from '../../../lib/sync/protocol';
 import type { Beckon } from '../../app';
@@ -13,16 +14,36 @@ function concerns(user: AuthUser, change: Change): boolean {
 	return [change.before, change.after].some((facts) => facts !== undefined && canSee(user, facts));
 }
 
+/**
+ * The least time between two pokes on one stream. A poke only says "pull", and a device pulls
+ * once per poke at most: under a steady stream of changes (hundreds a second across the team)
+ * more would only cost the server a message per change per open stream. The first change after
+ * a quiet moment is still announced at once; those during the gap are announced together.
+ */
+export const POKE_GAP_MS = 100;
+
 async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
+	const user = loadAuthUser(app, userId);
+	if (!user) return;
 	yield { at: new Date(app.clock()).toISOString(), reason: 'connected' as const };
 	// A poke only says "pull": one answers a whole batch of changes (a push, an expiry sweep),
 	// where one per change would send a thousand agents a thousand messages each.
-	for await (const changes of app.bus.batches(signal)) {
-		// Queues and roles change while a stream is open: judge with the user as they are now.
-		const user = loadAuthUser(app, userId);
-		if (!user) return;
-		if (changes.some((change) => concerns(user, change))) {
-			yield { at: new Date(app.clock()).toISOString(), reason: 'change' as const };
+	// Judged as each change is announced: changes for others never wake this stream.
+	let current: AuthUser = user;
+	for await (const changes of app.bus.batches(signal, (change) => concerns(current, change))) {
+		// Queues, roles and deactivation change while a stream is open, and each such change is
+		// announced naming the user (view epochs): only then is the user read again.
+		if (changes.some((change) => change.userIds?.includes(userId))) {
+			const reloaded = loadAuthUser(app, userId);
+			if (!reloaded) return;
+			current = reloaded;
+		}
+		yield { at: new Date(app.clock()).toISOString(), reason: 'change' as const };
+		// Changes made meanwhile wait in the bus's queue and make the next batch.
+		try {
+			await sleep(POKE_GAP_MS, undefined, { signal });
+		} catch {
+			return; // the client went away
 		}
 	}
 }
