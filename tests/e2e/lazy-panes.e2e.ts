@@ -1,7 +1,8 @@
 /**
  * The panes the request list does not need are loaded on first use (README, Performance row 7).
  * While one loads the agent sees a light placeholder; when loading fails (the network dropped
- * before the service worker took control) the agent is told and can try again.
+ * before the service worker took control) the agent is told and can try again. A dialog loaded
+ * this way handles focus as one that was there from the start.
  */
 import { expect, test, type Route } from '@playwright/test';
 import { expectAccessible } from './a11y';
@@ -49,4 +50,27 @@ test('a pane that is slow or fails to load shows a placeholder, then offers to t
 	await failure.getByRole('button', { name: 'Try again' }).click();
 	await expect(detail(page).getByRole('heading', { name })).toBeVisible();
 	await expect(page.getByTestId('pane-loading')).toHaveCount(0);
+});
+
+test('the create dialog, loaded at its first opening, moves focus in and back as before', async ({
+	page,
+	request
+}) => {
+	const admin = await signInAdmin(request);
+	const agent = await createAgent(admin, 'Yan');
+	await signIn(page, agent);
+	const newRequest = page.getByRole('button', { name: 'New request' });
+	const form = page.getByRole('form', { name: 'New session request' });
+	const focusInForm = () => form.evaluate((f) => f.contains(document.activeElement));
+
+	// The first opening loads the dialog; the second finds it loaded.
+	for (let opening = 1; opening <= 2; opening++) {
+		await newRequest.focus();
+		await page.keyboard.press('Enter');
+		await expect(form).toBeVisible();
+		await expect.poll(focusInForm).toBe(true);
+		await page.keyboard.press('Escape');
+		await expect(form).toHaveCount(0);
+		await expect(newRequest).toBeFocused();
+	}
 });
