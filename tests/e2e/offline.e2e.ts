@@ -233,3 +233,52 @@ test('a request that leaves the agent’s view disappears from the device withou
 	// Same document: no reload happened.
 	expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
 });
+
+test('the panes loaded on demand open offline after a reload: detail, edit and create', async ({
+	page,
+	context,
+	request
+}) => {
+	const admin = await signInAdmin(request);
+	const agent = await createAgent(admin, 'Wes');
+	const name = `Stored ${tag()}`;
+	const stored = await admin.mutate('requests.create', {
+		recipientName: name,
+		assignment: { kind: 'agent', userId: agent.id }
+	});
+	await signIn(page, agent);
+	await expect(rowById(page, stored.id)).toBeVisible();
+	await waitForOfflineReady(page);
+
+	// A fresh document with no network: none of the panes' code has been loaded in it yet.
+	await goOffline(context, page);
+	await page.reload();
+	await expect(connectivity(page)).toHaveText('Offline');
+	await expect(rowById(page, stored.id)).toBeVisible();
+	const scripts: { path: string; fromServiceWorker: boolean }[] = [];
+	page.on('response', (response) => {
+		const url = new URL(response.url());
+		if (url.pathname.endsWith('.js')) {
+			scripts.push({ path: url.pathname, fromServiceWorker: response.fromServiceWorker() });
+		}
+	});
+
+	const pane = await openRequest(page, stored.id);
+	await expect(pane.getByRole('heading', { name })).toBeVisible();
+	await expect(pane.getByTestId('assigned-to')).toHaveText('you');
+	await pane.getByRole('button', { name: 'Edit', exact: true }).click();
+	const edit = page.getByRole('form', { name: 'Edit request' });
+	await edit.getByLabel('Recipient name').fill(`${name} edited`);
+	await edit.getByRole('button', { name: 'Save changes' }).click();
+	await expect(edit).toHaveCount(0);
+	await expect(pane.getByRole('heading', { name: `${name} edited` })).toBeVisible();
+
+	const created = await createRequest(page, { name: `Offline ${tag()} new` });
+	await expect(rowById(page, created).getByTestId('not-synced')).toBeVisible();
+	await expect(pendingCount(page)).toHaveText('2 pending changes');
+	await expect(page.getByTestId('pane-loading')).toHaveCount(0);
+
+	// The panes' code was fetched on demand, and the service worker's precache answered.
+	expect(scripts.length).toBeGreaterThan(0);
+	expect(scripts.filter((s) => !s.fromServiceWorker)).toEqual([]);
+});

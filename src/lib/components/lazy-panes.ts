@@ -1,0 +1,22 @@
+/**
+ * The parts of the agent app that the request list does not need, loaded on first use so the
+ * first screen ships less JavaScript (README, Performance row 7): the request detail (with the
+ * edit dialog, link sharing, the live session and bits-ui's tooltips) and the create dialog.
+ * The service worker precaches every chunk of the build, so they load with no network as well.
+ */
+
+/**
+ * Imports once and shares the promise. A failed import (the network dropped before the service
+ * worker took control, or a deploy removed the chunk) is not remembered: the next call tries again.
+ */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+	let loading: Promise<T> | null = null;
+	return () =>
+		(loading ??= load().catch((error: unknown) => {
+			loading = null;
+			throw error;
+		}));
+}
+
+export const loadRequestDetail = once(() => import('./RequestDetail.svelte'));
+export const loadCreateRequestDialog = once(() => import('./CreateRequestDialog.svelte'));
