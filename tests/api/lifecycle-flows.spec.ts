@@ -2,6 +2,7 @@
  * The session request lifecycle end to end over HTTP: the agent's `requests.*` procedures and the
  * end user's `link.*` procedures, as API.md and DESIGN.md §1 describe them.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
@@ -310,30 +311,42 @@ describe('session request lifecycle over HTTP', () => {
 		expect(await link.respond(newToken, 'allow')).toMatchObject({ status: 'ready' });
 	});
 
-	it('keeps presence apart from versions: a heartbeat within 60 s is silent, after 60 s it syncs', async () => {
+	it('syncs presence while the page stays open (every 30 s at most, no event), and a return after 60 s away as an event', async () => {
 		const { request, token } = await requestIn('open');
 		await link.open(token);
 		const first = await get(request.id);
 		expect(first.endUserSeenAt).toBe(iso(now));
+		const openedAt = now;
 
-		now += 30_000;
+		// The page's next heartbeat, 20 s on: nothing to sync yet, nothing written.
+		now += 20_000;
 		expect((await link.open(token)).status).toBe('waiting');
-		const heartbeat = await get(request.id);
-		expect(heartbeat.version).toBe(first.version);
-		expect(heartbeat.events).toHaveLength(first.events.length);
-		expect(heartbeat.endUserSeenAt).toBe(iso(now));
+		const quiet = await get(request.id);
+		expect(quiet.version).toBe(first.version);
+		expect(quiet.endUserSeenAt).toBe(iso(openedAt));
 
-		// Fresh is measured from the last heartbeat: exactly 60 s later is still fresh.
-		now += 60_000;
+		// 40 s after the last synced presence: a new version the agents' devices pull, no event,
+		// so "Online now" holds for as long as the page stays open.
+		now += 20_000;
 		await link.open(token);
-		expect((await get(request.id)).version).toBe(first.version);
+		const synced = await get(request.id);
+		expect(synced.version).toBeGreaterThan(first.version);
+		expect(synced.events).toHaveLength(first.events.length);
+		expect(synced.endUserSeenAt).toBe(iso(now));
+		expect(synced.status).toBe('waiting');
+		const pulled = await api.query('sync.pull', { clientId: randomUUID() });
+		expect(pulled.changes.find((r: { id: string }) => r.id === request.id)?.endUserSeenAt).toBe(
+			iso(now)
+		);
 
+		// Away for more than a minute and back: that is an event on the request's timeline.
 		now += 60_001;
 		await link.open(token);
 		const back = await get(request.id);
 		expect(back.status).toBe('waiting');
-		expect(back.version).toBeGreaterThan(first.version);
+		expect(back.version).toBeGreaterThan(synced.version);
 		expect(back.endUserSeenAt).toBe(iso(now));
+		expect(back.events).toHaveLength(first.events.length + 1);
 		expect(back.events.at(-1)).toMatchObject({
 			type: 'link_opened',
 			actor: 'end_user',

@@ -3,17 +3,16 @@
  * presence fresh), answer a connect request, or decline. Public, so every call is rate-limited
  * per client address, and answers never reveal whether a request exists.
  */
-import { eq } from 'drizzle-orm';
 import { DomainError, DomainErrorReason, notFound } from '../../lib/domain/errors';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import { END_USER_ACTOR, type Language, type Status } from '../../lib/domain/types';
 import { DEAD_LINK_MESSAGES } from '../../lib/link/dead-link';
 import { write, type Beckon } from '../app';
-import { sessionRequests, type SessionRequestRow } from '../db/schema';
+import type { SessionRequestRow } from '../db/schema';
 import type { RateLimiter } from '../rate-limit';
 import { claimedRequestId, verifyLinkToken } from './link-tokens';
 import { mailForClose } from './mail-triggers';
-import { findRow, recordChange, userName } from './request-records';
+import { findRow, recordChange, recordPresence, userName } from './request-records';
 import { getSettings } from './settings';
 
 export interface LinkView {
@@ -29,6 +28,11 @@ export interface LinkView {
 
 /** Presence older than this counts as "not on the page": re-appearing is worth a sync. */
 export const PRESENCE_FRESH_MS = 60_000;
+/**
+ * How stale the presence agents see may get while the page stays open: well inside their
+ * one-minute "Online now" window, with the page's ~20 s heartbeat, so one every ~40 s is synced.
+ */
+export const PRESENCE_SYNC_MS = 30_000;
 
 // The link page recognises these to explain them in the visitor's language.
 const { invalid: LINK_NOT_VALID, expired: LINK_EXPIRED, closed: LINK_CLOSED } = DEAD_LINK_MESSAGES;
@@ -96,14 +100,18 @@ export function getLink(app: Beckon, token: string, clientAddress: string): Link
 	return linkView(app, resolveLink(app, token, clientAddress));
 }
 
-/** The end user is on the page: open → waiting the first time, presence every time. */
+/**
+ * The end user is on the page (the page reports every ~20 s): open → waiting the first time, and
+ * back after a minute away is an event. In between, presence reaches agents' devices as a
+ * synced change at most every PRESENCE_SYNC_MS, so their "Online now" stays true while the page
+ * stays open; heartbeats sooner than that write nothing.
+ */
 export function openLink(app: Beckon, token: string, clientAddress: string): LinkView {
 	const row = write(app, () => {
 		const current = resolveLink(app, token, clientAddress);
 		const now = app.clock();
-		const wasAway =
-			current.endUserSeenAt === null || now - current.endUserSeenAt > PRESENCE_FRESH_MS;
-		if (current.status === 'open' || wasAway) {
+		const sinceSeen = current.endUserSeenAt === null ? Infinity : now - current.endUserSeenAt;
+		if (current.status === 'open' || sinceSeen > PRESENCE_FRESH_MS) {
 			return recordChange(app, current, {
 				action: 'openLink',
 				actor: END_USER_ACTOR,
@@ -111,13 +119,8 @@ export function openLink(app: Beckon, token: string, clientAddress: string): Lin
 				event: { type: 'link_opened', data: { firstOpen: current.status === 'open' } }
 			});
 		}
-		// A heartbeat from a page that is already known to be open: no version, no event.
-		return app.db
-			.update(sessionRequests)
-			.set({ endUserSeenAt: now })
-			.where(eq(sessionRequests.id, current.id))
-			.returning()
-			.get() as SessionRequestRow;
+		if (sinceSeen >= PRESENCE_SYNC_MS) return recordPresence(app, current, now);
+		return current;
 	});
 	return linkView(app, row);
 }

@@ -219,6 +219,19 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
 	return updated;
 }
 
+/**
+ * Records that the end user is still on the link page, as a change agents' devices sync (a new
+ * version) but not an event: presence is not part of the request's history. The caller decides
+ * how often (link-page.ts), so that a page open for an hour costs a version a minute or so.
+ */
+export function recordPresence(app: Beckon, row: SessionRequestRow, seenAt: number) {
+	const updated = updateRow(app, row, { endUserSeenAt: seenAt, version: nextVersion(app.db) });
+	if (!updated) throw new Error(`session request ${row.id} changed under a write transaction`);
+	const facts = visibilityOf(updated);
+	app.bus.hold({ requestId: row.id, before: facts, after: facts });
+	return updated;
+}
+
 const insertEvent = prepared((db) =>
 	db
 		.insert(requestEvents)
