@@ -3,7 +3,7 @@
  * made offline across reloads, delivers them exactly once when the network returns (even when a
  * push's answer is lost), and drops requests that left the agent's view without a reload.
  */
-import { expect, test, type Page, type Route } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page, type Route } from '@playwright/test';
 import {
 	connectivity,
 	createAgent,
@@ -28,22 +28,34 @@ import {
 	type Api
 } from './support';
 
-test('starts offline after the first visit, with the requests stored on the device', async ({
-	page,
-	context,
-	request
-}) => {
+/**
+ * An agent with one request assigned to them, signed in on `page` and shown it, with the app
+ * ready to start offline (service worker active, shell cached).
+ */
+async function signedInWithStoredRequest(
+	page: Page,
+	request: APIRequestContext,
+	agentName: string
+) {
 	const admin = await signInAdmin(request);
-	const agent = await createAgent(admin, 'Olga');
+	const agent = await createAgent(admin, agentName);
 	const name = `Stored ${tag()}`;
 	const stored = await admin.mutate('requests.create', {
 		recipientName: name,
 		assignment: { kind: 'agent', userId: agent.id }
 	});
-
 	await signIn(page, agent);
 	await expect(rowById(page, stored.id)).toBeVisible();
 	await waitForOfflineReady(page);
+	return { admin, agent, name, stored };
+}
+
+test('starts offline after the first visit, with the requests stored on the device', async ({
+	page,
+	context,
+	request
+}) => {
+	const { agent, name, stored } = await signedInWithStoredRequest(page, request, 'Olga');
 
 	await goOffline(context, page);
 	const response = await page.reload();
@@ -239,16 +251,7 @@ test('the panes loaded on demand open offline after a reload: detail, edit and c
 	context,
 	request
 }) => {
-	const admin = await signInAdmin(request);
-	const agent = await createAgent(admin, 'Wes');
-	const name = `Stored ${tag()}`;
-	const stored = await admin.mutate('requests.create', {
-		recipientName: name,
-		assignment: { kind: 'agent', userId: agent.id }
-	});
-	await signIn(page, agent);
-	await expect(rowById(page, stored.id)).toBeVisible();
-	await waitForOfflineReady(page);
+	const { name, stored } = await signedInWithStoredRequest(page, request, 'Wes');
 
 	// A fresh document with no network: none of the panes' code has been loaded in it yet.
 	await goOffline(context, page);

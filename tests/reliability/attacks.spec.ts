@@ -17,7 +17,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createLinkToken } from '../../src/server/services/link-tokens';
 import { ApiClient } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
-import { startBuiltServer, type BuiltServer } from './support/built-server';
+import {
+	BUILT_ADMIN,
+	BUILT_ADMIN_ENV,
+	startBuiltServer,
+	startWithAdmin,
+	type BuiltServer
+} from './support/built-server';
 import { tableCounts } from './support/invariants';
 
 // Spies on the primitives of link verification (the real ones run), to see it does the same work
@@ -387,16 +393,11 @@ describe('the built server', () => {
 	let dataDir: string;
 	let server: BuiltServer;
 	let agent: ApiClient;
-	const ADMIN = { email: 'attack-admin@example.com', password: 'attack admin password' };
 
 	beforeAll(async () => {
 		dataDir = mkdtempSync(join(tmpdir(), 'beckon-attacks-'));
-		server = await startBuiltServer({
-			dataDir,
-			env: { BECKON_ADMIN_EMAIL: ADMIN.email, BECKON_ADMIN_PASSWORD: ADMIN.password }
-		});
-		const admin = new ApiClient(server.url);
-		await admin.login(ADMIN.email, ADMIN.password);
+		let admin: ApiClient;
+		({ server, admin } = await startWithAdmin({ dataDir }));
 		await admin.mutate('users.create', {
 			email: 'agent@attack.example.com',
 			name: 'Agent',
@@ -533,7 +534,7 @@ describe('the built server', () => {
 		const response = await fetch(`${server.url}/api/trpc/auth.login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(ADMIN)
+			body: JSON.stringify(BUILT_ADMIN)
 		});
 		const [cookie] = response.headers.getSetCookie();
 		expect(cookie).toMatch(/^beckon_session=[^;]{40,};/);
@@ -546,15 +547,13 @@ describe('the built server', () => {
 describe('the built server behind https', () => {
 	let dataDir: string;
 	let server: BuiltServer;
-	const ADMIN = { email: 'https-admin@example.com', password: 'https admin password' };
 
 	beforeAll(async () => {
 		dataDir = mkdtempSync(join(tmpdir(), 'beckon-https-'));
 		server = await startBuiltServer({
 			dataDir,
 			env: {
-				BECKON_ADMIN_EMAIL: ADMIN.email,
-				BECKON_ADMIN_PASSWORD: ADMIN.password,
+				...BUILT_ADMIN_ENV,
 				// A TLS-terminating proxy in front: the public URL is https.
 				BECKON_PUBLIC_URL: 'https://beckon.example.com'
 			}
@@ -569,7 +568,7 @@ describe('the built server behind https', () => {
 		const login = await fetch(`${server.url}/api/trpc/auth.login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(ADMIN)
+			body: JSON.stringify(BUILT_ADMIN)
 		});
 		expect(login.status).toBe(200);
 		const [cookie] = login.headers.getSetCookie();

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError } from '../support/client';
-import { startBuiltServer, type BuiltServer } from './support/built-server';
+import { startBuiltServer, startWithAdmin, type BuiltServer } from './support/built-server';
 import { checkDatabase, checkFile } from './support/invariants';
 import { size } from './support/soak';
 
@@ -29,7 +29,6 @@ const BACKUPS = size('BECKON_BACKUPS', 2, 10);
 /** Requests in the database before the load starts: a file of some megabytes to copy. */
 const PRELOAD = size('BECKON_BACKUP_PRELOAD', 10_000, 50_000);
 const BACKUP_TIMEOUT_MS = 60_000;
-const ADMIN = { email: 'backup-admin@example.com', password: 'backup admin password' };
 const AGENT = { email: 'alice@backup.example.com', password: 'alice password' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -146,12 +145,8 @@ describe('backups taken under write load', () => {
 	});
 
 	it(`${BACKUPS} backups while writing: consistent, complete, and a server starts from one`, async () => {
-		server = await startBuiltServer({
-			dataDir,
-			env: { BECKON_ADMIN_EMAIL: ADMIN.email, BECKON_ADMIN_PASSWORD: ADMIN.password }
-		});
-		const admin = new ApiClient(server.url);
-		await admin.login(ADMIN.email, ADMIN.password);
+		let admin: ApiClient;
+		({ server, admin } = await startWithAdmin({ dataDir }));
 		await admin.mutate('users.create', {
 			email: AGENT.email,
 			name: 'Alice',

@@ -20,14 +20,19 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError } from '../support/client';
-import { startBuiltServer, freePort, type BuiltServer } from './support/built-server';
+import {
+	BUILT_ADMIN,
+	BUILT_ADMIN_ENV,
+	startBuiltServer,
+	freePort,
+	type BuiltServer
+} from './support/built-server';
 import { checkDatabase, checkFile, EVENT_OF_MUTATION, type EventRow } from './support/invariants';
 import { SOAK, size } from './support/soak';
 
 const KILLS = size('BECKON_CRASH_KILLS', 3, 25);
 /** How long the load runs between a start and the next kill, at random within these bounds. */
 const UP_MS = SOAK ? [500, 3_000] : [400, 1_400];
-const ADMIN = { email: 'crash-admin@example.com', password: 'crash admin password' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
@@ -106,12 +111,12 @@ describe('the server killed at random moments under load', () => {
 		startBuiltServer({
 			dataDir,
 			port,
-			env: { BECKON_ADMIN_EMAIL: ADMIN.email, BECKON_ADMIN_PASSWORD: ADMIN.password }
+			env: BUILT_ADMIN_ENV
 		});
 
 	async function setUp(url: string) {
 		const admin = new ApiClient(url);
-		await admin.login(ADMIN.email, ADMIN.password);
+		await admin.login(BUILT_ADMIN.email, BUILT_ADMIN.password);
 		agents = [];
 		for (const name of ['Alice', 'Bob']) {
 			const email = `${name.toLowerCase()}@crash.example.com`;

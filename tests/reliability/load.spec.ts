@@ -19,7 +19,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPokes, type PokeStream } from '../../bench/lib/sse';
 import { ApiClient, ApiError } from '../support/client';
-import { startBuiltServer, type BuiltServer } from './support/built-server';
+import { startWithAdmin, type BuiltServer } from './support/built-server';
 import { SOAK, size } from './support/soak';
 
 const STREAMS = size('BECKON_LOAD_STREAMS', 200, 1_000);
@@ -28,7 +28,6 @@ const SECONDS = size('BECKON_LOAD_SECONDS', 6, 60);
 /** Each agent has a few devices (laptop, tablet, tabs), each holding a stream; so has the admin. */
 const DEVICES = 4;
 const AGENTS = Math.max(1, Math.floor(STREAMS / DEVICES) - 1);
-const ADMIN = { email: 'load-admin@example.com', password: 'load admin password' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,13 +79,9 @@ describe('sustained load with open poke streams', () => {
 	it(
 		`${STREAMS} open streams and ${RATE} mutations/s for ${SECONDS} s: nothing fails, every stream keeps up`,
 		async () => {
-			server = await startBuiltServer({
-				dataDir,
-				env: { BECKON_ADMIN_EMAIL: ADMIN.email, BECKON_ADMIN_PASSWORD: ADMIN.password }
-			});
+			let admin: ApiClient;
+			({ server, admin } = await startWithAdmin({ dataDir }));
 			const pid = server.child.pid!;
-			const admin = new ApiClient(server.url);
-			await admin.login(ADMIN.email, ADMIN.password);
 			const agents: { api: ApiClient; streams: PokeStream[]; requests: string[] }[] = [];
 			for (let first = 0; first < AGENTS; first += 10) {
 				const batch = Array.from({ length: Math.min(10, AGENTS - first) }, (_, k) => first + k);

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { ApiClient } from '../../support/client';
 
 const BIN = resolve('bin/beckon.js');
 
@@ -85,4 +86,29 @@ export async function startBuiltServer(options: {
 			return exited;
 		}
 	};
+}
+
+/** The admin the built servers of these tests create at their first start, from the environment. */
+export const BUILT_ADMIN = {
+	email: 'admin@reliability.example.com',
+	password: 'reliability admin pw'
+};
+export const BUILT_ADMIN_ENV = {
+	BECKON_ADMIN_EMAIL: BUILT_ADMIN.email,
+	BECKON_ADMIN_PASSWORD: BUILT_ADMIN.password
+};
+
+/** A built server on a new data folder, with its admin signed in. */
+export async function startWithAdmin(options: {
+	dataDir: string;
+	port?: number;
+	env?: Record<string, string>;
+}): Promise<{ server: BuiltServer; admin: ApiClient }> {
+	const server = await startBuiltServer({
+		...options,
+		env: { ...BUILT_ADMIN_ENV, ...options.env }
+	});
+	const admin = new ApiClient(server.url);
+	await admin.login(BUILT_ADMIN.email, BUILT_ADMIN.password);
+	return { server, admin };
 }
