@@ -5,7 +5,8 @@
  * whether or not earlier calls have answered (an open loop, so a slow server shows as latency
  * rather than as a lower rate).
  *
- * Every call must succeed and every stream stay open and keep receiving its pokes to the end.
+ * A warm-up at the same rate comes first (1 s, 3 s in the soak); its calls must succeed too, but
+ * only the calls after it are timed. Every call must succeed and every stream stay open and keep receiving its pokes to the end.
  * The server's resident memory is sampled every second; latency and memory are reported, and
  * under `npm run test:soak` (1,000 streams, 200 mutations/s for 60 s) held to the issue's
  * targets: p99 < 200 ms and memory flat (the last quarter of the run no higher than the second
@@ -25,6 +26,7 @@ import { SOAK, size } from './support/soak';
 const STREAMS = size('BECKON_LOAD_STREAMS', 200, 1_000);
 const RATE = size('BECKON_LOAD_RATE', 100, 200);
 const SECONDS = size('BECKON_LOAD_SECONDS', 6, 60);
+const WARM_UP_SECONDS = SOAK ? 3 : 1;
 /** Each agent has a few devices (laptop, tablet, tabs), each holding a stream; so has the admin. */
 const DEVICES = 4;
 const AGENTS = Math.max(1, Math.floor(STREAMS / DEVICES) - 1);
@@ -119,7 +121,11 @@ describe('sustained load with open poke streams', () => {
 			const memory: number[] = [];
 			let sent = 0;
 
+			let measuring = false;
+			let measured = 0;
 			function call(n: number) {
+				const counted = measuring;
+				if (counted) measured += 1;
 				const agent = agents[n % AGENTS];
 				const kind = agent.requests.length < 5 ? 0 : n % 5;
 				const started = performance.now();
@@ -148,7 +154,7 @@ describe('sustained load with open poke streams', () => {
 					.mutate(body[0] as string, body[1])
 					.then(
 						(request) => {
-							latencies.push(performance.now() - started);
+							if (counted) latencies.push(performance.now() - started);
 							if (body[0] === 'requests.create') agent.requests.push(request.id);
 						},
 						(error) => {
@@ -161,31 +167,40 @@ describe('sustained load with open poke streams', () => {
 				inFlight.add(done);
 			}
 
+			/** Sends RATE calls a second for `seconds`, on the clock. */
+			async function run(seconds: number) {
+				const started = performance.now();
+				let due = 0;
+				let nextSample = 0;
+				while (performance.now() - started < seconds * 1000) {
+					const elapsed = performance.now() - started;
+					for (const end = Math.floor((elapsed / 1000) * RATE); due < end; due++) call(sent++);
+					if (measuring && elapsed >= nextSample) {
+						memory.push(rssMb(pid));
+						nextSample += 1000;
+					}
+					await sleep(5);
+				}
+			}
+
+			// Unmeasured first: a server that has just taken a thousand connections is still
+			// compiling its hot paths. Its calls must succeed all the same.
+			await run(WARM_UP_SECONDS);
+			await Promise.all(inFlight);
+			measuring = true;
 			const serverCpuBefore = cpuSeconds(pid);
 			const ownCpuBefore = process.cpuUsage();
 			const started = performance.now();
-			let nextSample = 0;
-			while (performance.now() - started < SECONDS * 1000) {
-				const elapsed = performance.now() - started;
-				const due = Math.floor((elapsed / 1000) * RATE);
-				while (sent < due) call(sent++);
-				if (elapsed >= nextSample) {
-					memory.push(rssMb(pid));
-					nextSample += 1000;
-				}
-				await sleep(5);
-			}
+			await run(SECONDS);
+			measuring = false;
 			await Promise.all(inFlight);
 			const ms = performance.now() - started;
 			const serverCpu = (cpuSeconds(pid) - serverCpuBefore) / (ms / 1000);
 			const ownUsage = process.cpuUsage(ownCpuBefore);
 			const ownCpu = (ownUsage.user + ownUsage.system) / 1000 / ms;
 
-			console.log(
-				`server CPU ${Math.round(serverCpu * 100)}%, load generator ${Math.round(ownCpu * 100)}%`
-			);
 			expect(failures.slice(0, 5)).toEqual([]);
-			expect(latencies.length).toBe(sent);
+			expect(latencies.length).toBe(measured);
 			const broken = streams.filter((s) => s.broken !== null);
 			expect(broken.map((s) => s.broken).slice(0, 5)).toEqual([]);
 			for (const stream of streams) expect(stream.received).toBeGreaterThan(0);
@@ -206,8 +221,8 @@ describe('sustained load with open poke streams', () => {
 			const last = median(memory.slice(-quarter));
 			const pokes = streams.reduce((sum, s) => sum + s.received, 0);
 			console.log(
-				`load: ${STREAMS} streams, ${sent} mutations in ${(ms / 1000).toFixed(1)} s ` +
-					`(${Math.round(sent / (ms / 1000))}/s); latency p50 ${p50.toFixed(1)} ms, ` +
+				`load: ${STREAMS} streams, ${measured} mutations in ${(ms / 1000).toFixed(1)} s ` +
+					`(${Math.round(measured / (ms / 1000))}/s) after ${WARM_UP_SECONDS} s of warm-up; latency p50 ${p50.toFixed(1)} ms, ` +
 					`p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; ${pokes} pokes ` +
 					`delivered; RSS ${connectedRss.toFixed(0)} MB with the streams open, ` +
 					`${second.toFixed(0)} MB in the second quarter, ${last.toFixed(0)} MB in the last, ` +
