@@ -510,6 +510,8 @@ async function openStream(url: string, cookie: string) {
 			}
 			return messages[count - 1];
 		},
+		/** Settles when the server has ended the stream. */
+		ended: reading,
 		async close() {
 			controller.abort();
 			await reading;
@@ -634,6 +636,51 @@ describe('sync.poke', () => {
 		} finally {
 			await stream.close();
 		}
+	});
+
+	it("speaks tRPC's stream format: connected with the client options, then one data message per poke", async () => {
+		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, api.cookie!);
+		try {
+			await stream.waitFor(1, 2_000);
+			expect(stream.raw[0]).toBe('event: connected\ndata: {"reconnectAfterInactivityMs":40000}');
+			await otherApi.mutate('requests.create', {
+				recipientName: 'Format',
+				assignment: { kind: 'unassigned' }
+			});
+			await stream.waitFor(2, 2_000);
+			// tRPC ends each message with a third newline: blocks after the first start with it.
+			const pokes = stream.raw.map((block) => block.trim()).filter((b) => b.startsWith('data:'));
+			expect(pokes[1]).toMatch(/^data: \{"at":"[^"]+","reason":"change"\}$/);
+		} finally {
+			await stream.close();
+		}
+	});
+
+	it('ends the stream of a user who is deactivated, as a finished subscription', async () => {
+		const admin = await makeUser(server.app, 'admin', 'edit');
+		const adminApi = await signIn(server, admin);
+		const leaving = await makeUser(server.app, 'agent', 'edit');
+		const leavingApi = await signIn(server, leaving);
+		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, leavingApi.cookie!);
+		await stream.waitFor(1, 2_000);
+		await adminApi.mutate('users.update', { id: leaving.id, active: false });
+		// The server ends it (the read below finishes) after tRPC's `return` event.
+		await Promise.race([
+			stream.ended,
+			new Promise((_, fail) => setTimeout(() => fail(new Error('the stream did not end')), 3_000))
+		]);
+		expect(stream.raw.at(-1)?.trim()).toBe('event: return\ndata:');
+	});
+
+	it("answers a user without access to requests with tRPC's error event", async () => {
+		const none = await makeUser(server.app, 'agent', 'none');
+		const noneApi = await signIn(server, none);
+		const response = await fetch(`${server.url}/api/trpc/sync.poke`, {
+			headers: { cookie: noneApi.cookie!, accept: 'text/event-stream' }
+		});
+		const text = await response.text();
+		expect(text).toContain('event: serialized-error');
+		expect(text).toMatch(/"code":"FORBIDDEN"/);
 	});
 
 	it('refuses a stream without a signed-in user', async () => {
