@@ -9,7 +9,7 @@ import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import type { Actor, Assignment, EventType, SessionRequest, Viewer } from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
 import type { Beckon } from '../app';
-import { nextVersion, type DB } from '../db';
+import { nextVersion, takeVersions, type DB } from '../db';
 import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
 import { createLinkToken } from './link-tokens';
@@ -217,6 +217,59 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
 	appendEvent(app, row.id, spec.actor, spec.event.type, spec.event.data ?? {}, now);
 	app.bus.hold({ requestId: row.id, before: visibilityOf(row), after: visibilityOf(updated) });
 	return updated;
+}
+
+// The sweep's statements, in plain SQL: thousands of rows a sweep, where the query builder's
+// per-call mapping of placeholders and returned rows cost more than the writes themselves.
+const expireStatements = prepared((db) => ({
+	update: db.$client.prepare(
+		`UPDATE session_requests SET status = ?, closed_reason = ?, connect_requested = ?,
+		 status_changed_at = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?`
+	),
+	event: db.$client.prepare(
+		`INSERT INTO request_events (request_id, actor, type, data, at) VALUES (?, ?, 'expired', ?, ?)`
+	)
+}));
+
+/**
+ * Expires `rows` (live, past their expiry) inside the caller's transaction: for each, what
+ * recordChange(row, { action: 'expire', actor, event: { type: 'expired', … } }) writes — the
+ * lifecycle's next state, a new version, the event with the expiry and a notification — with the
+ * versions taken in one step. Returns the rows as written.
+ */
+export function recordExpiries(
+	app: Beckon,
+	rows: readonly SessionRequestRow[],
+	actor: Actor
+): SessionRequestRow[] {
+	if (rows.length === 0) return [];
+	const now = app.clock();
+	const { update, event } = expireStatements(app.db);
+	const first = takeVersions(app.db, rows.length);
+	return rows.map((row, i) => {
+		// Expiring writes down what reads already report, so it is judged by the stored status.
+		const next = transition(row, 'expire');
+		const version = first + i;
+		const statusChangedAt = next.status !== row.status ? now : row.statusChangedAt;
+		const written = update.run(
+			next.status,
+			next.closedReason,
+			next.connectRequested ? 1 : 0,
+			statusChangedAt,
+			now,
+			version,
+			row.id,
+			row.version
+		);
+		if (written.changes !== 1) {
+			throw new Error(`session request ${row.id} changed under a write transaction`);
+		}
+		const expiresAt = new Date(row.expiresAt).toISOString();
+		event.run(row.id, actor, JSON.stringify({ expiresAt }), now);
+		const updated = { ...row, ...next, statusChangedAt, updatedAt: now, version };
+		app.bus.hold({ requestId: row.id, before: visibilityOf(row), after: visibilityOf(updated) });
+		return updated;
+	});
 }
 
 const insertEvent = prepared((db) =>
