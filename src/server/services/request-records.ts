@@ -78,32 +78,34 @@ export function findRow(app: Beckon, id: string): SessionRequestRow | undefined 
 
 const ROW_COLUMNS = getTableColumns(sessionRequests);
 
-// Every column a placeholder, so one prepared statement serves every new request.
-const insertStatement = prepared((db) =>
-	db
-		.insert(sessionRequests)
-		.values(
-			Object.fromEntries(
-				Object.keys(ROW_COLUMNS).map((name) => [name, sql.placeholder(name)])
-			) as never
-		)
-		.returning()
-		.prepare()
-);
+// Plain SQL with every column a parameter: one statement serves every new request, and the
+// query builder's per-call placeholder mapping and RETURNING row cost more than the insert.
+const insertStatement = prepared((db) => {
+	const columns = Object.values(ROW_COLUMNS).map((column) => column.name);
+	return db.$client.prepare(
+		`INSERT INTO session_requests (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
+	);
+});
 
-/** Inserts a new request row (inside the caller's transaction); columns left out get their default. */
+/**
+ * Inserts a new request row (inside the caller's transaction); columns left out get their
+ * default. Returns the row as stored.
+ */
 export function insertRow(
 	app: Beckon,
 	values: typeof sessionRequests.$inferInsert
 ): SessionRequestRow {
 	const given = values as Record<string, unknown>;
-	const row = Object.fromEntries(
-		Object.entries(ROW_COLUMNS).map(([name, column]) => [
-			name,
-			given[name] !== undefined ? given[name] : (column.default ?? null)
-		])
-	);
-	return insertStatement(app.db).get(row) as SessionRequestRow;
+	const row: Record<string, unknown> = {};
+	const params: unknown[] = [];
+	for (const [name, column] of Object.entries(ROW_COLUMNS)) {
+		const value = given[name] !== undefined ? given[name] : (column.default ?? null);
+		row[name] = value;
+		// Each column's own encoding, as the query builder binds it (booleans as 0/1).
+		params.push(value === null ? null : column.mapToDriverValue(value));
+	}
+	insertStatement(app.db).run(params);
+	return row as SessionRequestRow;
 }
 
 /** The row if `viewer` may see it; otherwise NOT_FOUND, whether it exists or not. */
@@ -219,17 +221,14 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
 	return updated;
 }
 
-// The sweep's statements, in plain SQL: thousands of rows a sweep, where the query builder's
+// The sweep's update, in plain SQL: thousands of rows a sweep, where the query builder's
 // per-call mapping of placeholders and returned rows cost more than the writes themselves.
-const expireStatements = prepared((db) => ({
-	update: db.$client.prepare(
+const expireRow = prepared((db) =>
+	db.$client.prepare(
 		`UPDATE session_requests SET status = ?, closed_reason = ?, connect_requested = ?,
 		 status_changed_at = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?`
-	),
-	event: db.$client.prepare(
-		`INSERT INTO request_events (request_id, actor, type, data, at) VALUES (?, ?, 'expired', ?, ?)`
 	)
-}));
+);
 
 /**
  * Expires `rows` (live, past their expiry) inside the caller's transaction: for each, what
@@ -244,7 +243,7 @@ export function recordExpiries(
 ): SessionRequestRow[] {
 	if (rows.length === 0) return [];
 	const now = app.clock();
-	const { update, event } = expireStatements(app.db);
+	const update = expireRow(app.db);
 	const first = takeVersions(app.db, rows.length);
 	return rows.map((row, i) => {
 		// Expiring writes down what reads already report, so it is judged by the stored status.
@@ -265,7 +264,7 @@ export function recordExpiries(
 			throw new Error(`session request ${row.id} changed under a write transaction`);
 		}
 		const expiresAt = new Date(row.expiresAt).toISOString();
-		event.run(row.id, actor, JSON.stringify({ expiresAt }), now);
+		appendEvent(app, row.id, actor, 'expired', { expiresAt }, now);
 		const updated = { ...row, ...next, statusChangedAt, updatedAt: now, version };
 		app.bus.hold({ requestId: row.id, before: visibilityOf(row), after: visibilityOf(updated) });
 		return updated;
@@ -273,16 +272,9 @@ export function recordExpiries(
 }
 
 const insertEvent = prepared((db) =>
-	db
-		.insert(requestEvents)
-		.values({
-			requestId: sql.placeholder('requestId'),
-			actor: sql.placeholder('actor'),
-			type: sql.placeholder('type'),
-			data: sql.placeholder('data'),
-			at: sql.placeholder('at')
-		})
-		.prepare()
+	db.$client.prepare(
+		'INSERT INTO request_events (request_id, actor, type, data, at) VALUES (?, ?, ?, ?, ?)'
+	)
 );
 
 export function appendEvent(
@@ -293,7 +285,7 @@ export function appendEvent(
 	data: Record<string, unknown>,
 	at: number
 ) {
-	insertEvent(app.db).run({ requestId, actor, type, data, at });
+	insertEvent(app.db).run(requestId, actor, type, JSON.stringify(data), at);
 }
 
 export function rowsByIds(app: Beckon, ids: string[]) {
