@@ -81,11 +81,20 @@ const ROW_COLUMNS = getTableColumns(sessionRequests);
 // Plain SQL with every column a parameter: one statement serves every new request, and the
 // query builder's per-call placeholder mapping and RETURNING row cost more than the insert.
 const insertStatement = prepared((db) => {
-	const columns = Object.values(ROW_COLUMNS).map((column) => column.name);
+	const columns = INSERT_COLUMNS.map(({ column }) => column.name);
 	return db.$client.prepare(
 		`INSERT INTO session_requests (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
 	);
 });
+
+/** Each column with its default, and whether its value needs the column's own encoding. */
+const INSERT_COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
+	key,
+	column,
+	fallback: column.default ?? null,
+	// Numbers and strings bind as they are; booleans as 0/1, as the query builder binds them.
+	encoded: column.columnType !== 'SQLiteInteger' && column.columnType !== 'SQLiteText'
+}));
 
 /**
  * Inserts a new request row (inside the caller's transaction); columns left out get their
@@ -98,11 +107,10 @@ export function insertRow(
 	const given = values as Record<string, unknown>;
 	const row: Record<string, unknown> = {};
 	const params: unknown[] = [];
-	for (const [name, column] of Object.entries(ROW_COLUMNS)) {
-		const value = given[name] !== undefined ? given[name] : (column.default ?? null);
-		row[name] = value;
-		// Each column's own encoding, as the query builder binds it (booleans as 0/1).
-		params.push(value === null ? null : column.mapToDriverValue(value));
+	for (const { key, column, fallback, encoded } of INSERT_COLUMNS) {
+		const value = given[key] !== undefined ? given[key] : fallback;
+		row[key] = value;
+		params.push(value !== null && encoded ? column.mapToDriverValue(value) : value);
 	}
 	insertStatement(app.db).run(params);
 	return row as SessionRequestRow;

@@ -164,6 +164,12 @@ const recordMutation = prepared((db) =>
 	)
 );
 
+const advanceClient = prepared((db) =>
+	db.$client.prepare(
+		'UPDATE sync_clients SET last_mutation_id = ?, updated_at = ? WHERE client_id = ?'
+	)
+);
+
 export function push(app: Beckon, user: AuthUser, input: PushInput) {
 	requests.requireRead(user);
 	checkProtocol(input.protocolVersion);
@@ -225,11 +231,7 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 				i += 1;
 			}
 		}
-		app.db
-			.update(syncClients)
-			.set({ lastMutationId, updatedAt: now })
-			.where(eq(syncClients.clientId, input.clientId))
-			.run();
+		advanceClient(app.db).run(lastMutationId, now, input.clientId);
 		return { results, lastMutationId };
 	});
 }
