@@ -8,6 +8,7 @@ import { transition, type Action } from '../../lib/domain/lifecycle';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import type { Actor, Assignment, EventType, SessionRequest, Viewer } from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
+import type { Statement } from 'better-sqlite3';
 import type { Beckon } from '../app';
 import { nextVersion, takeVersions, type DB } from '../db';
 import { prepared } from '../db/prepared';
@@ -78,15 +79,6 @@ export function findRow(app: Beckon, id: string): SessionRequestRow | undefined 
 
 const ROW_COLUMNS = getTableColumns(sessionRequests);
 
-// Plain SQL with every column a parameter: one statement serves every new request, and the
-// query builder's per-call placeholder mapping and RETURNING row cost more than the insert.
-const insertStatement = prepared((db) => {
-	const columns = INSERT_COLUMNS.map(({ column }) => column.name);
-	return db.$client.prepare(
-		`INSERT INTO session_requests (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
-	);
-});
-
 /** Each column with its default, and whether its value needs the column's own encoding. */
 const INSERT_COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
 	key,
@@ -96,24 +88,62 @@ const INSERT_COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
 	encoded: column.columnType !== 'SQLiteInteger' && column.columnType !== 'SQLiteText'
 }));
 
-/**
- * Inserts a new request row (inside the caller's transaction); columns left out get their
- * default. Returns the row as stored.
- */
-export function insertRow(
-	app: Beckon,
-	values: typeof sessionRequests.$inferInsert
-): SessionRequestRow {
+/** The full row for `values`: columns left out get their default. */
+function completeRow(values: typeof sessionRequests.$inferInsert): SessionRequestRow {
 	const given = values as Record<string, unknown>;
 	const row: Record<string, unknown> = {};
-	const params: unknown[] = [];
-	for (const { key, column, fallback, encoded } of INSERT_COLUMNS) {
-		const value = given[key] !== undefined ? given[key] : fallback;
-		row[key] = value;
+	for (const { key, fallback } of INSERT_COLUMNS) {
+		row[key] = given[key] !== undefined ? given[key] : fallback;
+	}
+	return row as SessionRequestRow;
+}
+
+function bindRow(row: SessionRequestRow, params: unknown[]) {
+	const values = row as Record<string, unknown>;
+	for (const { key, column, encoded } of INSERT_COLUMNS) {
+		const value = values[key];
 		params.push(value !== null && encoded ? column.mapToDriverValue(value) : value);
 	}
-	insertStatement(app.db).run(params);
-	return row as SessionRequestRow;
+}
+
+/** Rows per multi-row INSERT: 100 × 22 parameters, far below SQLite's limit of 32,766. */
+const ROWS_PER_INSERT = 100;
+
+// Plain SQL with every column a parameter, one statement per number of rows (1 to
+// ROWS_PER_INSERT), made when first needed: the query builder's per-call placeholder mapping
+// and RETURNING row cost more than the insert.
+const insertManyStatements = prepared(() => new Map<number, Statement>());
+
+function insertManyStatement(db: DB, count: number): Statement {
+	const statements = insertManyStatements(db);
+	let statement = statements.get(count);
+	if (!statement) {
+		const columns = INSERT_COLUMNS.map(({ column }) => column.name);
+		const tuple = `(${columns.map(() => '?').join(', ')})`;
+		statement = db.$client.prepare(
+			`INSERT INTO session_requests (${columns.join(', ')}) VALUES ${Array(count).fill(tuple).join(', ')}`
+		);
+		statements.set(count, statement);
+	}
+	return statement;
+}
+
+/**
+ * Inserts new request rows in the given order (inside the caller's transaction), a hundred per
+ * statement; columns left out get their default. Returns the rows as stored.
+ */
+export function insertRows(
+	app: Beckon,
+	values: readonly (typeof sessionRequests.$inferInsert)[]
+): SessionRequestRow[] {
+	const rows = values.map(completeRow);
+	for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+		const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+		const params: unknown[] = [];
+		for (const row of chunk) bindRow(row, params);
+		insertManyStatement(app.db, chunk.length).run(params);
+	}
+	return rows;
 }
 
 /** The row if `viewer` may see it; otherwise NOT_FOUND, whether it exists or not. */
@@ -294,6 +324,35 @@ export function appendEvent(
 	at: number
 ) {
 	insertEvent(app.db).run(requestId, actor, type, JSON.stringify(data), at);
+}
+
+/** One event to append; `appendEvents` writes many in one statement per hundred. */
+export interface NewEvent {
+	requestId: string;
+	actor: Actor;
+	type: EventType;
+	data: Record<string, unknown>;
+	at: number;
+}
+
+const insertEventsStatements = prepared(() => new Map<number, Statement>());
+
+/** Appends events in the given order: what appendEvent does for each, a hundred per statement. */
+export function appendEvents(app: Beckon, events: readonly NewEvent[]) {
+	const statements = insertEventsStatements(app.db);
+	for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+		const chunk = events.slice(start, start + ROWS_PER_INSERT);
+		let statement = statements.get(chunk.length);
+		if (!statement) {
+			statement = app.db.$client.prepare(
+				`INSERT INTO request_events (request_id, actor, type, data, at) VALUES ${Array(chunk.length).fill('(?, ?, ?, ?, ?)').join(', ')}`
+			);
+			statements.set(chunk.length, statement);
+		}
+		statement.run(
+			chunk.flatMap((e) => [e.requestId, e.actor, e.type, JSON.stringify(e.data), e.at])
+		);
+	}
 }
 
 export function rowsByIds(app: Beckon, ids: string[]) {

@@ -39,12 +39,12 @@ import {
 	mailForUpdate
 } from './mail-triggers';
 import {
-	appendEvent,
+	appendEvents,
 	assignmentColumns,
 	assignmentOf,
 	eventsOf,
 	findRow,
-	insertRow,
+	insertRows,
 	loadVisibleRow,
 	recordChange,
 	type ChangeSpec,
@@ -167,12 +167,21 @@ export function insertPlannedCreates(
 ): SessionRequestRow[] {
 	if (plans.length === 0) return [];
 	const first = takeVersions(app.db, plans.length);
-	const rows = plans.map(({ values, assignment }, k) => {
-		const inserted = insertRow(app, { ...values, version: first + k });
-		appendEvent(app, values.id, user.id, 'created', { assignment }, values.createdAt);
-		mailForCreate(app, inserted, user.id);
-		return inserted;
-	});
+	const rows = insertRows(
+		app,
+		plans.map(({ values }, k) => ({ ...values, version: first + k }))
+	);
+	appendEvents(
+		app,
+		plans.map(({ values, assignment }) => ({
+			requestId: values.id,
+			actor: user.id,
+			type: 'created',
+			data: { assignment },
+			at: values.createdAt
+		}))
+	);
+	for (const row of rows) mailForCreate(app, row, user.id);
 	plans.forEach(({ values, assignment }) =>
 		app.bus.hold({ requestId: values.id, after: { assignment, createdBy: user.id } })
 	);
