@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cliFile = join(root, 'build', 'cli', 'cli.js');
-const serverEntry = join(root, 'build', 'index.js');
+const svelteKitHandler = join(root, 'build', 'handler.js');
 
 /** Newest modification time under the given paths (files or folders). */
 function newest(paths) {
@@ -35,7 +35,7 @@ function buildIfNeeded() {
 		'package.json'
 	];
 	if (!existsSync(join(root, 'src'))) return; // an installed package ships its build
-	const built = existsSync(cliFile) && existsSync(serverEntry) ? statSync(cliFile).mtimeMs : 0;
+	const built = existsSync(cliFile) && existsSync(svelteKitHandler) ? statSync(cliFile).mtimeMs : 0;
 	if (built >= newest(sources.map((s) => join(root, s)))) return;
 	console.log('Building Beckon (first start or changed sources)…');
 	const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
@@ -53,9 +53,7 @@ const { main } = await import(pathToFileURL(cliFile).href);
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const code = await main(process.argv.slice(2), {
 	version,
-	startServer: async () => {
-		// adapter-node's entry listens on PORT/HOST as soon as it is imported.
-		await import(pathToFileURL(serverEntry).href);
-	}
+	// adapter-node's handler; the CLI's own HTTP server (src/server/http/server.ts) runs it.
+	loadSvelteKit: async () => (await import(pathToFileURL(svelteKitHandler).href)).handler
 });
 if (code !== 0) process.exit(code);

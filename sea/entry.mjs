@@ -7,8 +7,6 @@ const version = globalThis.BECKON_VERSION;
 
 const code = await main(process.argv.slice(2), {
 	version,
-	startServer: async () => {
-		await import('../build/index.js');
-	}
+	loadSvelteKit: async () => (await import('../build/handler.js')).handler
 });
 if (code !== 0) process.exit(code);

@@ -1,6 +1,7 @@
 /**
  * The `beckon` command-line tool: serve, migrate, create users and back up the database.
- * bin/beckon.js loads the built copy of this file; `serve` then starts the SvelteKit server.
+ * bin/beckon.js (and the single executable's sea/entry.mjs) load the built copy of this file;
+ * `serve` then starts Beckon and its HTTP server (http/server.ts) with adapter-node's handler.
  */
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,7 +11,8 @@ import { fromZodIssues } from '../lib/domain/errors';
 import { createUserSchema } from '../lib/domain/schemas';
 import { createBeckon } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { secureEveryResponse } from './security-headers';
+import { listen, type SvelteKitHandler } from './http/server';
+import { startBeckon } from './runtime';
 import { bootstrapAdmin, createUser, userCount } from './services/users';
 
 export const USAGE = `Usage: beckon <command> [options]
@@ -33,8 +35,8 @@ export class UsageError extends Error {}
 
 export interface CliOptions {
 	version: string;
-	/** Starts the HTTP server (adapter-node's entry); resolves once it is listening. */
-	startServer: () => Promise<void>;
+	/** Loads adapter-node's `handler` (build/handler.js), which serves what is not the API. */
+	loadSvelteKit: () => Promise<SvelteKitHandler>;
 	log?: (line: string) => void;
 }
 
@@ -59,11 +61,11 @@ async function serve(config: Config, options: CliOptions) {
 	tuneHeapForLiveStreams();
 	// Migrate and bootstrap before listening, so a broken database stops the start with a clear
 	// message instead of failing the first request.
-	const app = createBeckon(config);
+	const setup = createBeckon(config);
 	try {
-		const admin = await bootstrapAdmin(app);
+		const admin = await bootstrapAdmin(setup);
 		if (admin) log(`Created the admin ${admin.email} from BECKON_ADMIN_EMAIL.`);
-		if (userCount(app) === 0) {
+		if (userCount(setup) === 0) {
 			log(
 				'No user exists yet. Create the first admin with:\n' +
 					"  npx beckon user create --email you@example.com --name 'Your Name' --password '<at least 8 characters>' --role admin --permission edit\n" +
@@ -71,14 +73,12 @@ async function serve(config: Config, options: CliOptions) {
 			);
 		}
 	} finally {
-		app.close();
+		setup.close();
 	}
-	// adapter-node reads these itself; its own default host would be every interface.
-	process.env.HOST = config.host;
-	process.env.PORT = String(config.port);
-	// Also on what adapter-node serves before SvelteKit's hooks: the agent app, static files.
-	secureEveryResponse();
-	await options.startServer();
+	const app = await startBeckon();
+	// Its import runs hooks.server.ts `init`, which finds the Beckon just started.
+	const svelteKit = await options.loadSvelteKit();
+	await listen(app, { host: config.host, port: config.port, svelteKit });
 	log(`Beckon is running at ${config.publicUrl} (data in ${config.dataDir}). Sign in there.`);
 }
 

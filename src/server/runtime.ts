@@ -1,6 +1,8 @@
 /**
- * The running server's single Beckon, created at boot by hooks.server.ts. Kept on globalThis so
- * that dev-mode module reloads reuse one database handle and one set of jobs.
+ * The running server's single Beckon, created at boot by `beckon serve` (cli.ts), or by
+ * hooks.server.ts `init` under the Vite dev server. Kept on globalThis so that dev-mode module
+ * reloads, and the built SvelteKit server beside the CLI's own copy of this module, share one
+ * database handle and one set of jobs.
  */
 import { createBeckon, type Beckon } from './app';
 import { loadConfig } from './config';
@@ -34,10 +36,11 @@ export async function startBeckon(): Promise<Beckon> {
 		store[KEY] = undefined;
 	};
 	store[KEY] = { app, stop };
-	// adapter-node stops accepting connections on these and waits for open ones: end the live
-	// streams so it need not wait for them (clients reconnect with backoff).
+	// The HTTP server (http/server.ts) stops accepting connections on these and waits for open
+	// ones: end the live streams so it need not wait for them (clients reconnect with backoff).
 	for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.bus.close());
-	// adapter-node emits this once it has stopped accepting connections and drained them.
+	// The HTTP server emits this (as adapter-node's does) once it has stopped accepting
+	// connections and drained them.
 	process.once('sveltekit:shutdown' as 'exit', stop);
 	return app;
 }
@@ -49,6 +52,7 @@ export function currentBeckon(): Beckon | null {
 
 export function getBeckon(): Beckon {
 	const runtime = store[KEY];
-	if (!runtime) throw new Error('Beckon has not started: hooks.server.ts init did not run');
+	if (!runtime)
+		throw new Error('Beckon has not started: neither serve nor hooks.server.ts init ran');
 	return runtime.app;
 }

@@ -8,7 +8,8 @@ import { eq, sql } from 'drizzle-orm';
 import { prepared } from './prepared';
 import * as schema from './schema';
 
-export type DB = BetterSQLite3Database<typeof schema>;
+/** The drizzle handle; `$client` is its better-sqlite3 database, for statements in plain SQL. */
+export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface Database_ {
 	db: DB;
@@ -52,4 +53,24 @@ export function nextVersion(db: DB): number {
 	const row = takeVersion(db).get();
 	if (!row) throw new Error('the version counter is missing: migrations did not seed it');
 	return row.value;
+}
+
+const takeVersionRange = prepared((db: DB) =>
+	db
+		.update(schema.counters)
+		.set({ value: sql`${schema.counters.value} + ${sql.placeholder('count')}` })
+		.where(eq(schema.counters.name, 'version'))
+		.returning({ value: schema.counters.value })
+		.prepare()
+);
+
+/**
+ * Takes `count` consecutive values of the change counter at once (inside the caller's
+ * transaction), for writes of many rows: returns the first. The same values, one by one, as
+ * `count` calls of nextVersion.
+ */
+export function takeVersions(db: DB, count: number): number {
+	const row = takeVersionRange(db).get({ count });
+	if (!row) throw new Error('the version counter is missing: migrations did not seed it');
+	return row.value - count + 1;
 }

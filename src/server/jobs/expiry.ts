@@ -2,43 +2,43 @@
  * The expiry sweeper: writes `expired` (with its event and a new version) on live requests whose
  * expiry has passed. Reads already report them expired; the sweep makes it durable and syncs it.
  */
-import { and, inArray, lte } from 'drizzle-orm';
+import { and, inArray, lte, sql } from 'drizzle-orm';
 import { SYSTEM_ACTOR } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepared } from '../db/prepared';
 import { sessionRequests } from '../db/schema';
 import { mailForExpiry } from '../services/mail-triggers';
-import { recordChange } from '../services/request-records';
+import { recordExpiries } from '../services/request-records';
 import { log } from '../log';
 
 const BATCH = 1000;
+
+// Served by the (status, expires_at) index: cost grows with the due count, not the table. No
+// ORDER BY: every due row is expired anyway, and sorting them all again for each batch was most
+// of the sweep's cost.
+const dueRequests = prepared((db) =>
+	db
+		.select()
+		.from(sessionRequests)
+		.where(
+			and(
+				inArray(sessionRequests.status, ['open', 'waiting', 'ready']),
+				lte(sessionRequests.expiresAt, sql.placeholder('now'))
+			)
+		)
+		.limit(BATCH)
+		.prepare()
+);
 
 /** Expires every due request, a batch per transaction; returns how many it expired. */
 export function expireDueRequests(app: Beckon): number {
 	let total = 0;
 	for (;;) {
 		const expired = write(app, () => {
-			// Served by the (status, expires_at) index: cost grows with the due count, not the table.
-			// No ORDER BY: every due row is expired anyway, and sorting them all again for each
-			// batch was most of the sweep's cost.
-			const due = app.db
-				.select()
-				.from(sessionRequests)
-				.where(
-					and(
-						inArray(sessionRequests.status, ['open', 'waiting', 'ready']),
-						lte(sessionRequests.expiresAt, app.clock())
-					)
-				)
-				.limit(BATCH)
-				.all();
-			for (const row of due) {
-				const expired = recordChange(app, row, {
-					action: 'expire',
-					actor: SYSTEM_ACTOR,
-					event: { type: 'expired', data: { expiresAt: new Date(row.expiresAt).toISOString() } }
-				});
+			const due = dueRequests(app.db).all({ now: app.clock() });
+			for (const row of recordExpiries(app, due, SYSTEM_ACTOR)) {
 				// In the sweep's transaction: the notice is written if and only if the expiry is.
-				mailForExpiry(app, expired);
+				mailForExpiry(app, row);
 			}
 			return due.length;
 		});

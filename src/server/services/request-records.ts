@@ -8,8 +8,9 @@ import { transition, type Action } from '../../lib/domain/lifecycle';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import type { Actor, Assignment, EventType, SessionRequest, Viewer } from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
+import type { Statement } from 'better-sqlite3';
 import type { Beckon } from '../app';
-import { nextVersion, type DB } from '../db';
+import { nextVersion, takeVersions, type DB } from '../db';
 import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
 import { createLinkToken } from './link-tokens';
@@ -78,32 +79,71 @@ export function findRow(app: Beckon, id: string): SessionRequestRow | undefined 
 
 const ROW_COLUMNS = getTableColumns(sessionRequests);
 
-// Every column a placeholder, so one prepared statement serves every new request.
-const insertStatement = prepared((db) =>
-	db
-		.insert(sessionRequests)
-		.values(
-			Object.fromEntries(
-				Object.keys(ROW_COLUMNS).map((name) => [name, sql.placeholder(name)])
-			) as never
-		)
-		.returning()
-		.prepare()
-);
+/** Each column with its default, and whether its value needs the column's own encoding. */
+const INSERT_COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
+	key,
+	column,
+	fallback: column.default ?? null,
+	// Numbers and strings bind as they are; booleans as 0/1, as the query builder binds them.
+	encoded: column.columnType !== 'SQLiteInteger' && column.columnType !== 'SQLiteText'
+}));
 
-/** Inserts a new request row (inside the caller's transaction); columns left out get their default. */
-export function insertRow(
-	app: Beckon,
-	values: typeof sessionRequests.$inferInsert
-): SessionRequestRow {
+/** The full row for `values`: columns left out get their default. */
+function completeRow(values: typeof sessionRequests.$inferInsert): SessionRequestRow {
 	const given = values as Record<string, unknown>;
-	const row = Object.fromEntries(
-		Object.entries(ROW_COLUMNS).map(([name, column]) => [
-			name,
-			given[name] !== undefined ? given[name] : (column.default ?? null)
-		])
-	);
-	return insertStatement(app.db).get(row) as SessionRequestRow;
+	const row: Record<string, unknown> = {};
+	for (const { key, fallback } of INSERT_COLUMNS) {
+		row[key] = given[key] !== undefined ? given[key] : fallback;
+	}
+	return row as SessionRequestRow;
+}
+
+function bindRow(row: SessionRequestRow, params: unknown[]) {
+	const values = row as Record<string, unknown>;
+	for (const { key, column, encoded } of INSERT_COLUMNS) {
+		const value = values[key];
+		params.push(value !== null && encoded ? column.mapToDriverValue(value) : value);
+	}
+}
+
+/** Rows per multi-row INSERT: 100 × 22 parameters, far below SQLite's limit of 32,766. */
+const ROWS_PER_INSERT = 100;
+
+// Plain SQL with every column a parameter, one statement per number of rows (1 to
+// ROWS_PER_INSERT), made when first needed: the query builder's per-call placeholder mapping
+// and RETURNING row cost more than the insert.
+const insertManyStatements = prepared(() => new Map<number, Statement>());
+
+function insertManyStatement(db: DB, count: number): Statement {
+	const statements = insertManyStatements(db);
+	let statement = statements.get(count);
+	if (!statement) {
+		const columns = INSERT_COLUMNS.map(({ column }) => column.name);
+		const tuple = `(${columns.map(() => '?').join(', ')})`;
+		statement = db.$client.prepare(
+			`INSERT INTO session_requests (${columns.join(', ')}) VALUES ${Array(count).fill(tuple).join(', ')}`
+		);
+		statements.set(count, statement);
+	}
+	return statement;
+}
+
+/**
+ * Inserts new request rows in the given order (inside the caller's transaction), a hundred per
+ * statement; columns left out get their default. Returns the rows as stored.
+ */
+export function insertRows(
+	app: Beckon,
+	values: readonly (typeof sessionRequests.$inferInsert)[]
+): SessionRequestRow[] {
+	const rows = values.map(completeRow);
+	for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+		const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+		const params: unknown[] = [];
+		for (const row of chunk) bindRow(row, params);
+		insertManyStatement(app.db, chunk.length).run(params);
+	}
+	return rows;
 }
 
 /** The row if `viewer` may see it; otherwise NOT_FOUND, whether it exists or not. */
@@ -232,17 +272,60 @@ export function recordPresence(app: Beckon, row: SessionRequestRow, seenAt: numb
 	return updated;
 }
 
+// The sweep's update, in plain SQL: thousands of rows a sweep, where the query builder's
+// per-call mapping of placeholders and returned rows cost more than the writes themselves.
+const expireRow = prepared((db) =>
+	db.$client.prepare(
+		`UPDATE session_requests SET status = ?, closed_reason = ?, connect_requested = ?,
+		 status_changed_at = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?`
+	)
+);
+
+/**
+ * Expires `rows` (live, past their expiry) inside the caller's transaction: for each, what
+ * recordChange(row, { action: 'expire', actor, event: { type: 'expired', … } }) writes — the
+ * lifecycle's next state, a new version, the event with the expiry and a notification — with the
+ * versions taken in one step. Returns the rows as written.
+ */
+export function recordExpiries(
+	app: Beckon,
+	rows: readonly SessionRequestRow[],
+	actor: Actor
+): SessionRequestRow[] {
+	if (rows.length === 0) return [];
+	const now = app.clock();
+	const update = expireRow(app.db);
+	const first = takeVersions(app.db, rows.length);
+	return rows.map((row, i) => {
+		// Expiring writes down what reads already report, so it is judged by the stored status.
+		const next = transition(row, 'expire');
+		const version = first + i;
+		const statusChangedAt = next.status !== row.status ? now : row.statusChangedAt;
+		const written = update.run(
+			next.status,
+			next.closedReason,
+			next.connectRequested ? 1 : 0,
+			statusChangedAt,
+			now,
+			version,
+			row.id,
+			row.version
+		);
+		if (written.changes !== 1) {
+			throw new Error(`session request ${row.id} changed under a write transaction`);
+		}
+		const expiresAt = new Date(row.expiresAt).toISOString();
+		appendEvent(app, row.id, actor, 'expired', { expiresAt }, now);
+		const updated = { ...row, ...next, statusChangedAt, updatedAt: now, version };
+		app.bus.hold({ requestId: row.id, before: visibilityOf(row), after: visibilityOf(updated) });
+		return updated;
+	});
+}
+
 const insertEvent = prepared((db) =>
-	db
-		.insert(requestEvents)
-		.values({
-			requestId: sql.placeholder('requestId'),
-			actor: sql.placeholder('actor'),
-			type: sql.placeholder('type'),
-			data: sql.placeholder('data'),
-			at: sql.placeholder('at')
-		})
-		.prepare()
+	db.$client.prepare(
+		'INSERT INTO request_events (request_id, actor, type, data, at) VALUES (?, ?, ?, ?, ?)'
+	)
 );
 
 export function appendEvent(
@@ -253,7 +336,36 @@ export function appendEvent(
 	data: Record<string, unknown>,
 	at: number
 ) {
-	insertEvent(app.db).run({ requestId, actor, type, data, at });
+	insertEvent(app.db).run(requestId, actor, type, JSON.stringify(data), at);
+}
+
+/** One event to append; `appendEvents` writes many in one statement per hundred. */
+export interface NewEvent {
+	requestId: string;
+	actor: Actor;
+	type: EventType;
+	data: Record<string, unknown>;
+	at: number;
+}
+
+const insertEventsStatements = prepared(() => new Map<number, Statement>());
+
+/** Appends events in the given order: what appendEvent does for each, a hundred per statement. */
+export function appendEvents(app: Beckon, events: readonly NewEvent[]) {
+	const statements = insertEventsStatements(app.db);
+	for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+		const chunk = events.slice(start, start + ROWS_PER_INSERT);
+		let statement = statements.get(chunk.length);
+		if (!statement) {
+			statement = app.db.$client.prepare(
+				`INSERT INTO request_events (request_id, actor, type, data, at) VALUES ${Array(chunk.length).fill('(?, ?, ?, ?, ?)').join(', ')}`
+			);
+			statements.set(chunk.length, statement);
+		}
+		statement.run(
+			chunk.flatMap((e) => [e.requestId, e.actor, e.type, JSON.stringify(e.data), e.at])
+		);
+	}
 }
 
 export function rowsByIds(app: Beckon, ids: string[]) {

@@ -23,8 +23,14 @@ import {
 import { canTransition } from '../../lib/domain/lifecycle';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
-import { nextVersion } from '../db';
-import { queues, requestEvents, users, type SessionRequestRow } from '../db/schema';
+import { takeVersions } from '../db';
+import {
+	queues,
+	requestEvents,
+	sessionRequests,
+	users,
+	type SessionRequestRow
+} from '../db/schema';
 import {
 	mailForAssign,
 	mailForClose,
@@ -33,19 +39,19 @@ import {
 	mailForUpdate
 } from './mail-triggers';
 import {
-	appendEvent,
+	appendEvents,
 	assignmentColumns,
 	assignmentOf,
 	eventsOf,
 	findRow,
-	insertRow,
+	insertRows,
 	loadVisibleRow,
 	recordChange,
 	type ChangeSpec,
 	toSessionRequest,
 	userName
 } from './request-records';
-import { defaultExpiryMs, getSettings } from './settings';
+import { defaultExpiryMs, expiryMsOf, getSettings, type Settings } from './settings';
 import type { AuthUser } from './users';
 
 export function requireRead(user: AuthUser) {
@@ -89,29 +95,49 @@ export interface CreateRequest {
 	assignment?: AssignmentInput;
 }
 
-export function createRequest(app: Beckon, user: AuthUser, input: CreateRequest): SessionRequest {
+/** A create that passed every check: the new row but for its version, ready to insert. */
+export interface PlannedCreate {
+	values: Omit<typeof sessionRequests.$inferInsert, 'version'> & { id: string; createdAt: number };
+	assignment: Assignment;
+}
+
+/**
+ * Everything createRequest checks and decides before writing, in its order (inside the caller's
+ * write transaction, which the lookups of the id and the assignee need). For a batch of creates:
+ * `pendingIds` are ids planned by the same batch but not inserted yet (a repeat of one is the
+ * same conflict as a repeat of a stored one), `settings` the settings read once for the batch.
+ */
+export function planCreate(
+	app: Beckon,
+	user: AuthUser,
+	input: CreateRequest,
+	batch: { pendingIds?: ReadonlySet<string>; settings?: Settings } = {}
+): PlannedCreate {
+	const { pendingIds, settings = getSettings(app) } = batch;
 	requireEdit(user);
 	const now = app.clock();
 	const scheduledAt = instantOrNull(input.scheduledAt, 'scheduledAt');
 	const expiresAt =
 		input.expiresAt === undefined
-			? defaultExpiresAt(now, scheduledAt, defaultExpiryMs(app))
+			? defaultExpiresAt(now, scheduledAt, expiryMsOf(app, settings))
 			: parseInstant(input.expiresAt, 'expiresAt');
 	checkTimes({ scheduledAt, expiresAt }, now);
 	if (input.sendEmail && !input.recipientEmail) {
 		throw invalid('recipientEmail', 'is required when sendEmail is true');
 	}
 	const id = input.id ?? uuidv7();
-	const row = write(app, () => {
-		// Ids are made by clients (so requests can be created offline); a repeat is a conflict.
-		if (findRow(app, id)) throw conflict('A session request with this id already exists');
-		const assignment = resolveAssignment(app, user, input.assignment ?? { kind: 'me' });
-		const inserted = insertRow(app, {
+	// Ids are made by clients (so requests can be created offline); a repeat is a conflict.
+	if (pendingIds?.has(id) || findRow(app, id)) {
+		throw conflict('A session request with this id already exists');
+	}
+	const assignment = resolveAssignment(app, user, input.assignment ?? { kind: 'me' });
+	return {
+		values: {
 			id,
 			recipientName: input.recipientName,
 			recipientEmail: input.recipientEmail ?? null,
 			sendEmail: input.sendEmail ?? false,
-			emailLanguage: input.emailLanguage ?? getSettings(app).defaultLanguage,
+			emailLanguage: input.emailLanguage ?? settings.defaultLanguage,
 			comments: input.comments ?? '',
 			scheduledAt,
 			expiresAt,
@@ -123,15 +149,48 @@ export function createRequest(app: Beckon, user: AuthUser, input: CreateRequest)
 			createdBy: user.id,
 			createdAt: now,
 			updatedAt: now,
-			statusChangedAt: now,
-			version: nextVersion(app.db)
-		});
-		appendEvent(app, id, user.id, 'created', { assignment }, now);
-		mailForCreate(app, inserted, user.id);
-		app.bus.hold({ requestId: id, after: { assignment, createdBy: user.id } });
-		return inserted;
-	});
-	return toSessionRequest(app, row, now);
+			statusChangedAt: now
+		},
+		assignment
+	};
+}
+
+/**
+ * Inserts planned creates (inside the caller's transaction) with consecutive versions taken at
+ * once — the versions they would get one by one — each with its `created` event and its mail,
+ * and announces them once all are written. Returns the rows as inserted.
+ */
+export function insertPlannedCreates(
+	app: Beckon,
+	user: AuthUser,
+	plans: readonly PlannedCreate[]
+): SessionRequestRow[] {
+	if (plans.length === 0) return [];
+	const first = takeVersions(app.db, plans.length);
+	const rows = insertRows(
+		app,
+		plans.map(({ values }, k) => ({ ...values, version: first + k }))
+	);
+	appendEvents(
+		app,
+		plans.map(({ values, assignment }) => ({
+			requestId: values.id,
+			actor: user.id,
+			type: 'created',
+			data: { assignment },
+			at: values.createdAt
+		}))
+	);
+	for (const row of rows) mailForCreate(app, row, user.id);
+	plans.forEach(({ values, assignment }) =>
+		app.bus.hold({ requestId: values.id, after: { assignment, createdBy: user.id } })
+	);
+	return rows;
+}
+
+export function createRequest(app: Beckon, user: AuthUser, input: CreateRequest): SessionRequest {
+	const [row] = write(app, () => insertPlannedCreates(app, user, [planCreate(app, user, input)]));
+	return toSessionRequest(app, row, row.createdAt);
 }
 
 export interface UpdateRequest {

@@ -42,7 +42,12 @@ export function getSettings(app: Beckon): Settings {
 }
 
 export function defaultExpiryMs(app: Beckon): number {
-	return parseDuration(getSettings(app).defaultExpiry) ?? app.config.defaultExpiryMs;
+	return expiryMsOf(app, getSettings(app));
+}
+
+/** The default lifetime of a new request under `settings`. */
+export function expiryMsOf(app: Beckon, settings: Settings): number {
+	return parseDuration(settings.defaultExpiry) ?? app.config.defaultExpiryMs;
 }
 
 export function updateSettings(app: Beckon, input: Partial<Settings>): Settings {

@@ -27,6 +27,7 @@ import {
 	type SessionRequestRow
 } from '../db/schema';
 import { toSessionRequest, visibilityOf } from './request-records';
+import { getSettings } from './settings';
 import * as requests from './requests';
 import type { AuthUser } from './users';
 import { log } from '../log';
@@ -72,6 +73,16 @@ function clientRow(app: Beckon, user: AuthUser, clientId: string) {
 	return row;
 }
 
+/** What a push records and answers for a mutation that threw. */
+function refusalOf(error: unknown, name: MutationName): MutationResult['error'] {
+	if (error instanceof DomainError) {
+		return { code: ERROR_CODE_OF[error.reason], message: error.message };
+	}
+	// A bug must not block the client's queue forever: record it as a rejection, loudly.
+	log.error({ err: error, mutation: name }, 'sync.push: a mutation failed unexpectedly');
+	return { code: 'INTERNAL_SERVER_ERROR', message: 'The server could not apply this change' };
+}
+
 function runMutation(
 	app: Beckon,
 	user: AuthUser,
@@ -85,28 +96,78 @@ function runMutation(
 		write(app, () => MUTATORS[name](app, user, parsed.data as never));
 		return undefined;
 	} catch (error) {
-		if (error instanceof DomainError) {
-			return { code: ERROR_CODE_OF[error.reason], message: error.message };
-		}
-		// A bug must not block the client's queue forever: record it as a rejection, loudly.
-		log.error({ err: error, mutation: name }, 'sync.push: a mutation failed unexpectedly');
-		return { code: 'INTERNAL_SERVER_ERROR', message: 'The server could not apply this change' };
+		return refusalOf(error, name);
 	}
 }
 
-// Once per mutation of every push: prepared once.
+type PushedMutation = PushInput['mutations'][number];
+
+/**
+ * A run of consecutive creates (the common push: requests made offline), applied as createRequest
+ * would apply them one after another, but inserted together: every create is checked first,
+ * against the rows stored and those planned before it in the run, then the accepted ones are
+ * written with their versions taken at once. A refusal is only ever a check that failed, so each
+ * result is the one the one-by-one path gives. Should writing fail unexpectedly, the run's
+ * savepoint is rolled back and the run goes through the one-by-one path instead.
+ */
+function runCreates(
+	app: Beckon,
+	user: AuthUser,
+	run: readonly PushedMutation[]
+): MutationResult['error'][] {
+	try {
+		return write(app, () => {
+			const planned: requests.PlannedCreate[] = [];
+			const pendingIds = new Set<string>();
+			// Nothing a create does changes the settings: read once for the run.
+			const settings = getSettings(app);
+			const errors = run.map((mutation) => {
+				const parsed = MUTATION_ARGS.createRequest.safeParse(mutation.args);
+				try {
+					if (!parsed.success) throw fromZodIssues(parsed.error.issues);
+					const plan = requests.planCreate(app, user, parsed.data, { pendingIds, settings });
+					pendingIds.add(plan.values.id);
+					planned.push(plan);
+					return undefined;
+				} catch (error) {
+					return refusalOf(error, 'createRequest');
+				}
+			});
+			requests.insertPlannedCreates(app, user, planned);
+			return errors;
+		});
+	} catch (error) {
+		log.error({ err: error }, 'sync.push: a run of creates failed; applying it one by one');
+		return run.map((mutation) => runMutation(app, user, mutation.name, mutation.args));
+	}
+}
+
+/** How many mutations from `start` are creates with consecutive ids: a run for runCreates. */
+function createRunLength(mutations: readonly PushedMutation[], start: number): number {
+	let end = start;
+	while (
+		end < mutations.length &&
+		mutations[end].name === 'createRequest' &&
+		(end === start || mutations[end].id === mutations[end - 1].id + 1)
+	) {
+		end += 1;
+	}
+	return end - start;
+}
+
+// Once per mutation of every push: prepared once, in plain SQL (the query builder's placeholder
+// mapping cost more than the insert).
 const recordMutation = prepared((db) =>
-	db
-		.insert(syncMutations)
-		.values({
-			clientId: sql.placeholder('clientId'),
-			mutationId: sql.placeholder('mutationId'),
-			name: sql.placeholder('name'),
-			ok: sql.placeholder('ok'),
-			error: sql.placeholder('error'),
-			processedAt: sql.placeholder('processedAt')
-		})
-		.prepare()
+	db.$client.prepare(
+		`INSERT INTO sync_mutations (client_id, mutation_id, name, ok, error, processed_at)
+		 VALUES (?, ?, ?, ?, ?, ?)`
+	)
+);
+
+const advanceClient = prepared((db) =>
+	db.$client.prepare(
+		'UPDATE sync_clients SET last_mutation_id = ?, updated_at = ? WHERE client_id = ?'
+	)
 );
 
 export function push(app: Beckon, user: AuthUser, input: PushInput) {
@@ -123,7 +184,21 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 				.run();
 		}
 		const results: MutationResult[] = [];
-		for (const mutation of [...input.mutations].sort((a, b) => a.id - b.id)) {
+		const record = (mutation: PushedMutation, error: MutationResult['error']) => {
+			recordMutation(app.db).run(
+				input.clientId,
+				mutation.id,
+				mutation.name,
+				error ? 0 : 1,
+				error ? JSON.stringify(error) : null,
+				now
+			);
+			lastMutationId = mutation.id;
+			results.push({ id: mutation.id, ok: !error, ...(error ? { error } : {}) });
+		};
+		const mutations = [...input.mutations].sort((a, b) => a.id - b.id);
+		for (let i = 0; i < mutations.length;) {
+			const mutation = mutations[i];
 			if (mutation.id <= lastMutationId) {
 				// Pushed before (a retry after a lost response): answer as the first time.
 				const seen = app.db
@@ -141,27 +216,22 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 					ok: seen?.ok ?? true,
 					...(seen?.error ? { error: seen.error } : {})
 				});
+				i += 1;
 				continue;
 			}
 			// A gap means earlier mutations are missing: stop, the client resends from there.
 			if (mutation.id !== lastMutationId + 1) break;
-			const error = runMutation(app, user, mutation.name, mutation.args);
-			recordMutation(app.db).run({
-				clientId: input.clientId,
-				mutationId: mutation.id,
-				name: mutation.name,
-				ok: !error,
-				error: error ?? null,
-				processedAt: now
-			});
-			lastMutationId = mutation.id;
-			results.push({ id: mutation.id, ok: !error, ...(error ? { error } : {}) });
+			const creates = createRunLength(mutations, i);
+			if (creates > 1) {
+				const run = mutations.slice(i, i + creates);
+				runCreates(app, user, run).forEach((error, k) => record(run[k], error));
+				i += creates;
+			} else {
+				record(mutation, runMutation(app, user, mutation.name, mutation.args));
+				i += 1;
+			}
 		}
-		app.db
-			.update(syncClients)
-			.set({ lastMutationId, updatedAt: now })
-			.where(eq(syncClients.clientId, input.clientId))
-			.run();
+		advanceClient(app.db).run(lastMutationId, now, input.clientId);
 		return { results, lastMutationId };
 	});
 }

@@ -3,6 +3,9 @@ import type { Beckon } from '../app';
 import { SESSION_COOKIE, userForApiToken, userForSession } from '../services/auth';
 import type { AuthUser } from '../services/users';
 
+/** Where a procedure adds response headers: a fetch `Headers`, or a Node response's own. */
+export type ResponseHeaders = Pick<Headers, 'append'>;
+
 export interface Context {
 	app: Beckon;
 	user: AuthUser | null;
@@ -10,7 +13,7 @@ export interface Context {
 	sessionToken: string | null;
 	clientAddress: string;
 	/** Response headers (Set-Cookie); absent for direct calls in tests. */
-	resHeaders: Headers | null;
+	resHeaders: ResponseHeaders | null;
 	/** Whether cookies must be Secure (the public URL is https). */
 	secureCookies: boolean;
 }
@@ -23,21 +26,38 @@ function cookieValue(header: string | null, name: string): string | null {
 	return null;
 }
 
+/** What the context needs of a request, from a fetch `Request` or a Node `IncomingMessage`. */
+export interface RequestFacts {
+	authorization: string | null;
+	cookie: string | null;
+	/** The `Origin` header. */
+	origin: string | null;
+	/** The origin the request was made to (adapter-node's base of the request URL). */
+	ownOrigin: string;
+}
+
+export function factsOfRequest(req: Request): RequestFacts {
+	return {
+		authorization: req.headers.get('authorization'),
+		cookie: req.headers.get('cookie'),
+		origin: req.headers.get('origin'),
+		ownOrigin: new URL(req.url).origin
+	};
+}
+
 /**
  * A cookie is only honoured on requests from our own origin: a cross-site form or fetch cannot
  * ride on an agent's session (SameSite covers browsers, this covers the rest).
  */
-function sameOrigin(req: Request, app: Beckon): boolean {
-	const origin = req.headers.get('origin');
-	if (origin === null) return true;
-	const own = new URL(req.url).origin;
-	return origin === own || origin === new URL(app.config.publicUrl).origin;
+function sameOrigin(req: RequestFacts, app: Beckon): boolean {
+	if (req.origin === null) return true;
+	return req.origin === req.ownOrigin || req.origin === new URL(app.config.publicUrl).origin;
 }
 
 export function createContext(
 	app: Beckon,
-	req: Request,
-	resHeaders: Headers,
+	req: RequestFacts,
+	resHeaders: ResponseHeaders,
 	clientAddress: string
 ): Context {
 	const base = {
@@ -46,11 +66,9 @@ export function createContext(
 		resHeaders,
 		secureCookies: app.config.publicUrl.startsWith('https:')
 	};
-	const bearer = req.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
+	const bearer = req.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
 	if (bearer) return { ...base, user: userForApiToken(app, bearer), sessionToken: null };
-	const sessionToken = sameOrigin(req, app)
-		? cookieValue(req.headers.get('cookie'), SESSION_COOKIE)
-		: null;
+	const sessionToken = sameOrigin(req, app) ? cookieValue(req.cookie, SESSION_COOKIE) : null;
 	return {
 		...base,
 		user: sessionToken ? userForSession(app, sessionToken) : null,

@@ -1,14 +1,29 @@
-/** Serves `/api/trpc` for any fetch-style server: SvelteKit's route and the test server alike. */
+/**
+ * Serves `/api/trpc` for a fetch-style server: SvelteKit's route, which only the Vite dev server
+ * reaches (the built server answers `/api/trpc` before SvelteKit: node-handler.ts).
+ */
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Beckon } from '../app';
 import { appRouter } from './_app';
 import { log } from '../log';
-import { createContext } from './context';
+import { createContext, factsOfRequest } from './context';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 /** Far above any legitimate call (a full push batch is well under this). */
 export const MAX_BODY_BYTES = 1_000_000;
+
+/** Logs what the caller is not told: unexpected failures, with their cause. */
+export function logProcedureFailure(requestId: string | undefined) {
+	return ({ error, path }: { error: TRPCError; path?: string }) => {
+		if (error.code === 'INTERNAL_SERVER_ERROR') {
+			log.error(
+				{ reqId: requestId, procedure: path, err: error.cause ?? error },
+				'procedure failed'
+			);
+		}
+	};
+}
 
 /** The request with its body cut off at MAX_BODY_BYTES: a larger one fails as PAYLOAD_TOO_LARGE. */
 function limitBody(req: Request): Request {
@@ -47,14 +62,8 @@ export function handleTrpc(
 		endpoint: TRPC_ENDPOINT,
 		req,
 		router: appRouter,
-		createContext: ({ resHeaders }) => createContext(app, req, resHeaders, clientAddress),
-		onError({ error, path }) {
-			if (error.code === 'INTERNAL_SERVER_ERROR') {
-				log.error(
-					{ reqId: requestId, procedure: path, err: error.cause ?? error },
-					'procedure failed'
-				);
-			}
-		}
+		createContext: ({ resHeaders }) =>
+			createContext(app, factsOfRequest(req), resHeaders, clientAddress),
+		onError: logProcedureFailure(requestId)
 	});
 }

@@ -1,3 +1,5 @@
+// Reached under the Vite dev server only: the built server answers /api/trpc before SvelteKit
+// (src/server/http/server.ts), with the same router, context and limits.
 import type { RequestHandler } from './$types';
 import { handleTrpc } from '$server/trpc/handler';
 import { getBeckon } from '$server/runtime';

@@ -1,0 +1,211 @@
+/**
+ * sync.push applies a run of consecutive creates together (runCreates). Whatever the mix, the
+ * outcome must be the one of applying each mutation in a push of its own: the same result for
+ * every mutation, the same rows, events, outbox, bookkeeping and announcements.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PushInput } from '../../lib/sync/protocol';
+import { createBeckon, type Beckon } from '../app';
+import { loadConfig } from '../config';
+import { log } from '../log';
+import { createQueue } from './queues';
+import { createRequest } from './requests';
+import { push } from './sync';
+import { createUser, loadAuthUser, type AuthUser } from './users';
+
+const HOUR = 3_600_000;
+const NOW = Date.parse('2030-05-06T08:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+type Mutations = PushInput['mutations'];
+
+describe('sync.push with runs of creates', () => {
+	let dataDir: string;
+	let app: Beckon;
+	let agent: AuthUser;
+	let other: AuthUser;
+	let viewer: AuthUser;
+	let queueId: string;
+	let storedId: string;
+
+	const user = async (name: string, permission: 'edit' | 'view') =>
+		loadAuthUser(
+			app,
+			(
+				await createUser(app, {
+					email: `${name}@example.com`,
+					name,
+					password: 'long enough password',
+					role: 'agent',
+					permission
+				})
+			).id
+		)!;
+
+	beforeAll(async () => {
+		dataDir = mkdtempSync(join(tmpdir(), 'beckon-push-runs-'));
+		app = createBeckon(
+			loadConfig({ BECKON_DATA_DIR: dataDir, BECKON_PUBLIC_URL: 'http://beckon.test' }),
+			{ clock: () => NOW }
+		);
+		agent = await user('agent', 'edit');
+		other = await user('other', 'edit');
+		viewer = await user('viewer', 'view');
+		queueId = createQueue(app, { name: 'Desk', memberIds: [agent.id] }).id;
+		agent = loadAuthUser(app, agent.id)!;
+		storedId = createRequest(app, agent, { recipientName: 'Already here' }).id;
+	});
+	afterAll(() => {
+		app?.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	/** Everything `pushes` write and announce, rolled back afterwards. */
+	function effectsOf(by: AuthUser, clientId: string, pushes: Mutations[]) {
+		const hold = vi.spyOn(app.bus, 'hold');
+		const rollback = new Error('roll back');
+		let effects: unknown;
+		const all = (sql: string) => app.sqlite.prepare(sql).all();
+		try {
+			app.sqlite.transaction(() => {
+				const results = pushes.flatMap(
+					(mutations) => push(app, by, { clientId, mutations }).results
+				);
+				effects = {
+					results,
+					requests: all('SELECT * FROM session_requests ORDER BY version'),
+					events: all('SELECT * FROM request_events ORDER BY id'),
+					// Outbox ids and Message-IDs are made afresh for every message.
+					outbox: all(
+						`SELECT request_id, kind, recipient, subject, text, html, ics, status, created_at
+						 FROM mail_outbox ORDER BY request_id, kind, recipient`
+					),
+					mutations: all('SELECT * FROM sync_mutations ORDER BY mutation_id'),
+					clients: all('SELECT * FROM sync_clients'),
+					counters: all('SELECT * FROM counters'),
+					announced: hold.mock.calls.map(([change]) => change)
+				};
+				throw rollback;
+			})();
+		} catch (error) {
+			if (error !== rollback) throw error;
+		} finally {
+			hold.mockRestore();
+		}
+		return effects as { results: { id: number; ok: boolean; error?: { code: string } }[] };
+	}
+
+	/** The batch as one push, against each mutation in a push of its own. */
+	function expectSameAsOneByOne(by: AuthUser, mutations: Mutations) {
+		const clientId = randomUUID();
+		// Applied together for real: not through runCreates' fallback, which logs its failure.
+		const failures = vi.spyOn(log, 'error');
+		let together: ReturnType<typeof effectsOf>;
+		try {
+			together = effectsOf(by, clientId, [mutations]);
+			expect(failures).not.toHaveBeenCalled();
+		} finally {
+			failures.mockRestore();
+		}
+		const oneByOne = effectsOf(
+			by,
+			clientId,
+			mutations.map((mutation) => [mutation])
+		);
+		expect(together).toEqual(oneByOne);
+		return together;
+	}
+
+	it('gives every mutation of a mixed batch the outcome it has alone', () => {
+		const [a, b, c, d, e, f] = Array.from({ length: 6 }, () => uuidv7());
+		const create = (id: number, args: Record<string, unknown>) => ({
+			id,
+			name: 'createRequest' as const,
+			args
+		});
+		const { results } = expectSameAsOneByOne(agent, [
+			create(1, {
+				id: a,
+				recipientName: 'Ada',
+				recipientEmail: 'ada@example.com',
+				sendEmail: true
+			}),
+			create(2, { id: b, recipientName: 'Bob', assignment: { kind: 'agent', userId: other.id } }),
+			create(3, { id: randomUUID(), recipientName: '' }),
+			create(4, { id: a, recipientName: 'Ada again' }),
+			create(5, { id: c, recipientName: 'Past', expiresAt: iso(NOW - HOUR) }),
+			create(6, { id: d, recipientName: 'No queue', assignment: { kind: 'queue', queueId: d } }),
+			create(7, { id: d, recipientName: 'Queued', assignment: { kind: 'queue', queueId } }),
+			create(8, { id: storedId, recipientName: 'Taken id' }),
+			create(9, 'not an object' as never),
+			{ id: 10, name: 'updateRequest', args: { id: a, comments: 'Between two runs' } },
+			create(11, {
+				id: e,
+				recipientName: 'Eve',
+				recipientEmail: 'eve@example.com',
+				sendEmail: true,
+				scheduledAt: iso(NOW + 2 * HOUR),
+				emailLanguage: 'de'
+			}),
+			create(12, { id: e, recipientName: 'Eve twice' }),
+			create(13, { id: f, recipientName: 'Send without address', sendEmail: true }),
+			{ id: 14, name: 'closeRequest', args: { id: b } },
+			create(15, { id: f, recipientName: 'Fay', assignment: { kind: 'unassigned' } }),
+			create(15, { id: f, recipientName: 'Fay, the same mutation again' }),
+			create(16, { id: uuidv7(), recipientName: 'Gus', comments: 'Last of the run' }),
+			// A gap: 17 is missing, so 18 waits.
+			create(18, { id: uuidv7(), recipientName: 'Too early' })
+		]);
+		expect(results.map((r) => (r.ok ? 'ok' : r.error?.code))).toEqual([
+			'ok',
+			'ok',
+			'BAD_REQUEST',
+			'CONFLICT',
+			'BAD_REQUEST',
+			'BAD_REQUEST',
+			'ok',
+			'CONFLICT',
+			'BAD_REQUEST',
+			'ok',
+			'ok',
+			'CONFLICT',
+			'BAD_REQUEST',
+			'ok',
+			'ok',
+			'ok',
+			'ok'
+		]);
+	});
+
+	it('refuses every create of a viewer alike', () => {
+		const { results } = expectSameAsOneByOne(
+			viewer,
+			[1, 2, 3].map((id) => ({
+				id,
+				name: 'createRequest' as const,
+				args: { id: uuidv7(), recipientName: `Viewer ${id}` }
+			}))
+		);
+		expect(results.map((r) => r.error?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+	});
+
+	it('answers a repeated push of a run as the first time, without applying it again', () => {
+		const clientId = randomUUID();
+		const run = [1, 2, 3].map((id) => ({
+			id,
+			name: 'createRequest' as const,
+			args: { id: uuidv7(), recipientName: id === 2 ? '' : `Repeat ${id}` }
+		}));
+		const once = effectsOf(agent, clientId, [run]);
+		const twice = effectsOf(agent, clientId, [run, run, run.slice(1)]) as typeof once & {
+			requests: unknown[];
+		};
+		expect(twice.results).toEqual([...once.results, ...once.results, ...once.results.slice(1)]);
+		expect(twice.requests).toEqual((once as typeof twice).requests);
+	});
+});
