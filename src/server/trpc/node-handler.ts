@@ -17,7 +17,9 @@ import { isCrossSiteForm, mediaType, refuseCrossSiteForm } from '../http/csrf';
 import { clientAddressOf, ownOrigin, type ProxySettings } from '../http/proxy';
 import { log } from '../log';
 import { appRouter } from './_app';
+import { canRead } from '../../lib/domain/rules';
 import { createContext, type RequestFacts } from './context';
+import { writePokeStream } from './poke-stream';
 import { logProcedureFailure, MAX_BODY_BYTES, TRPC_ENDPOINT } from './handler';
 
 /** The SvelteKit route id these requests were logged under, kept for whoever reads the logs. */
@@ -132,6 +134,14 @@ async function answer(
 	res.once('close', () => {
 		if (!res.writableFinished) hangUp.abort();
 	});
+	if (options.path === POKE_PATH && req.method === 'GET') {
+		const ctx = createContext(app, factsOf(req, proxy), NO_COOKIES, clientAddressOf(proxy, req));
+		if (ctx.user && canRead(ctx.user)) {
+			await writePokeStream(app, ctx.user.id, res, hangUp.signal);
+			return;
+		}
+		// Refused: tRPC answers, in its own words.
+	}
 	const response = await resolveResponse({
 		router: appRouter,
 		req: trpcRequest(req, body, hangUp.signal),
@@ -160,6 +170,10 @@ async function answer(
 		res.end(bytes);
 	} else await writeStream(response.body, res);
 }
+
+/** The poke stream, served by poke-stream.ts; checking a session sets no cookie. */
+const POKE_PATH = 'sync.poke';
+const NO_COOKIES = { append: () => {} };
 
 /** What the client gets when answering fails outside tRPC (tRPC's own shape for it). */
 const INTERNAL_ERROR = JSON.stringify({

@@ -5,14 +5,15 @@ import { DomainError, fromZodIssues } from '../../lib/domain/errors';
 import { ERROR_CODE_OF } from '../../lib/sync/protocol';
 import type { Context } from './context';
 
+/** Pings keep proxies (nginx closes idle streams after 60 s) from cutting live streams. */
+export const SSE_PING_MS = 15_000;
+/** Told to every stream's client as it connects: reconnect after this long without a message. */
+export const SSE_CLIENT = { reconnectAfterInactivityMs: 40_000 };
+
 const t = initTRPC.context<Context>().create({
 	// Stack traces in answers only while developing.
 	isDev: process.env.NODE_ENV === 'development',
-	sse: {
-		// Pings keep proxies (nginx closes idle streams after 60 s) from cutting live streams.
-		ping: { enabled: true, intervalMs: 15_000 },
-		client: { reconnectAfterInactivityMs: 40_000 }
-	},
+	sse: { ping: { enabled: true, intervalMs: SSE_PING_MS }, client: SSE_CLIENT },
 	errorFormatter({ shape, error }) {
 		// Unexpected errors keep their details in the server log, not in the answer.
 		if (error.code === 'INTERNAL_SERVER_ERROR')

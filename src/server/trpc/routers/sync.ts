@@ -22,7 +22,7 @@ function concerns(user: AuthUser, change: Change): boolean {
  */
 export const POKE_GAP_MS = 100;
 
-async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
+export async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
 	const user = loadAuthUser(app, userId);
 	if (!user) return;
 	yield { at: new Date(app.clock()).toISOString(), reason: 'connected' as const };
