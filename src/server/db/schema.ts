@@ -180,7 +180,11 @@ export const syncClients = sqliteTable('sync_clients', {
 	updatedAt: integer('updated_at').notNull()
 });
 
-/** The outcome of each processed mutation, so that a repeated push gets the same answer. */
+/**
+ * The refusal of each refused mutation, so that a repeated push gets the same answer: a processed
+ * mutation (id up to the client's `last_mutation_id`) with no row here was applied. (Databases
+ * from before this rule also hold rows with `ok` = 1; they answer the same.)
+ */
 export const syncMutations = sqliteTable(
 	'sync_mutations',
 	{
