@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -133,6 +133,11 @@ describe('beckon CLI', () => {
 			expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
 			copy.close();
 			expect(beckon(['backup', backupFile], env).stderr).toContain('already exists');
+			// A folder that is not there is named, and nothing is left behind anywhere.
+			const nowhere = beckon(['backup', join(dataDir, 'missing', 'b.db')], env);
+			expect(nowhere.status).toBe(1);
+			expect(nowhere.stderr).toContain(`${join(dataDir, 'missing')} does not exist`);
+			expect(readdirSync(dataDir).filter((f) => f.includes('.partial-'))).toEqual([]);
 		} finally {
 			server.kill('SIGTERM');
 		}
