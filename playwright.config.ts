@@ -7,6 +7,7 @@ import { defineConfig } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.js';
 
 // The config is loaded by the runner and again by each worker: values picked here travel in the
 // environment, which workers inherit, so they all talk to the one server the runner started.
@@ -35,15 +36,9 @@ export default defineConfig({
 		serviceWorkers: 'allow',
 		screenshot: 'only-on-failure',
 		launchOptions: {
-			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			executablePath: chromiumPath(),
 			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
+				...CHROMIUM_ARGS,
 				// Live sessions: screen capture answered without a picker, from a fake screen.
 				'--use-fake-ui-for-media-stream',
 				'--use-fake-device-for-media-stream',

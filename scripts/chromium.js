@@ -4,6 +4,26 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const DEFAULT_PATH = '/usr/bin/chromium';
+/**
+ * The flags every Chromium started here gets (the end-to-end tests, the benchmarks): no sandbox
+ * (CI runs as root), and none of Chromium's own background connections, which a closed network
+ * refuses.
+ */
+export const CHROMIUM_ARGS = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync'
+];
+
+/** Where Chromium is: CHROMIUM_PATH, else Debian's. */
+export function chromiumPath() {
+	return process.env.CHROMIUM_PATH ?? DEFAULT_PATH;
+}
+
 const HINT = "Chromium not found: run 'sudo apt-get install -y chromium' or set CHROMIUM_PATH";
 
 /**

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rolledBack } from '../../../tests/support/rolled-back';
 import { SYSTEM_ACTOR } from '../../lib/domain/types';
 import { createBeckon, type Beckon } from '../app';
 import { loadConfig } from '../config';
@@ -45,29 +46,13 @@ describe('recordExpiries', () => {
 	});
 
 	/** What `fn` writes and announces, rolled back afterwards. */
-	function effectsOf(fn: () => unknown) {
-		const hold = vi.spyOn(app.bus, 'hold');
-		const rollback = new Error('roll back');
-		let effects: unknown;
-		try {
-			app.sqlite.transaction(() => {
-				const returned = fn();
-				effects = {
-					returned,
-					requests: app.sqlite.prepare('SELECT * FROM session_requests ORDER BY id').all(),
-					events: app.sqlite.prepare('SELECT * FROM request_events ORDER BY id').all(),
-					counter: app.sqlite.prepare("SELECT value FROM counters WHERE name = 'version'").get(),
-					announced: hold.mock.calls.map(([change]) => change)
-				};
-				throw rollback;
-			})();
-		} catch (error) {
-			if (error !== rollback) throw error;
-		} finally {
-			hold.mockRestore();
-		}
-		return effects;
-	}
+	const effectsOf = (fn: () => unknown) =>
+		rolledBack(app, () => ({
+			returned: fn(),
+			requests: app.sqlite.prepare('SELECT * FROM session_requests ORDER BY id').all(),
+			events: app.sqlite.prepare('SELECT * FROM request_events ORDER BY id').all(),
+			counter: app.sqlite.prepare("SELECT value FROM counters WHERE name = 'version'").get()
+		}));
 
 	it('writes and announces what recordChange writes for each expired row', () => {
 		const make = (recipientName: string, lifetime: number) =>

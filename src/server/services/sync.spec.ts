@@ -17,6 +17,7 @@ import { createQueue } from './queues';
 import { createRequest } from './requests';
 import { push } from './sync';
 import { createUser, loadAuthUser, type AuthUser } from './users';
+import { rolledBack } from '../../../tests/support/rolled-back';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2030-05-06T08:00:00.000Z');
@@ -67,37 +68,20 @@ describe('sync.push with runs of creates', () => {
 
 	/** Everything `pushes` write and announce, rolled back afterwards. */
 	function effectsOf(by: AuthUser, clientId: string, pushes: Mutations[]) {
-		const hold = vi.spyOn(app.bus, 'hold');
-		const rollback = new Error('roll back');
-		let effects: unknown;
 		const all = (sql: string) => app.sqlite.prepare(sql).all();
-		try {
-			app.sqlite.transaction(() => {
-				const results = pushes.flatMap(
-					(mutations) => push(app, by, { clientId, mutations }).results
-				);
-				effects = {
-					results,
-					requests: all('SELECT * FROM session_requests ORDER BY version'),
-					events: all('SELECT * FROM request_events ORDER BY id'),
-					// Outbox ids and Message-IDs are made afresh for every message.
-					outbox: all(
-						`SELECT request_id, kind, recipient, subject, text, html, ics, status, created_at
-						 FROM mail_outbox ORDER BY request_id, kind, recipient`
-					),
-					mutations: all('SELECT * FROM sync_mutations ORDER BY mutation_id'),
-					clients: all('SELECT * FROM sync_clients'),
-					counters: all('SELECT * FROM counters'),
-					announced: hold.mock.calls.map(([change]) => change)
-				};
-				throw rollback;
-			})();
-		} catch (error) {
-			if (error !== rollback) throw error;
-		} finally {
-			hold.mockRestore();
-		}
-		return effects as { results: { id: number; ok: boolean; error?: { code: string } }[] };
+		return rolledBack(app, () => ({
+			results: pushes.flatMap((mutations) => push(app, by, { clientId, mutations }).results),
+			requests: all('SELECT * FROM session_requests ORDER BY version'),
+			events: all('SELECT * FROM request_events ORDER BY id'),
+			// Outbox ids and Message-IDs are made afresh for every message.
+			outbox: all(
+				`SELECT request_id, kind, recipient, subject, text, html, ics, status, created_at
+				 FROM mail_outbox ORDER BY request_id, kind, recipient`
+			),
+			mutations: all('SELECT * FROM sync_mutations ORDER BY mutation_id'),
+			clients: all('SELECT * FROM sync_clients'),
+			counters: all('SELECT * FROM counters')
+		}));
 	}
 
 	/** The batch as one push, against each mutation in a push of its own. */
