@@ -4,12 +4,13 @@
 //
 // Benchmarks report figures; they are not tests. A missed target is reported, not failed: the
 // exit code is non-zero only when a benchmark could not run at all.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildIfNeeded } from '../bin/build-if-needed.js';
 import { ensureChromium } from '../scripts/chromium.js';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
@@ -37,34 +38,9 @@ const selected = CASES.filter((c) => !only || only.includes(c.name) || only.incl
 const RESULTS = 'bench/results';
 const OUT = join(RESULTS, '.build');
 
-/** Newest modification time under the given paths (as bin/beckon.js decides to rebuild). */
-function newest(paths) {
-	let latest = 0;
-	for (const path of paths) {
-		if (!existsSync(path)) continue;
-		const stat = statSync(path);
-		latest = stat.isDirectory()
-			? Math.max(latest, newest(readdirSync(path).map((name) => join(path, name))))
-			: Math.max(latest, stat.mtimeMs);
-	}
-	return latest;
-}
-
 function ensureBuilt() {
-	const sources = [
-		'src',
-		'static',
-		'drizzle',
-		'svelte.config.js',
-		'vite.config.ts',
-		'package.json'
-	];
-	const marker = 'build/cli/cli.js';
-	const built = existsSync(marker) && existsSync('build/index.js') ? statSync(marker).mtimeMs : 0;
-	if (built >= newest(sources)) return;
-	console.log('Building Beckon (the benchmarks run the production build)…');
-	const result = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-	if (result.status !== 0) throw new Error('npm run build failed');
+	const status = buildIfNeeded('.', 'Building Beckon (the benchmarks run the production build)…');
+	if (status !== 0) throw new Error('npm run build failed');
 }
 
 /** Runs one case in a fresh process; resolves with its result or an error description. */
