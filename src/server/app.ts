@@ -4,7 +4,7 @@
  */
 import { ChangeBus } from './bus';
 import type { Config } from './config';
-import { openDatabase, type DB } from './db';
+import { openDatabase, type DB, type Dialect } from './db';
 import type Database from 'better-sqlite3';
 import { LoginThrottle, RateLimiter } from './rate-limit';
 import { loadOrCreateSecret } from './secret';
@@ -13,7 +13,9 @@ export type Clock = () => number;
 
 export interface Beckon {
 	db: DB;
+	/** The connection for plain SQL: better-sqlite3's, or PostgreSQL's with the same calls. */
 	sqlite: Database.Database;
+	dialect: Dialect;
 	config: Config;
 	clock: Clock;
 	secret: Buffer;
@@ -41,10 +43,14 @@ const LOGIN_THROTTLE = {
 };
 
 export function createBeckon(config: Config, options: { clock?: Clock } = {}): Beckon {
-	const { db, sqlite, close } = openDatabase(config.databaseFile);
+	const { db, sqlite, dialect, close } = openDatabase({
+		file: config.databaseFile,
+		url: config.databaseUrl
+	});
 	return {
 		db,
 		sqlite,
+		dialect,
 		config,
 		clock: options.clock ?? Date.now,
 		secret: loadOrCreateSecret(sqlite, config.dataDir),

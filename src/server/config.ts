@@ -12,6 +12,8 @@ export interface Config {
 	host: string;
 	dataDir: string;
 	databaseFile: string;
+	/** PostgreSQL instead of the SQLite file, when DATABASE_URL is set. */
+	databaseUrl: string | null;
 	publicUrl: string;
 	admin: { email: string; password: string } | null;
 	smtpUrl: string | null;
@@ -42,6 +44,7 @@ export class ConfigError extends Error {
 
 // BECKON_ICE_SERVERS may hold TURN credentials.
 const SECRET_VARIABLES = new Set([
+	'DATABASE_URL',
 	'BECKON_ADMIN_PASSWORD',
 	'BECKON_SMTP_URL',
 	'BECKON_ICE_SERVERS'
@@ -91,6 +94,12 @@ const envSchema = z.object({
 		.default(3000),
 	HOST: z.string().min(1, { message: 'must not be empty' }).default('127.0.0.1'),
 	BECKON_DATA_DIR: z.string().min(1, { message: 'must not be empty' }).default('./data'),
+	DATABASE_URL: z
+		.url({
+			protocol: /^postgres(ql)?$/,
+			message: 'must be a PostgreSQL URL such as postgres://beckon:secret@db.internal:5432/beckon'
+		})
+		.optional(),
 	BECKON_PUBLIC_URL: z
 		.url({
 			protocol: /^https?$/,
@@ -141,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		host: e.HOST,
 		dataDir,
 		databaseFile: resolve(dataDir, 'beckon.db'),
+		databaseUrl: e.DATABASE_URL ?? null,
 		publicUrl,
 		admin:
 			e.BECKON_ADMIN_EMAIL && e.BECKON_ADMIN_PASSWORD

@@ -55,6 +55,7 @@ import { createUser, loadAuthUser, type AuthUser } from '../../src/server/servic
 import { appRouter } from '../../src/server/trpc/_app';
 import { ApiClient } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { testDatabaseEnv } from '../support/database';
 import { checkDatabase, tableCounts } from './support/invariants';
 import { seed, SOAK, size } from './support/soak';
 
@@ -99,7 +100,9 @@ const seen = { sequences: 0, actions: 0, agreed: 0, refusedAlike: 0, queued: 0, 
 /** One database with the users and the queue, copied for each run (hashing passwords is slow). */
 async function makeTemplate() {
 	const dir = mkdtempSync(join(tmpdir(), 'beckon-props-template-'));
-	const app = createBeckon(loadConfig({ BECKON_DATA_DIR: dir }), { clock: () => T0 });
+	const app = createBeckon(loadConfig({ ...testDatabaseEnv(dir), BECKON_DATA_DIR: dir }), {
+		clock: () => T0
+	});
 	const make = (who: Who, role: 'admin' | 'agent', permission: 'view' | 'edit') =>
 		createUser(app, {
 			email: `${who}@props.example.com`,
@@ -124,7 +127,11 @@ async function openWorld(): Promise<World> {
 	const world = { now: T0 } as World;
 	world.dir = dir;
 	world.app = createBeckon(
-		loadConfig({ BECKON_DATA_DIR: dir, BECKON_PUBLIC_URL: 'http://beckon.test' }),
+		loadConfig({
+			...testDatabaseEnv(dir),
+			BECKON_DATA_DIR: dir,
+			BECKON_PUBLIC_URL: 'http://beckon.test'
+		}),
 		{ clock: () => world.now }
 	);
 	const rows = world.app.sqlite.prepare('SELECT id, email FROM users').all() as {

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/server/config';
 import { beckonRequestListener } from '../../src/server/http/server';
 import { readProxySettings } from '../../src/server/http/proxy';
 import { createUser } from '../../src/server/services/users';
+import { testDatabaseEnv } from './database';
 import type { Permission, Role } from '../../src/lib/domain/types';
 
 export interface TestServer {
@@ -31,6 +32,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
 	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'beckon-test-'));
 	const config = loadConfig({
+		...testDatabaseEnv(dataDir),
 		BECKON_DATA_DIR: dataDir,
 		PORT: '0',
 		BECKON_PUBLIC_URL: 'http://127.0.0.1:1',

@@ -1,28 +1,63 @@
-/** Opens the SQLite database, applies migrations and hands out the drizzle handle. */
+/**
+ * Opens the database (SQLite in the data folder, or PostgreSQL at DATABASE_URL), applies
+ * migrations and hands out the drizzle handle.
+ */
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
+import { SyncPostgres } from './postgres';
 import { prepared } from './prepared';
 import * as schema from './schema';
 
-/** The drizzle handle; `$client` is its better-sqlite3 database, for statements in plain SQL. */
+/**
+ * The drizzle handle; `$client` is its database connection, for statements in plain SQL. On
+ * PostgreSQL that is a `SyncPostgres`, which answers the same calls (see ./postgres.ts).
+ */
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database_ {
 	db: DB;
 	sqlite: Database.Database;
+	dialect: Dialect;
 	close(): void;
 }
 
-/** Where migrations are read from: set by the CLI for built servers, else ./drizzle. */
-export function migrationsFolder(): string {
-	return resolve(process.env.BECKON_MIGRATIONS_DIR ?? 'drizzle');
+/**
+ * Where migrations are read from: set by the CLI for built servers, else ./drizzle; the
+ * PostgreSQL ones are in its `postgres` folder.
+ */
+export function migrationsFolder(dialect: Dialect = 'sqlite'): string {
+	const root = resolve(process.env.BECKON_MIGRATIONS_DIR ?? 'drizzle');
+	return dialect === 'postgres' ? join(root, 'postgres') : root;
 }
 
-export function openDatabase(file: string, options: { migrate?: boolean } = {}): Database_ {
+/** The migrations this build ships, in order (drizzle's journal). */
+export function migrationTags(dialect: Dialect): string[] {
+	const journal = JSON.parse(
+		readFileSync(join(migrationsFolder(dialect), 'meta/_journal.json'), 'utf8')
+	) as { entries: { tag: string }[] };
+	return journal.entries.map((entry) => entry.tag);
+}
+
+export interface DatabaseTarget {
+	/** The SQLite file, used unless `url` is set. */
+	file: string;
+	/** A postgres:// URL (DATABASE_URL). */
+	url?: string | null;
+}
+
+export function openDatabase(
+	target: DatabaseTarget | string,
+	options: { migrate?: boolean } = {}
+): Database_ {
+	const { file, url } = typeof target === 'string' ? { file: target, url: null } : target;
+	if (url) return openPostgres(url, options);
+
 	if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
 	const sqlite = new Database(file);
 	sqlite.pragma('journal_mode = WAL');
@@ -36,7 +71,52 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
 		migrate(db, { migrationsFolder: migrationsFolder() });
 		sqlite.prepare(`INSERT OR IGNORE INTO counters (name, value) VALUES ('version', 0)`).run();
 	}
-	return { db, sqlite, close: () => sqlite.close() };
+	return { db, sqlite, dialect: 'sqlite', close: () => sqlite.close() };
+}
+
+function openPostgres(url: string, options: { migrate?: boolean }): Database_ {
+	const client = new SyncPostgres({ connectionString: url });
+	// The subset of better-sqlite3's interface that drizzle and the services use.
+	const sqlite = client as unknown as Database.Database;
+	const db = drizzle(sqlite, { schema });
+	try {
+		if (options.migrate !== false) {
+			migratePostgres(client);
+			client.prepare(`INSERT OR IGNORE INTO counters (name, value) VALUES ('version', 0)`).run();
+		}
+	} catch (error) {
+		client.close();
+		throw error;
+	}
+	return { db, sqlite, dialect: 'postgres', close: () => client.close() };
+}
+
+/**
+ * Applies the PostgreSQL migrations not applied yet, each in its own transaction, under a lock
+ * so that instances starting together apply each once. Applied ones are recorded in
+ * `__drizzle_migrations` as on SQLite (by tag), which readiness counts.
+ */
+function migratePostgres(client: SyncPostgres) {
+	const folder = migrationsFolder('postgres');
+	// A write transaction holds the write lock (see ./postgres.ts) to its end: instances starting
+	// together wait for it, then find the migrations applied.
+	const migrate = client.transaction(() => {
+		client.exec(`CREATE TABLE IF NOT EXISTS __drizzle_migrations (
+			id serial PRIMARY KEY, hash text NOT NULL UNIQUE, created_at bigint)`);
+		const applied = new Set(
+			(client.prepare('SELECT hash FROM __drizzle_migrations').all() as { hash: string }[]).map(
+				(row) => row.hash
+			)
+		);
+		for (const tag of migrationTags('postgres')) {
+			if (applied.has(tag)) continue;
+			client.exec(readFileSync(join(folder, `${tag}.sql`), 'utf8'));
+			client
+				.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)')
+				.run(tag, Date.now());
+		}
+	});
+	migrate.immediate();
 }
 
 const takeVersion = prepared((db: DB) =>

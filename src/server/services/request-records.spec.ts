@@ -10,6 +10,7 @@ import { rolledBack } from '../../../tests/support/rolled-back';
 import { SYSTEM_ACTOR } from '../../lib/domain/types';
 import { createBeckon, type Beckon } from '../app';
 import { loadConfig } from '../config';
+import { testDatabaseEnv } from '../../../tests/support/database';
 import { createLinkToken } from './link-tokens';
 import { openLink } from './link-page';
 import { findRow, recordChange, recordExpiries } from './request-records';
@@ -28,7 +29,11 @@ describe('recordExpiries', () => {
 	beforeAll(async () => {
 		dataDir = mkdtempSync(join(tmpdir(), 'beckon-expiries-'));
 		app = createBeckon(
-			loadConfig({ BECKON_DATA_DIR: dataDir, BECKON_PUBLIC_URL: 'http://beckon.test' }),
+			loadConfig({
+				...testDatabaseEnv(dataDir),
+				BECKON_DATA_DIR: dataDir,
+				BECKON_PUBLIC_URL: 'http://beckon.test'
+			}),
 			{ clock: () => now }
 		);
 		const user = await createUser(app, {
@@ -50,7 +55,10 @@ describe('recordExpiries', () => {
 		rolledBack(app, () => ({
 			returned: fn(),
 			requests: app.sqlite.prepare('SELECT * FROM session_requests ORDER BY id').all(),
-			events: app.sqlite.prepare('SELECT * FROM request_events ORDER BY id').all(),
+			// In order, without ids: PostgreSQL's sequences do not roll back, SQLite's do.
+			events: app.sqlite
+				.prepare('SELECT request_id, type, actor, at, data FROM request_events ORDER BY id')
+				.all(),
 			counter: app.sqlite.prepare("SELECT value FROM counters WHERE name = 'version'").get()
 		}));
 

@@ -1,0 +1,360 @@
+/**
+ * PostgreSQL behind the same synchronous database interface the services use on SQLite.
+ *
+ * Beckon's services are written as synchronous transactions on better-sqlite3: a push runs its
+ * mutations with savepoints, the sweeps write batches, and nothing else runs on the event loop
+ * meanwhile. `SyncPostgres` keeps that model on PostgreSQL instead of rewriting every service:
+ * a worker thread holds one `pg` connection, and each statement is posted to it while this
+ * thread waits (`Atomics.wait`) for the answer, as SQLite's own I/O waits inside a call. So the
+ * same drizzle schema, queries and services run on both databases, and an instance still runs
+ * one transaction at a time, which is SQLite's single-writer model.
+ *
+ * Across instances every write transaction takes one PostgreSQL advisory lock first (what
+ * `BEGIN IMMEDIATE` is on SQLite): write transactions commit one at a time in the order they
+ * take versions, so a device that pulled up to version N never misses a change numbered below
+ * N that committed later; and the services' check-then-write steps hold as they do on SQLite.
+ * Reads (pulls, lists) run in parallel, each transaction on its own snapshot.
+ *
+ * What it implements is the part of better-sqlite3's interface that drizzle's better-sqlite3
+ * driver and the services use: prepare → run/get/all/raw, exec, transaction (nested ones as
+ * savepoints), inTransaction, close.
+ */
+import { createRequire } from 'node:module';
+import {
+	MessageChannel,
+	receiveMessageOnPort,
+	Worker,
+	type MessagePort
+} from 'node:worker_threads';
+import { toPostgres, type PostgresStatement } from './postgres-sql';
+
+/** The lock every write transaction takes: one writer at a time across all instances. */
+export const WRITE_LOCK_KEY = 7_346_251_902;
+
+/** How long one statement may take before the call fails (and the connection is dropped). */
+const STATEMENT_TIMEOUT_MS = 30_000;
+
+interface Reply {
+	ok: boolean;
+	rows?: unknown[];
+	rowCount?: number | null;
+	error?: { message: string; code?: string; detail?: string; constraint?: string };
+}
+
+// The worker: one pg connection, statements one at a time, each answer posted back and this
+// thread woken. bigint (int8) and numeric come back as numbers, as SQLite's integers do (every
+// value Beckon stores fits in 2^53).
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const pg = require(workerData.pgPath);
+const types = { getTypeParser: (oid, format) =>
+	oid === 20 || oid === 1700 ? (value) => (value === null ? null : Number(value))
+	: pg.types.getTypeParser(oid, format) };
+const { port, signal, connection } = workerData;
+const flag = new Int32Array(signal);
+const client = new pg.Client({ ...connection, types });
+let broken = null;
+client.on('error', (error) => { broken = error; });
+const ready = client.connect();
+// Each distinct statement is parsed once per connection, then only bound and run.
+const names = new Map();
+const nameOf = (text) => {
+	let name = names.get(text);
+	if (name === undefined) {
+		name = 'beckon_' + names.size;
+		names.set(text, name);
+	}
+	return name;
+};
+port.on('message', async (message) => {
+	let reply;
+	try {
+		await ready;
+		if (broken) throw broken;
+		if (message.op === 'close') {
+			await client.end();
+			reply = { ok: true };
+		} else {
+			const result = await client.query({
+				name: message.prepared ? nameOf(message.text) : undefined,
+				text: message.text,
+				values: message.values,
+				rowMode: message.raw ? 'array' : undefined
+			});
+			const last = Array.isArray(result) ? result[result.length - 1] : result;
+			reply = { ok: true, rows: last.rows, rowCount: last.rowCount };
+		}
+	} catch (error) {
+		reply = { ok: false, error: { message: String(error && error.message || error),
+			code: error && error.code, detail: error && error.detail, constraint: error && error.constraint } };
+	}
+	port.postMessage(reply);
+	Atomics.store(flag, 0, 1);
+	Atomics.notify(flag, 0);
+});
+`;
+
+/** A PostgreSQL error with its SQLSTATE (`code`), e.g. 23505 for a unique violation. */
+export class PostgresError extends Error {
+	constructor(
+		message: string,
+		readonly code: string | undefined,
+		readonly detail?: string,
+		readonly constraint?: string
+	) {
+		super(message);
+		this.name = 'PostgresError';
+	}
+}
+
+export interface RunResult {
+	changes: number;
+	lastInsertRowid: number;
+}
+
+type Params = unknown[];
+
+/** A prepared statement, as better-sqlite3's `Statement` works for the calls Beckon makes. */
+export class SyncStatement {
+	#raw = false;
+
+	constructor(
+		private readonly db: SyncPostgres,
+		readonly source: string,
+		private readonly statement: PostgresStatement
+	) {}
+
+	/** Rows as arrays of column values (drizzle maps them to its fields by position). */
+	raw(toggle = true): this {
+		this.#raw = toggle;
+		return this;
+	}
+
+	run(...params: Params): RunResult {
+		const reply = this.db.query(this.statement, params, false);
+		return { changes: reply.rowCount ?? 0, lastInsertRowid: 0 };
+	}
+
+	get(...params: Params): unknown {
+		return this.db.query(this.statement, params, this.#raw).rows?.[0];
+	}
+
+	all(...params: Params): unknown[] {
+		return this.db.query(this.statement, params, this.#raw).rows ?? [];
+	}
+}
+
+export interface SyncTransaction<F extends (...args: never[]) => unknown> {
+	(...args: Parameters<F>): ReturnType<F>;
+	/** A write transaction: takes the write lock (SQLite's BEGIN IMMEDIATE). */
+	immediate(...args: Parameters<F>): ReturnType<F>;
+	/** A read transaction on one snapshot (SQLite's BEGIN DEFERRED). */
+	deferred(...args: Parameters<F>): ReturnType<F>;
+	exclusive(...args: Parameters<F>): ReturnType<F>;
+}
+
+export interface ConnectionOptions {
+	/** postgres://user:password@host:port/database; `?options=-c search_path=…` picks a schema. */
+	connectionString: string;
+	application_name?: string;
+}
+
+export class SyncPostgres {
+	readonly #worker: Worker;
+	readonly #port: MessagePort;
+	readonly #flag: Int32Array;
+	readonly #translated = new Map<string, PostgresStatement>();
+	#depth = 0;
+	#closed = false;
+
+	constructor(options: ConnectionOptions) {
+		const { port1, port2 } = new MessageChannel();
+		const signal = new SharedArrayBuffer(4);
+		this.#flag = new Int32Array(signal);
+		this.#port = port1;
+		const connection = {
+			connectionString: options.connectionString,
+			application_name: options.application_name ?? 'beckon'
+		};
+		this.#worker = new Worker(WORKER_SOURCE, {
+			eval: true,
+			workerData: {
+				port: port2,
+				signal,
+				connection,
+				pgPath: createRequire(import.meta.url).resolve('pg')
+			},
+			transferList: [port2]
+		});
+		// Idle, the worker must not keep the process alive; its errors surface in query().
+		this.#worker.unref();
+		this.#worker.on('error', () => {});
+		try {
+			this.query(this.#translate('SELECT 1'), [], false);
+			this.query(this.#translate(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`), [], false);
+		} catch (error) {
+			this.#stop();
+			throw new Error(
+				`Cannot use the PostgreSQL database at DATABASE_URL: ${(error as Error).message}`,
+				{ cause: error }
+			);
+		}
+	}
+
+	get inTransaction(): boolean {
+		return this.#depth > 0;
+	}
+
+	get open(): boolean {
+		return !this.#closed;
+	}
+
+	/** better-sqlite3's pragma(): SQLite's alone, so a call reaching PostgreSQL is a bug. */
+	pragma(source: string): never {
+		throw new Error(`PRAGMA ${source} is SQLite's: not available on PostgreSQL`);
+	}
+
+	#translate(sql: string): PostgresStatement {
+		let statement = this.#translated.get(sql);
+		if (!statement) {
+			statement = toPostgres(sql);
+			this.#translated.set(sql, statement);
+		}
+		return statement;
+	}
+
+	prepare(sql: string): SyncStatement {
+		return new SyncStatement(this, sql, this.#translate(sql));
+	}
+
+	/** Runs SQL text as is (PostgreSQL's own, e.g. a migration), several statements allowed. */
+	exec(sql: string): this {
+		this.query({ text: sql, names: null }, [], false, false);
+		return this;
+	}
+
+	/** Sends one statement (prepared once per connection, if `prepared`) and waits for its answer. */
+	query(statement: PostgresStatement, params: Params, raw: boolean, prepared = true): Reply {
+		if (this.#closed) throw new TypeError('The database connection is not open');
+		const values = bindValues(statement, params);
+		Atomics.store(this.#flag, 0, 0);
+		this.#port.postMessage({ op: 'query', text: statement.text, values, raw, prepared });
+		const reply = this.#await();
+		if (!reply.ok) {
+			const e = reply.error!;
+			throw new PostgresError(e.message, e.code, e.detail, e.constraint);
+		}
+		if (reply.rows) reply.rows = reply.rows.map(fromWorker);
+		return reply;
+	}
+
+	#await(): Reply {
+		// The worker answers within the statement timeout, or its connection is gone: a little
+		// longer than the timeout, then the call fails rather than hanging the server.
+		const waited = Atomics.wait(this.#flag, 0, 0, STATEMENT_TIMEOUT_MS + 5_000);
+		const message = receiveMessageOnPort(this.#port);
+		if (waited === 'timed-out' || !message) {
+			this.#stop();
+			throw new Error('PostgreSQL did not answer: the connection is closed');
+		}
+		return message.message as Reply;
+	}
+
+	/**
+	 * better-sqlite3's `db.transaction(fn)`: the returned function runs `fn` in a transaction, or
+	 * in a savepoint when one is already open, and commits (releases) or rolls back.
+	 */
+	transaction<F extends (...args: never[]) => unknown>(fn: F): SyncTransaction<F> {
+		const run = (mode: 'write' | 'read', args: Parameters<F>): ReturnType<F> => {
+			const outermost = this.#depth === 0;
+			const savepoint = `beckon_sp_${this.#depth}`;
+			if (outermost) {
+				this.exec(
+					mode === 'write'
+						? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`
+						: 'BEGIN ISOLATION LEVEL REPEATABLE READ'
+				);
+			} else this.exec(`SAVEPOINT ${savepoint}`);
+			this.#depth += 1;
+			let result: ReturnType<F>;
+			try {
+				result = fn(...args) as ReturnType<F>;
+				if (result instanceof Promise) {
+					throw new TypeError('Transaction function cannot return a promise');
+				}
+			} catch (error) {
+				this.#depth -= 1;
+				if (!this.#closed) {
+					this.exec(
+						outermost
+							? 'ROLLBACK'
+							: `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`
+					);
+				}
+				throw error;
+			}
+			this.#depth -= 1;
+			// A COMMIT that fails ends the transaction all the same (PostgreSQL rolls it back).
+			this.exec(outermost ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+			return result;
+		};
+		const transaction = ((...args: Parameters<F>) => run('read', args)) as SyncTransaction<F>;
+		transaction.deferred = (...args) => run('read', args);
+		transaction.immediate = (...args) => run('write', args);
+		transaction.exclusive = (...args) => run('write', args);
+		return transaction;
+	}
+
+	close(): void {
+		if (this.#closed) return;
+		try {
+			Atomics.store(this.#flag, 0, 0);
+			this.#port.postMessage({ op: 'close' });
+			this.#await();
+		} catch {
+			// Closing a connection that is already gone.
+		}
+		this.#stop();
+	}
+
+	#stop() {
+		this.#closed = true;
+		this.#port.close();
+		void this.#worker.terminate();
+	}
+}
+
+/** better-sqlite3's binding rules: positional values (arrays flattened) or one named object. */
+function bindValues(statement: PostgresStatement, params: Params): unknown[] {
+	if (statement.names) {
+		const named = (params[0] ?? {}) as Record<string, unknown>;
+		return statement.names.map((name) => {
+			if (!(name in named)) throw new RangeError(`Missing named parameter "${name}"`);
+			return toDriver(named[name]);
+		});
+	}
+	return params.flat().map(toDriver);
+}
+
+function toDriver(value: unknown): unknown {
+	if (value === undefined) return null;
+	if (typeof value === 'bigint') return value.toString();
+	return value;
+}
+
+/** Rows come back through structured cloning, which turns Buffers into plain Uint8Arrays. */
+function fromWorker(row: unknown): unknown {
+	if (Array.isArray(row)) return row.map(fromWorkerValue);
+	if (row && typeof row === 'object') {
+		const out: Record<string, unknown> = {};
+		for (const [key, value] of Object.entries(row)) out[key] = fromWorkerValue(value);
+		return out;
+	}
+	return row;
+}
+
+function fromWorkerValue(value: unknown): unknown {
+	return value instanceof Uint8Array && !Buffer.isBuffer(value)
+		? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+		: value;
+}

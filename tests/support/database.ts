@@ -1,0 +1,44 @@
+/**
+ * Which database the tests' servers use. SQLite in a temporary folder by default; with
+ * BECKON_TEST_DATABASE_URL set (`npm test` sets it when a PostgreSQL is available), each app
+ * gets a schema of its own in that PostgreSQL database, so tests stay as isolated as with a
+ * file each. The schemas go with the database, which `npm test` makes anew for every run.
+ */
+import { randomBytes } from 'node:crypto';
+import { SyncPostgres } from '../../src/server/db/postgres';
+
+export const TEST_DATABASE_URL = process.env.BECKON_TEST_DATABASE_URL || null;
+
+let admin: SyncPostgres | null = null;
+
+/** A new, empty schema in the test database; returns its name. */
+export function freshSchema(): string {
+	if (!TEST_DATABASE_URL) throw new Error('BECKON_TEST_DATABASE_URL is not set');
+	admin ??= new SyncPostgres({ connectionString: TEST_DATABASE_URL });
+	const name = `t_${randomBytes(6).toString('hex')}`;
+	admin.exec(`CREATE SCHEMA ${name}`);
+	return name;
+}
+
+/** The URL of `schema` in the test database. */
+export function schemaUrl(schema: string): string {
+	const url = new URL(TEST_DATABASE_URL as string);
+	url.searchParams.set('options', `-c search_path=${schema}`);
+	return url.toString();
+}
+
+const schemaOfDataDir = new Map<string, string>();
+
+/**
+ * Environment for loadConfig: a PostgreSQL schema of its own, or nothing (SQLite in the data
+ * folder). A server started again on the same data folder (a restart) gets the same schema.
+ */
+export function testDatabaseEnv(dataDir: string): Record<string, string> {
+	if (!TEST_DATABASE_URL) return {};
+	let schema = schemaOfDataDir.get(dataDir);
+	if (!schema) {
+		schema = freshSchema();
+		schemaOfDataDir.set(dataDir, schema);
+	}
+	return { DATABASE_URL: schemaUrl(schema) };
+}
