@@ -3,9 +3,11 @@
  * service receives. Created once at boot (or once per test).
  */
 import { ChangeBus } from './bus';
+import { PostgresChangeRelay } from './bus-postgres';
 import type { Config } from './config';
 import { openDatabase, type DB, type Dialect } from './db';
 import type Database from 'better-sqlite3';
+import type { SyncPostgres } from './db/postgres';
 import { LoginThrottle, RateLimiter } from './rate-limit';
 import { loadOrCreateSecret } from './secret';
 
@@ -20,6 +22,8 @@ export interface Beckon {
 	clock: Clock;
 	secret: Buffer;
 	bus: ChangeBus;
+	/** On PostgreSQL: carries changes between the instances sharing the database. */
+	relay: PostgresChangeRelay | null;
 	limits: {
 		/** Every public link call, per client address. */
 		link: RateLimiter;
@@ -28,6 +32,7 @@ export interface Beckon {
 		/** Failed sign-ins, per address and per account: slowed, then locked. */
 		login: { address: LoginThrottle; account: LoginThrottle };
 	};
+	/** Closes the database; on PostgreSQL, the relay's connection is ended in the background. */
 	close(): void;
 }
 
@@ -47,14 +52,19 @@ export function createBeckon(config: Config, options: { clock?: Clock } = {}): B
 		file: config.databaseFile,
 		url: config.databaseUrl
 	});
+	const secret = loadOrCreateSecret(sqlite, config.dataDir);
+	const bus = new ChangeBus();
+	const relay = config.databaseUrl ? new PostgresChangeRelay(config.databaseUrl, bus) : null;
+	bus.relayTo(relay);
 	return {
 		db,
 		sqlite,
 		dialect,
 		config,
 		clock: options.clock ?? Date.now,
-		secret: loadOrCreateSecret(sqlite, config.dataDir),
-		bus: new ChangeBus(),
+		secret,
+		bus,
+		relay,
 		limits: {
 			link: new RateLimiter(120, 60_000),
 			linkMisses: new RateLimiter(20, 10 * 60_000),
@@ -64,7 +74,10 @@ export function createBeckon(config: Config, options: { clock?: Clock } = {}): B
 				account: new LoginThrottle({ ...LOGIN_THROTTLE, free: 5, lockAfter: 10 })
 			}
 		},
-		close
+		close() {
+			void relay?.close();
+			close();
+		}
 	};
 }
 
@@ -99,4 +112,16 @@ export function write<T>(app: Beckon, fn: () => T): T {
 		if (outermost) app.bus.discard();
 		throw error;
 	}
+}
+
+/**
+ * Runs `fn`, which claims work by locking rows (`FOR UPDATE SKIP LOCKED`), in a transaction of
+ * its own. On PostgreSQL it does not take the write lock, so instances claim different rows at
+ * the same time instead of queueing; `fn` must therefore take no version and announce nothing.
+ * On SQLite, where one writer is all there is, it is a write transaction like any other.
+ */
+export function claim<T>(app: Beckon, fn: () => T): T {
+	if (app.dialect === 'sqlite') return write(app, fn);
+	const postgres = app.sqlite as unknown as SyncPostgres;
+	return postgres.transaction(fn).unlocked();
 }

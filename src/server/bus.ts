@@ -1,7 +1,8 @@
 /**
- * In-process change notifications behind pokes and link watches. Changes made inside a
- * transaction are held until the outermost transaction commits, so nobody pulls a change that
- * is not yet visible (or was rolled back).
+ * Change notifications behind pokes and link watches. Changes made inside a transaction are held
+ * until the outermost transaction commits, so nobody pulls a change that is not yet visible (or
+ * was rolled back). With several instances on one PostgreSQL, a relay (bus-postgres.ts) carries
+ * each instance's committed changes to the others, whose listeners hear them as their own.
  */
 import { setMaxListeners } from 'node:events';
 import type { VisibilityFacts } from '../lib/domain/visibility';
@@ -18,6 +19,11 @@ export interface Change {
 	everyone?: boolean;
 }
 
+/** Carries committed changes to the other instances. */
+export interface ChangeRelay {
+	publish(changes: readonly Change[]): void;
+}
+
 export class ChangeBus {
 	// Every open live stream (pokes, link watches) listens: a thousand agents are a thousand
 	// listeners, so each costs only a closure and a small queue (events.on() would hold two
@@ -25,6 +31,7 @@ export class ChangeBus {
 	readonly #listeners = new Set<(change: Change) => void>();
 	readonly #closing = new AbortController();
 	#held: Change[] = [];
+	#relay: ChangeRelay | null = null;
 
 	constructor() {
 		// Every live stream waits on the closing signal: a thousand listeners are expected.
@@ -35,12 +42,23 @@ export class ChangeBus {
 		this.#held.push(change);
 	}
 
+	/** Announces the held changes (their transaction committed), here and to other instances. */
 	flush() {
 		const changes = this.#held;
 		this.#held = [];
+		this.deliver(changes);
+		if (changes.length > 0) this.#relay?.publish(changes);
+	}
+
+	/** Announces changes to this instance's listeners only (e.g. committed by another one). */
+	deliver(changes: readonly Change[]) {
 		for (const change of changes) {
 			for (const listener of this.#listeners) listener(change);
 		}
+	}
+
+	relayTo(relay: ChangeRelay | null) {
+		this.#relay = relay;
 	}
 
 	discard() {

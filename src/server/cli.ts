@@ -22,12 +22,13 @@ Commands:
   migrate                    apply database migrations and exit
   user create --email E --name N --password P --role admin|agent --permission none|view|edit
                              create a user
-  backup FILE                write a consistent copy of the live database to FILE
+  backup FILE                write a consistent copy of the live SQLite database to FILE
+                             (on PostgreSQL, use pg_dump)
   --version                  print the version
   --help                     print this help
 
-Configuration comes from environment variables (PORT, HOST, BECKON_DATA_DIR, BECKON_PUBLIC_URL,
-BECKON_ADMIN_EMAIL, BECKON_ADMIN_PASSWORD, BECKON_SMTP_URL, BECKON_MAIL_FROM,
+Configuration comes from environment variables (PORT, HOST, BECKON_DATA_DIR, DATABASE_URL,
+BECKON_PUBLIC_URL, BECKON_ADMIN_EMAIL, BECKON_ADMIN_PASSWORD, BECKON_SMTP_URL, BECKON_MAIL_FROM,
 BECKON_DEFAULT_EXPIRY, BECKON_REMINDER_LEAD); see the README.`;
 
 /** A failure to report as one line, with no stack trace. */
@@ -38,6 +39,13 @@ export interface CliOptions {
 	/** Loads adapter-node's `handler` (build/handler.js), which serves what is not the API. */
 	loadSvelteKit: () => Promise<SvelteKitHandler>;
 	log?: (line: string) => void;
+}
+
+/** Where the data is, for messages: the SQLite file, or PostgreSQL's host and database. */
+export function describeDatabase(config: Config): string {
+	if (!config.databaseUrl) return config.databaseFile;
+	const url = new URL(config.databaseUrl);
+	return `PostgreSQL ${url.host}${url.pathname}`;
 }
 
 function migrate(config: Config) {
@@ -79,7 +87,8 @@ async function serve(config: Config, options: CliOptions) {
 	// Its import runs hooks.server.ts `init`, which finds the Beckon just started.
 	const svelteKit = await options.loadSvelteKit();
 	await listen(app, { host: config.host, port: config.port, svelteKit });
-	log(`Beckon is running at ${config.publicUrl} (data in ${config.dataDir}). Sign in there.`);
+	const data = config.databaseUrl ? describeDatabase(config) : config.dataDir;
+	log(`Beckon is running at ${config.publicUrl} (data in ${data}). Sign in there.`);
 }
 
 async function createUserCommand(config: Config, args: string[], log: (line: string) => void) {
@@ -106,6 +115,11 @@ async function createUserCommand(config: Config, args: string[], log: (line: str
 }
 
 async function backup(config: Config, file: string | undefined, log: (line: string) => void) {
+	if (config.databaseUrl) {
+		throw new UsageError(
+			'backup copies the SQLite database; with DATABASE_URL set, back up PostgreSQL with pg_dump'
+		);
+	}
 	if (!file) throw new UsageError('backup needs a FILE to write to');
 	const target = resolve(file);
 	if (existsSync(target)) throw new UsageError(`${target} already exists; choose a new file`);
@@ -155,7 +169,7 @@ export async function main(argv: string[], options: CliOptions): Promise<number>
 				return 0;
 			case 'migrate':
 				migrate(config);
-				log(`Database ${config.databaseFile} is up to date.`);
+				log(`Database ${describeDatabase(config)} is up to date.`);
 				return 0;
 			case 'user':
 				if (rest[0] !== 'create') throw new UsageError('usage: beckon user create --email E …');

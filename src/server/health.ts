@@ -1,17 +1,10 @@
 /** Liveness and readiness, for process supervisors and load balancers. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Beckon } from './app';
-import { migrationsFolder } from './db';
+import { migrationTags } from './db';
 
 export interface Readiness {
 	ready: boolean;
 	checks: { database: 'ok' | string; migrations: 'ok' | string };
-}
-
-function expectedMigrations(): number {
-	const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta/_journal.json'), 'utf8'));
-	return journal.entries.length;
 }
 
 /** Ready when the database answers and every migration this build ships has been applied. */
@@ -24,7 +17,7 @@ export function readiness(app: Beckon | null): Readiness {
 		const applied = (
 			app.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
 		).n;
-		const expected = expectedMigrations();
+		const expected = migrationTags(app.dialect).length;
 		if (applied < expected) migrations = `${applied} of ${expected} applied`;
 	} catch (error) {
 		database = error instanceof Error ? error.message : String(error);

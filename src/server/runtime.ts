@@ -20,6 +20,8 @@ export async function startBeckon(): Promise<Beckon> {
 	const existing = store[KEY];
 	if (existing) return existing.app;
 	const app = createBeckon(loadConfig());
+	// With PostgreSQL: listen for the other instances' changes before serving anyone.
+	await app.relay?.ready;
 	const admin = await bootstrapAdmin(app);
 	if (admin) log.info({ email: admin.email }, 'created the admin from BECKON_ADMIN_EMAIL');
 	const stopJobs: Array<() => void | Promise<void>> = [
@@ -31,7 +33,7 @@ export async function startBeckon(): Promise<Beckon> {
 		// Mail delivery finishes the attempt in progress, so its outcome is recorded.
 		await Promise.all(stopJobs.map((stopJob) => stopJob()));
 		// Fold the WAL into the database file so a copied data folder is complete.
-		app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+		if (app.dialect === 'sqlite') app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
 		app.close();
 		store[KEY] = undefined;
 	};

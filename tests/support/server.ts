@@ -39,6 +39,7 @@ export async function startTestServer(
 		...options.env
 	});
 	const app = createBeckon(config, { clock: options.clock });
+	await app.relay?.ready;
 	let listener: RequestListener = (_req, res) => res.writeHead(503).end();
 	const server = createServer((req, res) => listener(req, res));
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -151,6 +151,11 @@ export interface SyncTransaction<F extends (...args: never[]) => unknown> {
 	/** A read transaction on one snapshot (SQLite's BEGIN DEFERRED). */
 	deferred(...args: Parameters<F>): ReturnType<F>;
 	exclusive(...args: Parameters<F>): ReturnType<F>;
+	/**
+	 * A write transaction without the write lock (PostgreSQL only), for claiming work with row
+	 * locks (`FOR UPDATE SKIP LOCKED`): it must take no version and touch no request.
+	 */
+	unlocked(...args: Parameters<F>): ReturnType<F>;
 }
 
 export interface ConnectionOptions {
@@ -265,16 +270,15 @@ export class SyncPostgres {
 	 * in a savepoint when one is already open, and commits (releases) or rolls back.
 	 */
 	transaction<F extends (...args: never[]) => unknown>(fn: F): SyncTransaction<F> {
-		const run = (mode: 'write' | 'read', args: Parameters<F>): ReturnType<F> => {
+		const begin = {
+			write: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`,
+			read: 'BEGIN ISOLATION LEVEL REPEATABLE READ',
+			unlocked: 'BEGIN'
+		};
+		const run = (mode: keyof typeof begin, args: Parameters<F>): ReturnType<F> => {
 			const outermost = this.#depth === 0;
 			const savepoint = `beckon_sp_${this.#depth}`;
-			if (outermost) {
-				this.exec(
-					mode === 'write'
-						? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`
-						: 'BEGIN ISOLATION LEVEL REPEATABLE READ'
-				);
-			} else this.exec(`SAVEPOINT ${savepoint}`);
+			this.exec(outermost ? begin[mode] : `SAVEPOINT ${savepoint}`);
 			this.#depth += 1;
 			let result: ReturnType<F>;
 			try {
@@ -302,6 +306,7 @@ export class SyncPostgres {
 		transaction.deferred = (...args) => run('read', args);
 		transaction.immediate = (...args) => run('write', args);
 		transaction.exclusive = (...args) => run('write', args);
+		transaction.unlocked = (...args) => run('unlocked', args);
 		return transaction;
 	}
 

@@ -18,8 +18,9 @@ import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
 import { SYSTEM_ACTOR, type EventType } from '../../lib/domain/types';
-import { write, type Beckon } from '../app';
+import { claim, write, type Beckon } from '../app';
 import { nextVersion } from '../db';
+import { prepared } from '../db/prepared';
 import { mailOutbox, sessionRequests, type MailRow } from '../db/schema';
 import { domainOf, oneLine } from '../mail/format';
 import type { CalendarPart } from '../mail/ics';
@@ -89,17 +90,9 @@ const INTERRUPTED =
  * `pending` one that looks untouched.
  */
 export function claimNextMail(app: Beckon, leaseMs: number): MailRow | null {
-	return write(app, () => {
+	return claim(app, () => {
 		const now = app.clock();
-		const due = app.db
-			.select()
-			.from(mailOutbox)
-			.where(
-				and(inArray(mailOutbox.status, ['pending', 'sending']), lte(mailOutbox.nextAttemptAt, now))
-			)
-			.orderBy(asc(mailOutbox.nextAttemptAt), asc(mailOutbox.id))
-			.limit(1)
-			.get();
+		const due = nextDueMail(app, now);
 		if (!due) return null;
 		return (
 			app.db
@@ -122,6 +115,31 @@ export function claimNextMail(app: Beckon, leaseMs: number): MailRow | null {
 				.get() ?? null
 		);
 	});
+}
+
+// On PostgreSQL several instances claim at once: each locks the row it takes, and skips the
+// rows others hold, so no two take the same message and none waits for another's claim.
+const lockNextDueMail = prepared((db) =>
+	db.$client.prepare(
+		`SELECT id FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
+		 ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`
+	)
+);
+
+function nextDueMail(app: Beckon, now: number): MailRow | undefined {
+	if (app.dialect === 'postgres') {
+		const locked = lockNextDueMail(app.db).get(now) as { id: string } | undefined;
+		return locked && app.db.select().from(mailOutbox).where(eq(mailOutbox.id, locked.id)).get();
+	}
+	return app.db
+		.select()
+		.from(mailOutbox)
+		.where(
+			and(inArray(mailOutbox.status, ['pending', 'sending']), lte(mailOutbox.nextAttemptAt, now))
+		)
+		.orderBy(asc(mailOutbox.nextAttemptAt), asc(mailOutbox.id))
+		.limit(1)
+		.get();
 }
 
 /** The claim is still ours: same row, still `sending`, no later attempt since. */
