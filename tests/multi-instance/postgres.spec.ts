@@ -1,0 +1,149 @@
+/**
+ * Several built servers (`beckon serve`, as an operator runs them) on one PostgreSQL database,
+ * as behind a load balancer: what one instance commits reaches agents and end users connected to
+ * another, and jobs that every instance runs handle each item once.
+ *
+ * Runs when a PostgreSQL is available (BECKON_TEST_DATABASE_URL, set by `npm test` when it
+ * finds or starts one); skipped otherwise.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncPostgres } from '../../src/server/db/postgres';
+import { ApiClient } from '../support/client';
+import { freshSchema, schemaUrl, TEST_DATABASE_URL } from '../support/database';
+import { openStream } from '../support/sse';
+import {
+	BUILT_ADMIN,
+	startBuiltServer,
+	startWithAdmin,
+	type BuiltServer
+} from '../reliability/support/built-server';
+
+const tokenOf = (link: string) => new URL(link).pathname.split('/').at(-1) as string;
+
+describe.skipIf(!TEST_DATABASE_URL)('several instances on one PostgreSQL', () => {
+	let url: string;
+	let db: SyncPostgres;
+	const servers: BuiltServer[] = [];
+	const dirs: string[] = [];
+	let one: BuiltServer;
+	let two: BuiltServer;
+	let onOne: ApiClient;
+	let onTwo: ApiClient;
+
+	/** A built server on the shared database (its data folder holds nothing then). */
+	async function instance(env: Record<string, string> = {}) {
+		const dataDir = mkdtempSync(join(tmpdir(), 'beckon-instance-'));
+		dirs.push(dataDir);
+		const server = await startBuiltServer({ dataDir, env: { DATABASE_URL: url, ...env } });
+		servers.push(server);
+		return server;
+	}
+
+	beforeAll(async () => {
+		url = schemaUrl(freshSchema());
+		db = new SyncPostgres({ connectionString: url });
+		const dataDir = mkdtempSync(join(tmpdir(), 'beckon-instance-'));
+		dirs.push(dataDir);
+		({ server: one, admin: onOne } = await startWithAdmin({
+			dataDir,
+			env: { DATABASE_URL: url }
+		}));
+		servers.push(one);
+		two = await instance();
+		onTwo = new ApiClient(two.url);
+		await onTwo.login(BUILT_ADMIN.email, BUILT_ADMIN.password);
+	}, 60_000);
+
+	afterAll(async () => {
+		for (const server of servers) await server.stop();
+		db?.close();
+		for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('share one database: a session made on one instance is valid on the other', async () => {
+		const signedInOnOne = new ApiClient(two.url);
+		signedInOnOne.cookie = onOne.cookie;
+		expect((await signedInOnOne.query('auth.me')).user.email).toBe(BUILT_ADMIN.email);
+	});
+
+	it('a change made on one instance pokes an agent connected to the other, who pulls it', async () => {
+		const pokes = await openStream(`${two.url}/api/trpc/sync.poke`, onTwo.cookie!);
+		try {
+			await pokes.waitFor(1, 5_000); // connected
+			const created = await onOne.mutate('requests.create', { recipientName: 'Across' });
+			expect(await pokes.waitFor(2, 5_000)).toEqual({ at: expect.any(String), reason: 'change' });
+			const pulled = await onTwo.query('sync.pull', { clientId: crypto.randomUUID() });
+			expect(pulled.changes.map((r: { id: string }) => r.id)).toContain(created.id);
+		} finally {
+			await pokes.close();
+		}
+	});
+
+	it('an agent’s action on one instance reaches the end user’s link page on the other', async () => {
+		const created = await onOne.mutate('requests.create', { recipientName: 'Watcher' });
+		const token = tokenOf(created.link);
+		const input = encodeURIComponent(JSON.stringify({ token }));
+		const watch = await openStream(`${one.url}/api/trpc/link.watch?input=${input}`, '');
+		try {
+			expect(await watch.waitFor(1, 5_000)).toMatchObject({ status: 'open' });
+			await onTwo.mutate('requests.close', { id: created.id });
+			expect(await watch.waitFor(2, 5_000)).toMatchObject({ status: 'closed' });
+			await watch.ended; // a closed link's stream ends
+		} finally {
+			await watch.close();
+		}
+	});
+
+	it('expires each due request once while every instance sweeps', async () => {
+		const count = 60;
+		const expiresAt = new Date(Date.now() + 1_500).toISOString();
+		const ids: string[] = [];
+		for (let i = 0; i < count; i++) {
+			const created = await onOne.mutate('requests.create', {
+				recipientName: `Due ${i}`,
+				recipientEmail: `due-${i}@example.com`,
+				sendEmail: true,
+				expiresAt
+			});
+			ids.push(created.id);
+		}
+		await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 50));
+		// Every instance sweeps at start: two starting at the same moment race for the same rows,
+		// while the two running ones sweep on their own timers.
+		await Promise.all([instance(), instance()]);
+
+		// Per request: how many `expired` events, and how many expiry notices to the end user.
+		const perRequest = (sql: string) =>
+			Object.fromEntries(
+				(db.prepare(sql).all() as { request_id: string; n: number }[])
+					.filter((row) => ids.includes(row.request_id))
+					.map((row) => [row.request_id, row.n])
+			);
+		const once = Object.fromEntries(ids.map((id) => [id, 1]));
+		expect(
+			perRequest(
+				`SELECT request_id, count(*) AS n FROM request_events
+				 WHERE type = 'expired' GROUP BY request_id`
+			)
+		).toEqual(once);
+		expect(
+			perRequest(
+				`SELECT request_id, count(*) AS n FROM mail_outbox
+				 WHERE kind = 'expired' GROUP BY request_id`
+			)
+		).toEqual(once);
+		const versions = db.prepare('SELECT count(DISTINCT version) AS n FROM session_requests').get();
+		const rows = db.prepare('SELECT count(*) AS n FROM session_requests').get();
+		expect(versions).toEqual(rows);
+		// Every instance reports them expired.
+		for (const server of servers) {
+			const client = new ApiClient(server.url);
+			client.cookie = onOne.cookie;
+			const { items } = await client.query('requests.list', { status: ['expired'], limit: 100 });
+			expect(items.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(ids));
+		}
+	}, 60_000);
+});
