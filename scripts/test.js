@@ -2,18 +2,21 @@
 // Every stage runs even after a failure, so one run reports everything, and the last line is
 // always `N passed, N failed` for CI to read.
 //
-// BECKON_TEST_ONLY=unit (or a comma list of lint,check,build,unit,e2e) runs only those stages.
+// BECKON_TEST_ONLY=unit (or a comma list of lint,check,build,unit,postgres,e2e) runs only those
+// stages. The postgres stage runs the service, API, mail and multi-instance tests again with
+// Beckon on PostgreSQL (see scripts/postgres.js for where that comes from).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureChromium } from './chromium.js';
+import { ensurePostgres } from './postgres.js';
 
 // Paths below are relative to the repository root, wherever this is started from.
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
-const STAGES = ['lint', 'check', 'build', 'unit', 'e2e'];
+const STAGES = ['lint', 'check', 'build', 'unit', 'postgres', 'e2e'];
 const only = process.env.BECKON_TEST_ONLY?.split(',').map((s) => s.trim());
 const unknown = only?.filter((s) => !STAGES.includes(s)) ?? [];
 if (unknown.length > 0) {
@@ -72,6 +75,52 @@ if (wanted('unit')) {
 	const ok = run('npx', ['--no', 'vitest', ...args]);
 	const report = readJson(out);
 	count(ok, report?.numPassedTests, report?.numFailedTests);
+}
+
+/** The tests that run on PostgreSQL too: everything that reaches the database through Beckon. */
+const POSTGRES_SUITES = ['src/server', 'tests/api', 'tests/mail', 'tests/multi-instance'];
+
+/** A new, empty database for this run, owned by the role at `url`; returns its URL. */
+async function freshDatabase(url) {
+	const { default: pg } = await import('pg');
+	const name = 'beckon_test_run';
+	const admin = new pg.Client({ connectionString: url });
+	await admin.connect();
+	try {
+		await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+		await admin.query(`CREATE DATABASE ${name}`);
+	} finally {
+		await admin.end();
+	}
+	const database = new URL(url);
+	database.pathname = `/${name}`;
+	return database.toString();
+}
+
+if (wanted('postgres')) {
+	const { url, reason } = ensurePostgres();
+	if (!url) {
+		console.log(`
+Skipped the tests on PostgreSQL: ${reason}`);
+		// In CI a missing PostgreSQL must not pass unnoticed.
+		if (process.env.CI) failed++;
+	} else {
+		let database = null;
+		try {
+			database = await freshDatabase(url);
+		} catch (error) {
+			console.error(`PostgreSQL at ${new URL(url).host}: ${error.message}`);
+			failed++;
+		}
+		if (database) {
+			const out = join(tmp, 'vitest-postgres.json');
+			const args = ['run', '--reporter=default', '--reporter=json', `--outputFile=${out}`];
+			const env = { ...process.env, BECKON_TEST_DATABASE_URL: database };
+			const ok = run('npx', ['--no', 'vitest', ...args, ...POSTGRES_SUITES], env);
+			const report = readJson(out);
+			count(ok, report?.numPassedTests, report?.numFailedTests);
+		}
+	}
 }
 
 if (wanted('e2e') && existsSync('playwright.config.ts')) {

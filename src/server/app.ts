@@ -47,14 +47,24 @@ const LOGIN_THROTTLE = {
 	forgetMs: 15 * 60_000
 };
 
-export function createBeckon(config: Config, options: { clock?: Clock } = {}): Beckon {
+export function createBeckon(
+	config: Config,
+	options: {
+		clock?: Clock;
+		/** Relay changes to and from other instances (PostgreSQL); off for one-shot commands. */
+		relay?: boolean;
+	} = {}
+): Beckon {
 	const { db, sqlite, dialect, close } = openDatabase({
 		file: config.databaseFile,
 		url: config.databaseUrl
 	});
 	const secret = loadOrCreateSecret(sqlite, config.dataDir);
 	const bus = new ChangeBus();
-	const relay = config.databaseUrl ? new PostgresChangeRelay(config.databaseUrl, bus) : null;
+	const relay =
+		config.databaseUrl && options.relay !== false
+			? new PostgresChangeRelay(config.databaseUrl, bus)
+			: null;
 	bus.relayTo(relay);
 	return {
 		db,

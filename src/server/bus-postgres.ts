@@ -141,10 +141,10 @@ export class PostgresChangeRelay implements ChangeRelay {
 		const listener = this.#listener;
 		const channel = this.#channel;
 		if (!listener || !channel) {
-			log.warn(
-				{ changes: changes.length },
-				'changes not announced to other instances: not connected'
-			);
+			if (!this.#unannounced) {
+				log.warn('changes are not announced to other instances until the relay reconnects');
+			}
+			this.#unannounced = true;
 			return;
 		}
 		const payloads = payloadsOf(this.instance, changes);

@@ -49,7 +49,7 @@ export function describeDatabase(config: Config): string {
 }
 
 function migrate(config: Config) {
-	const app = createBeckon(config);
+	const app = createBeckon(config, { relay: false });
 	app.close();
 }
 
@@ -69,7 +69,7 @@ async function serve(config: Config, options: CliOptions) {
 	tuneHeapForLiveStreams();
 	// Migrate and bootstrap before listening, so a broken database stops the start with a clear
 	// message instead of failing the first request.
-	const setup = createBeckon(config);
+	const setup = createBeckon(config, { relay: false });
 	try {
 		const admin = await bootstrapAdmin(setup);
 		if (admin) log(`Created the admin ${admin.email} from BECKON_ADMIN_EMAIL.`);
@@ -105,7 +105,7 @@ async function createUserCommand(config: Config, args: string[], log: (line: str
 	});
 	const parsed = createUserSchema.safeParse(values);
 	if (!parsed.success) throw new UsageError(`--${fromZodIssues(parsed.error.issues).message}`);
-	const app = createBeckon(config);
+	const app = createBeckon(config, { relay: false });
 	try {
 		const user = await createUser(app, parsed.data);
 		log(`Created ${user.role} ${user.email} (${user.name}) with permission ${user.permission}.`);
@@ -127,7 +127,7 @@ async function backup(config: Config, file: string | undefined, log: (line: stri
 	// Written under another name and linked into place once complete and on disk: FILE is either
 	// absent or a whole backup, never a half-written one.
 	const partial = `${target}.partial-${process.pid}`;
-	const app = createBeckon(config);
+	const app = createBeckon(config, { relay: false });
 	try {
 		// VACUUM INTO copies one snapshot inside one read transaction: consistent, and with WAL the
 		// server keeps writing meanwhile. (SQLite's online backup API, which copies page by page,

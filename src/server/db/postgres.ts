@@ -72,7 +72,8 @@ port.on('message', async (message) => {
 		await ready;
 		if (broken) throw broken;
 		if (message.op === 'close') {
-			await client.end();
+			// A connection the server already dropped may never finish ending: wait a moment only.
+			await Promise.race([client.end(), new Promise((resolve) => setTimeout(resolve, 1000))]);
 			reply = { ok: true };
 		} else {
 			const result = await client.query({
@@ -253,10 +254,10 @@ export class SyncPostgres {
 		return reply;
 	}
 
-	#await(): Reply {
+	#await(timeoutMs = STATEMENT_TIMEOUT_MS + 5_000): Reply {
 		// The worker answers within the statement timeout, or its connection is gone: a little
 		// longer than the timeout, then the call fails rather than hanging the server.
-		const waited = Atomics.wait(this.#flag, 0, 0, STATEMENT_TIMEOUT_MS + 5_000);
+		const waited = Atomics.wait(this.#flag, 0, 0, timeoutMs);
 		const message = receiveMessageOnPort(this.#port);
 		if (waited === 'timed-out' || !message) {
 			this.#stop();
@@ -315,7 +316,7 @@ export class SyncPostgres {
 		try {
 			Atomics.store(this.#flag, 0, 0);
 			this.#port.postMessage({ op: 'close' });
-			this.#await();
+			this.#await(2_000);
 		} catch {
 			// Closing a connection that is already gone.
 		}

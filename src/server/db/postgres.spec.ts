@@ -1,0 +1,81 @@
+/** SyncPostgres answers better-sqlite3's calls the way the services rely on them. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshSchema, schemaUrl, TEST_DATABASE_URL } from '../../../tests/support/database';
+import { PostgresError, SyncPostgres } from './postgres';
+
+describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
+	let db: SyncPostgres;
+	const rows = () => db.prepare('SELECT id, n FROM t ORDER BY id').all();
+
+	beforeAll(() => {
+		db = new SyncPostgres({ connectionString: schemaUrl(freshSchema()) });
+		db.exec('CREATE TABLE t (id text PRIMARY KEY, n bigint, b bytea)');
+	});
+	afterAll(() => db.close());
+
+	it('runs, gets and lists rows, as objects or as arrays (raw)', () => {
+		const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)');
+		expect(insert.run('a', 1)).toEqual({ changes: 1, lastInsertRowid: 0 });
+		insert.run(['b', 2 ** 40]); // an array binds its elements, as in better-sqlite3
+		expect(db.prepare('SELECT n FROM t WHERE id = ?').get('b')).toEqual({ n: 2 ** 40 });
+		expect(db.prepare('SELECT id, n FROM t ORDER BY id').raw().all()).toEqual([
+			['a', 1],
+			['b', 2 ** 40]
+		]);
+		expect(db.prepare('SELECT count(*) AS c FROM t').get()).toEqual({ c: 2 });
+		expect(db.prepare('SELECT 1 FROM t WHERE id = ?').get('none')).toBeUndefined();
+	});
+
+	it('returns bytes as Buffers', () => {
+		db.prepare('UPDATE t SET b = ? WHERE id = ?').run(Buffer.from([1, 2, 3]), 'a');
+		const { b } = db.prepare('SELECT b FROM t WHERE id = ?').get('a') as { b: Buffer };
+		expect(Buffer.isBuffer(b) && [...b]).toEqual([1, 2, 3]);
+	});
+
+	it('commits a transaction, rolls back a failed one, and makes nested ones savepoints', () => {
+		const before = rows();
+		expect(() =>
+			db
+				.transaction(() => {
+					db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('c', 3);
+					throw new Error('changed my mind');
+				})
+				.immediate()
+		).toThrow('changed my mind');
+		expect(rows()).toEqual(before);
+		expect(db.inTransaction).toBe(false);
+
+		db.transaction(() => {
+			db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('d', 4);
+			// A failed statement inside a savepoint leaves the outer transaction usable.
+			expect(() =>
+				db.transaction(() => db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('a', 9))()
+			).toThrow(PostgresError);
+			db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('e', 5);
+		}).immediate();
+		expect(rows()).toEqual([...before, { id: 'd', n: 4 }, { id: 'e', n: 5 }]);
+	});
+
+	it('reports PostgreSQL errors with their SQLSTATE', () => {
+		try {
+			db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('a', 1);
+			expect.unreachable();
+		} catch (error) {
+			expect(error).toBeInstanceOf(PostgresError);
+			expect((error as PostgresError).code).toBe('23505');
+		}
+	});
+
+	it('refuses a promise-returning transaction and SQLite-only calls', () => {
+		expect(() => db.transaction(async () => 1).immediate()).toThrow(/cannot return a promise/);
+		expect(() => db.pragma('wal_checkpoint(TRUNCATE)')).toThrow(/SQLite's/);
+	});
+
+	it('fails to open with a message naming DATABASE_URL', () => {
+		const url = new URL(TEST_DATABASE_URL as string);
+		url.password = 'wrong password';
+		expect(() => new SyncPostgres({ connectionString: url.toString() })).toThrow(
+			/Cannot use the PostgreSQL database at DATABASE_URL: .*password/
+		);
+	});
+});
