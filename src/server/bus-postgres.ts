@@ -11,9 +11,13 @@
  * - A change says only "pull" or "look again": a lost notification costs a delay, never data.
  *   When the listening connection drops, notifications sent meanwhile are lost, so on reconnect
  *   every local listener is told that anything may have changed.
+ * - Live-session signalling (offers, answers, candidates), which lives in each instance's memory,
+ *   travels the same way, so a request's agent and end user may be served by different
+ *   instances. A message over the payload limit (offers run to kilobytes) is sent in parts.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { SignalMessage } from '../lib/link/session/signal-protocol';
 import type { Change, ChangeBus, ChangeRelay } from './bus';
 import { log } from './log';
 
@@ -23,10 +27,36 @@ export const PAYLOAD_LIMIT = 7_900;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
 
+/** A signalling message between a live session's two browsers. */
+export interface RelayedSignal {
+	requestId: string;
+	from: 'agent' | 'end_user';
+	message: SignalMessage;
+}
+
 interface Notification {
 	/** The instance that sent it: an instance ignores its own. */
 	from: string;
-	changes: Change[];
+	changes?: Change[];
+	signal?: RelayedSignal;
+	/** One piece of a notification too large for one. */
+	part?: { id: string; index: number; count: number; text: string };
+}
+
+/** UTF-16 units per part: at most 3 bytes each in UTF-8, so a part stays under the limit. */
+const PART_UNITS = 2_400;
+/** Parts of a message not complete by then are dropped (their sender died mid-way). */
+const PARTS_TTL_MS = 30_000;
+
+/** Splits a notification into parts that each fit in one. */
+export function partsOf(from: string, text: string, id: string): string[] {
+	const count = Math.ceil(text.length / PART_UNITS);
+	return Array.from({ length: count }, (_, index) =>
+		JSON.stringify({
+			from,
+			part: { id, index, count, text: text.slice(index * PART_UNITS, (index + 1) * PART_UNITS) }
+		} satisfies Notification)
+	);
 }
 
 /** Splits changes into notification payloads under the limit (a long user list is cut up). */
@@ -64,6 +94,10 @@ export class PostgresChangeRelay implements ChangeRelay {
 	#timer: NodeJS.Timeout | null = null;
 	/** Changes went unannounced since the connection was last up (logged once per outage). */
 	#unannounced = false;
+	readonly #signalListeners = new Set<(signal: RelayedSignal) => void>();
+	/** Parts received of messages sent in parts, by sender and message. */
+	readonly #parts = new Map<string, { texts: string[]; received: number; at: number }>();
+	#partId = 0;
 	/** Settles once the first LISTEN is in place (or failed). */
 	readonly ready: Promise<void>;
 
@@ -132,12 +166,59 @@ export class PostgresChangeRelay implements ChangeRelay {
 			log.warn('ignored a change notification that is not JSON');
 			return;
 		}
-		if (notification.from === this.instance || !Array.isArray(notification.changes)) return;
-		this.bus.deliver(notification.changes);
+		if (notification.from === this.instance) return;
+		if (notification.part) {
+			const whole = this.#assemble(notification.from, notification.part);
+			if (whole !== null) this.#received(whole);
+			return;
+		}
+		if (Array.isArray(notification.changes)) this.bus.deliver(notification.changes);
+		if (notification.signal) {
+			for (const listener of this.#signalListeners) listener(notification.signal);
+		}
+	}
+
+	/** Keeps a part; returns the whole notification once its last part is in. */
+	#assemble(from: string, part: NonNullable<Notification['part']>): string | null {
+		const now = Date.now();
+		for (const [key, pending] of this.#parts) {
+			if (now - pending.at > PARTS_TTL_MS) this.#parts.delete(key);
+		}
+		const key = `${from}:${part.id}`;
+		const pending = this.#parts.get(key) ?? { texts: [], received: 0, at: now };
+		if (pending.texts[part.index] === undefined) pending.received += 1;
+		pending.texts[part.index] = part.text;
+		if (pending.received < part.count) {
+			this.#parts.set(key, pending);
+			return null;
+		}
+		this.#parts.delete(key);
+		return pending.texts.join('');
+	}
+
+	/** Hears the signalling messages that other instances relay. */
+	onSignal(listener: (signal: RelayedSignal) => void): () => void {
+		this.#signalListeners.add(listener);
+		return () => this.#signalListeners.delete(listener);
+	}
+
+	/** Sends a signalling message to the other instances (in parts if it must). */
+	publishSignal(signal: RelayedSignal): void {
+		const text = JSON.stringify({ from: this.instance, signal } satisfies Notification);
+		const payloads =
+			Buffer.byteLength(text) <= PAYLOAD_LIMIT
+				? [text]
+				: partsOf(this.instance, text, String(++this.#partId));
+		this.#send(payloads);
 	}
 
 	/** Sends committed changes to the other instances, in commit order, after the commit. */
 	publish(changes: readonly Change[]): void {
+		this.#send(payloadsOf(this.instance, changes));
+	}
+
+	/** Notifies the payloads in order, after whatever was sent before them. */
+	#send(payloads: string[]) {
 		const listener = this.#listener;
 		const channel = this.#channel;
 		if (!listener || !channel) {
@@ -147,7 +228,6 @@ export class PostgresChangeRelay implements ChangeRelay {
 			this.#unannounced = true;
 			return;
 		}
-		const payloads = payloadsOf(this.instance, changes);
 		this.#sender = this.#sender
 			.then(async () => {
 				for (const payload of payloads) {

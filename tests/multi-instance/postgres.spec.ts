@@ -97,6 +97,37 @@ describe.skipIf(!TEST_DATABASE_URL)('several instances on one PostgreSQL', () =>
 		}
 	});
 
+	it('relays a live session’s signalling between browsers served by different instances', async () => {
+		const created = await onOne.mutate('requests.create', { recipientName: 'Sharer' });
+		const token = tokenOf(created.link);
+		const endUser = new ApiClient(one.url);
+		await endUser.mutate('link.open', { token });
+		await onTwo.mutate('requests.requestConnect', { id: created.id });
+		await endUser.mutate('link.respond', { token, decision: 'allow' });
+
+		const query = (input: unknown) => `input=${encodeURIComponent(JSON.stringify(input))}`;
+		const toEndUser = await openStream(`${one.url}/api/trpc/link.signals?${query({ token })}`, '');
+		const toAgent = await openStream(
+			`${two.url}/api/trpc/requests.signals?${query({ id: created.id })}`,
+			onTwo.cookie!
+		);
+		try {
+			// An offer of 20 KB: over NOTIFY's limit, so it crosses in parts.
+			const sdp = `v=0\r\n${'a=candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host\r\n'.repeat(400)}`;
+			expect(sdp.length).toBeGreaterThan(20_000);
+			const offer = { type: 'offer', peer: 'end-user-1', attempt: 'a1', sdp };
+			await endUser.mutate('link.signal', { token, message: offer });
+			const hello = { type: 'hello', peer: 'agent-1' };
+			await onTwo.mutate('requests.signal', { id: created.id, message: hello });
+
+			expect(await toAgent.waitFor(1, 5_000)).toMatchObject({ from: 'end_user', message: offer });
+			expect(await toEndUser.waitFor(1, 5_000)).toMatchObject({ from: 'agent', message: hello });
+		} finally {
+			await toEndUser.close();
+			await toAgent.close();
+		}
+	});
+
 	it('expires each due request once while every instance sweeps', async () => {
 		const count = 60;
 		const expiresAt = new Date(Date.now() + 1_500).toISOString();

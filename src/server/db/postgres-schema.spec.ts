@@ -23,7 +23,7 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 			)
 			.all() as { table_name: string; column_name: string; is_nullable: 'YES' | 'NO' }[];
 		const actual = stored.map((c) => `${c.table_name}.${c.column_name} ${c.is_nullable}`).sort();
-		const expected = Object.values(schema)
+		const expected = (Object.values(schema) as unknown[])
 			.filter((value): value is SQLiteTable => is(value, SQLiteTable))
 			.flatMap((table) =>
 				Object.values(getTableColumns(table)).map(

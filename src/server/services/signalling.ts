@@ -6,7 +6,9 @@
  * Ephemeral and in memory, never in the database: each request has a short buffer of recent
  * messages with increasing ids, so a subscriber that arrives late, or reconnects with its last
  * event id, gets what it missed. A buffer lives for BUFFER_MS after its last message and is
- * dropped as soon as a relay sees the session is over.
+ * dropped as soon as a relay sees the session is over. With several instances on PostgreSQL,
+ * every message is also relayed to the other instances' hubs (bus-postgres.ts), so the two
+ * browsers may be connected to different ones.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -15,6 +17,7 @@ import { conflict, DomainError, DomainErrorReason, forbidden } from '../../lib/d
 import { effectiveStatus } from '../../lib/domain/rules';
 import type { SignalEnvelope, SignalMessage } from '../../lib/link/session/signal-protocol';
 import type { Beckon } from '../app';
+import type { PostgresChangeRelay } from '../bus-postgres';
 import type { SessionRequestRow } from '../db/schema';
 import { RateLimiter } from '../rate-limit';
 import { findRow, loadVisibleRow, assignmentOf } from './request-records';
@@ -50,11 +53,18 @@ class SignalHub {
 	readonly #emitter = new EventEmitter();
 	#seq = 0;
 
-	constructor() {
+	constructor(private readonly relay: PostgresChangeRelay | null = null) {
 		this.#emitter.setMaxListeners(0);
 	}
 
+	/** A message from a browser connected here: kept, handed to listeners, and relayed. */
 	publish(requestId: string, from: Side, message: SignalMessage, now: number) {
+		this.keep(requestId, from, message, now);
+		this.relay?.publishSignal({ requestId, from, message });
+	}
+
+	/** A message, from here or relayed by another instance: kept and handed to listeners. */
+	keep(requestId: string, from: Side, message: SignalMessage, now: number) {
 		this.#prune(now);
 		const stored: Stored = { seq: ++this.#seq, at: now, from, message };
 		const buffer = this.#buffers.get(requestId) ?? [];
@@ -104,7 +114,13 @@ const hubs = new WeakMap<Beckon, SignalHub>();
 
 export function hubOf(app: Beckon): SignalHub {
 	let hub = hubs.get(app);
-	if (!hub) hubs.set(app, (hub = new SignalHub()));
+	if (!hub) {
+		const created = new SignalHub(app.relay);
+		app.relay?.onSignal(({ requestId, from, message }) =>
+			created.keep(requestId, from, message, app.clock())
+		);
+		hubs.set(app, (hub = created));
+	}
 	return hub;
 }
 
