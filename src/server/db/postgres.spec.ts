@@ -71,6 +71,51 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 		expect(() => db.pragma('wal_checkpoint(TRUNCATE)')).toThrow(/SQLite's/);
 	});
 
+	describe('when the connection breaks (PostgreSQL restarted, a network cut)', () => {
+		let admin: SyncPostgres;
+		beforeAll(() => {
+			admin = new SyncPostgres({ connectionString: TEST_DATABASE_URL as string });
+		});
+		afterAll(() => admin.close());
+
+		const cut = () => {
+			const { pid } = db.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number };
+			admin.prepare('SELECT pg_terminate_backend(?)').get(pid);
+		};
+		// The worker hears of the closed socket between statements.
+		const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+		it('reconnects for the next statement outside a transaction', async () => {
+			cut();
+			await settle();
+			expect(db.prepare('SELECT count(*) AS c FROM t').get()).toEqual({ c: rows().length });
+		});
+
+		it('fails the rest of a transaction it broke, and commits none of it', () => {
+			const before = rows();
+			const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)');
+			expect(() =>
+				db
+					.transaction(() => {
+						insert.run('x1', 1);
+						cut();
+						// This thread waits as a long statement would; the worker hears of the cut.
+						Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+						// Nested, as each mutation of a push is: its failure must not be survivable.
+						try {
+							db.transaction(() => insert.run('x2', 2))();
+						} catch {
+							// a push records the refusal and goes on with the next mutation…
+						}
+						insert.run('x3', 3); // …which must fail too, not run on a new connection
+					})
+					.immediate()
+			).toThrow(/lost during the transaction/);
+			expect(db.inTransaction).toBe(false);
+			expect(rows()).toEqual(before);
+		});
+	});
+
 	it('fails to open with a message naming DATABASE_URL', () => {
 		const url = new URL(TEST_DATABASE_URL as string);
 		url.password = 'wrong password';

@@ -43,21 +43,28 @@ interface Reply {
 
 // The worker: one pg connection, statements one at a time, each answer posted back and this
 // thread woken. bigint (int8) and numeric come back as numbers, as SQLite's integers do (every
-// value Beckon stores fits in 2^53).
+// value Beckon stores fits in 2^53). A connection that breaks (PostgreSQL restarted, a network
+// cut) is replaced at the next statement that starts outside a transaction; one inside a
+// transaction fails instead, since the transaction died with the connection.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const pg = require(workerData.pgPath);
+const { port, signal, connection, pgPath } = workerData;
+const flag = new Int32Array(signal);
+let pg = null;
+let setupError = null;
+try {
+	pg = require(pgPath);
+} catch (error) {
+	setupError = error;
+}
 const types = { getTypeParser: (oid, format) =>
 	oid === 20 || oid === 1700 ? (value) => (value === null ? null : Number(value))
 	: pg.types.getTypeParser(oid, format) };
-const { port, signal, connection } = workerData;
-const flag = new Int32Array(signal);
-const client = new pg.Client({ ...connection, types });
+let client = null;
+let ready = null;
 let broken = null;
-client.on('error', (error) => { broken = error; });
-const ready = client.connect();
 // Each distinct statement is parsed once per connection, then only bound and run.
-const names = new Map();
+let names = new Map();
 const nameOf = (text) => {
 	let name = names.get(text);
 	if (name === undefined) {
@@ -66,16 +73,47 @@ const nameOf = (text) => {
 	}
 	return name;
 };
+function connect() {
+	const current = new pg.Client({ ...connection, types });
+	current.on('error', (error) => { if (client === current) broken = error; });
+	current.on('end', () => { if (client === current && !broken) broken = new Error('the connection ended'); });
+	client = current;
+	broken = null;
+	names = new Map();
+	// A failed attempt is forgotten: the next statement tries again.
+	ready = current.connect().catch((error) => {
+		if (client === current) client = null;
+		throw error;
+	});
+	return ready;
+}
+// Set when the connection broke inside a transaction: every later statement of that transaction
+// fails too (a new connection would run them outside it), until the next one starts.
+let lostInTransaction = null;
 port.on('message', async (message) => {
 	let reply;
 	try {
-		await ready;
-		if (broken) throw broken;
+		if (setupError) throw setupError;
 		if (message.op === 'close') {
 			// A connection the server already dropped may never finish ending: wait a moment only.
-			await Promise.race([client.end(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+			if (client) await Promise.race([client.end(), new Promise((resolve) => setTimeout(resolve, 1000))]);
 			reply = { ok: true };
 		} else {
+			if (!message.inTransaction) lostInTransaction = null;
+			if (lostInTransaction) throw lostInTransaction;
+			if (!client) await connect();
+			else await ready;
+			if (broken) {
+				const lost = broken;
+				void client.end().catch(() => {});
+				client = null;
+				if (message.inTransaction) {
+					lostInTransaction = new Error(
+						'The connection to PostgreSQL was lost during the transaction: ' + lost.message);
+					throw lostInTransaction;
+				}
+				await connect();
+			}
 			const result = await client.query({
 				name: message.prepared ? nameOf(message.text) : undefined,
 				text: message.text,
@@ -180,7 +218,8 @@ export class SyncPostgres {
 		this.#port = port1;
 		const connection = {
 			connectionString: options.connectionString,
-			application_name: options.application_name ?? 'beckon'
+			application_name: options.application_name ?? 'beckon',
+			statement_timeout: STATEMENT_TIMEOUT_MS
 		};
 		this.#worker = new Worker(WORKER_SOURCE, {
 			eval: true,
@@ -197,7 +236,6 @@ export class SyncPostgres {
 		this.#worker.on('error', () => {});
 		try {
 			this.query(this.#translate('SELECT 1'), [], false);
-			this.query(this.#translate(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`), [], false);
 		} catch (error) {
 			this.#stop();
 			throw new Error(
@@ -244,7 +282,14 @@ export class SyncPostgres {
 		if (this.#closed) throw new TypeError('The database connection is not open');
 		const values = bindValues(statement, params);
 		Atomics.store(this.#flag, 0, 0);
-		this.#port.postMessage({ op: 'query', text: statement.text, values, raw, prepared });
+		this.#port.postMessage({
+			op: 'query',
+			text: statement.text,
+			values,
+			raw,
+			prepared,
+			inTransaction: this.#depth > 0
+		});
 		const reply = this.#await();
 		if (!reply.ok) {
 			const e = reply.error!;
@@ -279,7 +324,13 @@ export class SyncPostgres {
 		const run = (mode: keyof typeof begin, args: Parameters<F>): ReturnType<F> => {
 			const outermost = this.#depth === 0;
 			const savepoint = `beckon_sp_${this.#depth}`;
-			this.exec(outermost ? begin[mode] : `SAVEPOINT ${savepoint}`);
+			try {
+				this.exec(outermost ? begin[mode] : `SAVEPOINT ${savepoint}`);
+			} catch (error) {
+				// BEGIN ran but the lock did not come (a timeout): leave no transaction open.
+				if (outermost && !this.#closed) this.exec('ROLLBACK');
+				throw error;
+			}
 			this.#depth += 1;
 			let result: ReturnType<F>;
 			try {
@@ -287,20 +338,25 @@ export class SyncPostgres {
 				if (result instanceof Promise) {
 					throw new TypeError('Transaction function cannot return a promise');
 				}
+				// Sent as part of the transaction: should the connection have broken, the COMMIT
+				// fails rather than reaching a new connection that has no transaction to commit.
+				this.exec(outermost ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
 			} catch (error) {
-				this.#depth -= 1;
 				if (!this.#closed) {
-					this.exec(
-						outermost
-							? 'ROLLBACK'
-							: `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`
-					);
+					try {
+						this.exec(
+							outermost
+								? 'ROLLBACK'
+								: `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`
+						);
+					} catch {
+						// The transaction went with the connection: nothing is left to roll back.
+					}
 				}
 				throw error;
+			} finally {
+				this.#depth -= 1;
 			}
-			this.#depth -= 1;
-			// A COMMIT that fails ends the transaction all the same (PostgreSQL rolls it back).
-			this.exec(outermost ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
 			return result;
 		};
 		const transaction = ((...args: Parameters<F>) => run('read', args)) as SyncTransaction<F>;
