@@ -77,8 +77,17 @@ if (wanted('unit')) {
 	count(ok, report?.numPassedTests, report?.numFailedTests);
 }
 
-/** The tests that run on PostgreSQL too: everything that reaches the database through Beckon. */
-const POSTGRES_SUITES = ['src/server', 'tests/api', 'tests/mail', 'tests/multi-instance'];
+/**
+ * The tests that run on PostgreSQL too: the services, the API over HTTP, mail, several built
+ * instances, and the single executable.
+ */
+const POSTGRES_SUITES = [
+	'src/server',
+	'tests/api',
+	'tests/mail',
+	'tests/multi-instance',
+	'tests/binary'
+];
 
 /** A new, empty database for this run, owned by the role at `url`; returns its URL. */
 async function freshDatabase(url) {

@@ -73,6 +73,24 @@ await build({
 cpSync(join(root, 'build/client'), join(stage, 'app/client'), { recursive: true });
 cpSync(join(root, 'build/prerendered'), join(stage, 'app/prerendered'), { recursive: true });
 cpSync(join(root, 'drizzle'), join(stage, 'drizzle'), { recursive: true });
+// PostgreSQL's client, for the connection that runs in a worker thread (db/postgres.ts requires it
+// by path there): one CommonJS file, its optional native and Cloudflare bindings left out.
+await build({
+	entryPoints: [join(root, 'node_modules/pg/lib/index.js')],
+	outfile: join(stage, 'node_modules/pg/index.js'),
+	bundle: true,
+	format: 'cjs',
+	platform: 'node',
+	target: 'node20',
+	minify: true,
+	legalComments: 'none',
+	external: ['pg-native', 'pg-cloudflare', 'cloudflare:sockets'],
+	logLevel: 'warning'
+});
+writeFileSync(
+	join(stage, 'node_modules/pg/package.json'),
+	JSON.stringify({ name: 'pg', main: 'index.js' })
+);
 for (const name of NATIVE_PACKAGES) {
 	cpSync(join(root, 'node_modules', name), join(stage, 'node_modules', name), {
 		recursive: true,

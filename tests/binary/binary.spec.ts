@@ -1,6 +1,7 @@
 /**
  * The single executable as a self-hoster uses it: copied alone into an empty folder, run with no
- * Node on PATH, it creates the admin from the environment and serves app, API and link pages.
+ * Node on PATH, it creates the admin from the environment and serves app, API and link pages —
+ * on SQLite, or on PostgreSQL in the run of the tests on PostgreSQL (BECKON_TEST_DATABASE_URL).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client';
+import { testDatabaseEnv } from '../support/database';
 
 function freePort(): Promise<number> {
 	return new Promise((done) => {
@@ -52,11 +54,13 @@ describe('single executable', () => {
 
 	it('serves the app, creates the admin and opens a session link', async () => {
 		const port = await freePort();
+		const database = testDatabaseEnv(dir);
 		const url = `http://127.0.0.1:${port}`;
 		const server = spawn(join(dir, 'beckon'), ['serve'], {
 			cwd: dir,
 			env: {
 				...env,
+				...database,
 				PORT: String(port),
 				BECKON_ADMIN_EMAIL: 'owner@example.com',
 				BECKON_ADMIN_PASSWORD: 'binary smoke test'
