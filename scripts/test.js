@@ -79,14 +79,17 @@ if (wanted('unit')) {
 
 /**
  * The tests that run on PostgreSQL too: the services, the API over HTTP, mail, several built
- * instances, and the single executable.
+ * instances, the single executable, the property tests (devices against the server, lifecycle,
+ * random input) and the attacks.
  */
 const POSTGRES_SUITES = [
 	'src/server',
 	'tests/api',
 	'tests/mail',
 	'tests/multi-instance',
-	'tests/binary'
+	'tests/binary',
+	'tests/reliability/properties.spec.ts',
+	'tests/reliability/attacks.spec.ts'
 ];
 
 /** A new, empty database for this run, owned by the role at `url`; returns its URL. */

@@ -55,7 +55,7 @@ import { createUser, loadAuthUser, type AuthUser } from '../../src/server/servic
 import { appRouter } from '../../src/server/trpc/_app';
 import { ApiClient } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
-import { testDatabaseEnv } from '../support/database';
+import { cloneTestDatabase, testDatabaseEnv } from '../support/database';
 import { checkDatabase, tableCounts } from './support/invariants';
 import { seed, SOAK, size } from './support/soak';
 
@@ -124,6 +124,7 @@ async function makeTemplate() {
 async function openWorld(): Promise<World> {
 	const dir = mkdtempSync(join(tmpdir(), 'beckon-props-'));
 	cpSync(template, dir, { recursive: true });
+	cloneTestDatabase(template, dir);
 	const world = { now: T0 } as World;
 	world.dir = dir;
 	world.app = createBeckon(
@@ -962,26 +963,23 @@ describe('every tRPC procedure fed random JSON', () => {
 		await server.close();
 	});
 
-	/** Everything a call could change: row counts and the values that change in place. */
+	/**
+	 * Everything a call could change: row counts and the values that change in place (read as
+	 * rows, in a fixed order, so the same SQL serves SQLite and PostgreSQL).
+	 */
 	function fingerprint() {
 		const db = server.app.sqlite;
-		const one = (sql: string) => JSON.stringify(db.prepare(sql).get());
+		const all = (sql: string) => JSON.stringify(db.prepare(sql).all());
 		return JSON.stringify({
 			counts: tableCounts(db),
-			version: one(`SELECT value FROM counters WHERE name = 'version'`),
-			requests: one(
-				'SELECT total(version), group_concat(status), max(updated_at) FROM session_requests'
-			),
-			users: one(
-				'SELECT total(updated_at), group_concat(active), group_concat(password_hash) FROM users'
-			),
-			settings: one(`SELECT group_concat(key || '=' || value) FROM settings`),
-			tokens: one('SELECT count(revoked_at), total(last_used_at) FROM api_tokens'),
-			sync: one('SELECT total(last_mutation_id) FROM sync_clients'),
-			mail: one(
-				'SELECT group_concat(status), total(attempts), total(next_attempt_at) FROM mail_outbox'
-			),
-			queues: one('SELECT total(updated_at), group_concat(name) FROM queues')
+			version: all(`SELECT value FROM counters WHERE name = 'version'`),
+			requests: all('SELECT id, version, status, updated_at FROM session_requests ORDER BY id'),
+			users: all('SELECT id, updated_at, active, password_hash FROM users ORDER BY id'),
+			settings: all('SELECT key, value FROM settings ORDER BY key'),
+			tokens: all('SELECT id, revoked_at, last_used_at FROM api_tokens ORDER BY id'),
+			sync: all('SELECT client_id, last_mutation_id FROM sync_clients ORDER BY client_id'),
+			mail: all('SELECT id, status, attempts, next_attempt_at FROM mail_outbox ORDER BY id'),
+			queues: all('SELECT id, updated_at, name FROM queues ORDER BY id')
 		});
 	}
 

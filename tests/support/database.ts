@@ -5,6 +5,7 @@
  * file each. The schemas go with the database, which `npm test` makes anew for every run.
  */
 import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../../src/server/db';
 import { SyncPostgres } from '../../src/server/db/postgres';
 
 export const TEST_DATABASE_URL = process.env.BECKON_TEST_DATABASE_URL || null;
@@ -41,4 +42,44 @@ export function testDatabaseEnv(dataDir: string): Record<string, string> {
 		schemaOfDataDir.set(dataDir, schema);
 	}
 	return { DATABASE_URL: schemaUrl(schema) };
+}
+
+/** Every table, parents before children, for copying a schema's rows. */
+const TABLES = [
+	'users',
+	'queues',
+	'queue_members',
+	'api_tokens',
+	'sessions',
+	'settings',
+	'server_keys',
+	'view_epochs',
+	'session_requests',
+	'request_events',
+	'mail_outbox',
+	'sync_clients',
+	'sync_mutations',
+	'counters'
+];
+
+/**
+ * Makes `toDataDir`'s database a copy of `fromDataDir`'s, as copying a SQLite data folder does
+ * (call it after copying the folder): on PostgreSQL, a new schema, migrated, with every row.
+ */
+export function cloneTestDatabase(fromDataDir: string, toDataDir: string) {
+	const from = schemaOfDataDir.get(fromDataDir);
+	if (!TEST_DATABASE_URL || !from) return;
+	const to = freshSchema();
+	openDatabase({ file: '', url: schemaUrl(to) }).close();
+	admin!.transaction(() => {
+		admin!.exec(`DELETE FROM ${to}.counters`);
+		for (const table of TABLES) {
+			admin!.exec(`INSERT INTO ${to}.${table} SELECT * FROM ${from}.${table}`);
+		}
+		admin!.exec(
+			`SELECT setval(pg_get_serial_sequence('${to}.request_events', 'id'),
+			               coalesce((SELECT max(id) FROM ${to}.request_events), 0) + 1, false)`
+		);
+	})();
+	schemaOfDataDir.set(toDataDir, to);
 }

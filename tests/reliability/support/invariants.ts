@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 import { transition, type Action, type LifecycleState } from '../../../src/lib/domain/lifecycle';
 import { CLOSED_REASONS, STATUSES, type Assignment } from '../../../src/lib/domain/types';
+import { SyncPostgres } from '../../../src/server/db/postgres';
 
 export interface RequestRow {
 	id: string;
@@ -246,12 +247,16 @@ export function checkFile(db: Database.Database): string {
 	return 'ok';
 }
 
-/** Row counts of every table (for "a refused call writes nothing"). */
+/** Row counts of every table (for "a refused call writes nothing"), on SQLite or PostgreSQL. */
 export function tableCounts(db: Database.Database): Record<string, number> {
 	const tables = db
 		.prepare(
-			`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-			    AND name NOT LIKE '__drizzle%' ORDER BY name`
+			db instanceof SyncPostgres
+				? `SELECT table_name AS name FROM information_schema.tables
+				    WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_\\_drizzle%'
+				    ORDER BY table_name`
+				: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+				    AND name NOT LIKE '__drizzle%' ORDER BY name`
 		)
 		.all() as { name: string }[];
 	return Object.fromEntries(
