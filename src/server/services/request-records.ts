@@ -77,26 +77,24 @@ export function findRow(app: Beckon, id: string): SessionRequestRow | undefined 
 	return rowById(app.db).get({ id });
 }
 
+// Whether a row exists, without reading and mapping its columns (a create's id check).
+const idExists = prepared((db) =>
+	db.$client.prepare('SELECT 1 FROM session_requests WHERE id = ?').pluck()
+);
+
+export function requestExists(app: Beckon, id: string): boolean {
+	return idExists(app.db).get(id) !== undefined;
+}
+
 const ROW_COLUMNS = getTableColumns(sessionRequests);
 
-/** Each column with its default, and whether its value needs the column's own encoding. */
+/** Each column, and whether its value needs the column's own encoding. */
 const INSERT_COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
 	key,
 	column,
-	fallback: column.default ?? null,
 	// Numbers and strings bind as they are; booleans as 0/1, as the query builder binds them.
 	encoded: column.columnType !== 'SQLiteInteger' && column.columnType !== 'SQLiteText'
 }));
-
-/** The full row for `values`: columns left out get their default. */
-function completeRow(values: typeof sessionRequests.$inferInsert): SessionRequestRow {
-	const given = values as Record<string, unknown>;
-	const row: Record<string, unknown> = {};
-	for (const { key, fallback } of INSERT_COLUMNS) {
-		row[key] = given[key] !== undefined ? given[key] : fallback;
-	}
-	return row as SessionRequestRow;
-}
 
 function bindRow(row: SessionRequestRow, params: unknown[]) {
 	const values = row as Record<string, unknown>;
@@ -129,21 +127,16 @@ function insertManyStatement(db: DB, count: number): Statement {
 }
 
 /**
- * Inserts new request rows in the given order (inside the caller's transaction), a hundred per
- * statement; columns left out get their default. Returns the rows as stored.
+ * Inserts new request rows, every column given, in the given order (inside the caller's
+ * transaction), a hundred per statement.
  */
-export function insertRows(
-	app: Beckon,
-	values: readonly (typeof sessionRequests.$inferInsert)[]
-): SessionRequestRow[] {
-	const rows = values.map(completeRow);
+export function insertRows(app: Beckon, rows: readonly SessionRequestRow[]) {
 	for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-		const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+		const end = Math.min(start + ROWS_PER_INSERT, rows.length);
 		const params: unknown[] = [];
-		for (const row of chunk) bindRow(row, params);
-		insertManyStatement(app.db, chunk.length).run(params);
+		for (let i = start; i < end; i++) bindRow(rows[i], params);
+		insertManyStatement(app.db, end - start).run(params);
 	}
-	return rows;
 }
 
 /** The row if `viewer` may see it; otherwise NOT_FOUND, whether it exists or not. */
@@ -354,17 +347,22 @@ const insertEventsStatements = prepared(() => new Map<number, Statement>());
 export function appendEvents(app: Beckon, events: readonly NewEvent[]) {
 	const statements = insertEventsStatements(app.db);
 	for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
-		const chunk = events.slice(start, start + ROWS_PER_INSERT);
-		let statement = statements.get(chunk.length);
+		const end = Math.min(start + ROWS_PER_INSERT, events.length);
+		let statement = statements.get(end - start);
 		if (!statement) {
 			statement = app.db.$client.prepare(
-				`INSERT INTO request_events (request_id, actor, type, data, at) VALUES ${Array(chunk.length).fill('(?, ?, ?, ?, ?)').join(', ')}`
+				`INSERT INTO request_events (request_id, actor, type, data, at) VALUES ${Array(end - start)
+					.fill('(?, ?, ?, ?, ?)')
+					.join(', ')}`
 			);
-			statements.set(chunk.length, statement);
+			statements.set(end - start, statement);
 		}
-		statement.run(
-			chunk.flatMap((e) => [e.requestId, e.actor, e.type, JSON.stringify(e.data), e.at])
-		);
+		const params: unknown[] = [];
+		for (let i = start; i < end; i++) {
+			const e = events[i];
+			params.push(e.requestId, e.actor, e.type, JSON.stringify(e.data), e.at);
+		}
+		statement.run(params);
 	}
 }
 

@@ -24,13 +24,7 @@ import { canTransition } from '../../lib/domain/lifecycle';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { takeVersions } from '../db';
-import {
-	queues,
-	requestEvents,
-	sessionRequests,
-	users,
-	type SessionRequestRow
-} from '../db/schema';
+import { queues, requestEvents, users, type SessionRequestRow } from '../db/schema';
 import {
 	mailForAssign,
 	mailForClose,
@@ -45,6 +39,7 @@ import {
 	eventsOf,
 	findRow,
 	insertRows,
+	requestExists,
 	loadVisibleRow,
 	recordChange,
 	type ChangeSpec,
@@ -95,9 +90,12 @@ export interface CreateRequest {
 	assignment?: AssignmentInput;
 }
 
-/** A create that passed every check: the new row but for its version, ready to insert. */
+/**
+ * A create that passed every check: the new row, every column but its version decided (0 until
+ * insertPlannedCreates takes one), ready to insert.
+ */
 export interface PlannedCreate {
-	values: Omit<typeof sessionRequests.$inferInsert, 'version'> & { id: string; createdAt: number };
+	row: SessionRequestRow;
 	assignment: Assignment;
 }
 
@@ -105,13 +103,14 @@ export interface PlannedCreate {
  * Everything createRequest checks and decides before writing, in its order (inside the caller's
  * write transaction, which the lookups of the id and the assignee need). For a batch of creates:
  * `pendingIds` are ids planned by the same batch but not inserted yet (a repeat of one is the
- * same conflict as a repeat of a stored one), `settings` the settings read once for the batch.
+ * same conflict as a repeat of a stored one), `settings` the settings read once for the batch
+ * and `expiryMs` their default expiry.
  */
 export function planCreate(
 	app: Beckon,
 	user: AuthUser,
 	input: CreateRequest,
-	batch: { pendingIds?: ReadonlySet<string>; settings?: Settings } = {}
+	batch: { pendingIds?: ReadonlySet<string>; settings?: Settings; expiryMs?: number } = {}
 ): PlannedCreate {
 	const { pendingIds, settings = getSettings(app) } = batch;
 	requireEdit(user);
@@ -119,7 +118,7 @@ export function planCreate(
 	const scheduledAt = instantOrNull(input.scheduledAt, 'scheduledAt');
 	const expiresAt =
 		input.expiresAt === undefined
-			? defaultExpiresAt(now, scheduledAt, expiryMsOf(app, settings))
+			? defaultExpiresAt(now, scheduledAt, batch.expiryMs ?? expiryMsOf(app, settings))
 			: parseInstant(input.expiresAt, 'expiresAt');
 	checkTimes({ scheduledAt, expiresAt }, now);
 	if (input.sendEmail && !input.recipientEmail) {
@@ -127,12 +126,12 @@ export function planCreate(
 	}
 	const id = input.id ?? uuidv7();
 	// Ids are made by clients (so requests can be created offline); a repeat is a conflict.
-	if (pendingIds?.has(id) || findRow(app, id)) {
+	if (pendingIds?.has(id) || requestExists(app, id)) {
 		throw conflict('A session request with this id already exists');
 	}
 	const assignment = resolveAssignment(app, user, input.assignment ?? { kind: 'me' });
 	return {
-		values: {
+		row: {
 			id,
 			recipientName: input.recipientName,
 			recipientEmail: input.recipientEmail ?? null,
@@ -146,10 +145,13 @@ export function planCreate(
 			closedReason: null,
 			connectRequested: false,
 			linkVersion: 1,
+			endUserSeenAt: null,
+			reminderSentAt: null,
 			createdBy: user.id,
 			createdAt: now,
 			updatedAt: now,
-			statusChangedAt: now
+			statusChangedAt: now,
+			version: 0
 		},
 		assignment
 	};
@@ -167,23 +169,24 @@ export function insertPlannedCreates(
 ): SessionRequestRow[] {
 	if (plans.length === 0) return [];
 	const first = takeVersions(app.db, plans.length);
-	const rows = insertRows(
-		app,
-		plans.map(({ values }, k) => ({ ...values, version: first + k }))
-	);
+	const rows = plans.map(({ row }, k) => {
+		row.version = first + k;
+		return row;
+	});
+	insertRows(app, rows);
 	appendEvents(
 		app,
-		plans.map(({ values, assignment }) => ({
-			requestId: values.id,
+		plans.map(({ row, assignment }) => ({
+			requestId: row.id,
 			actor: user.id,
 			type: 'created',
 			data: { assignment },
-			at: values.createdAt
+			at: row.createdAt
 		}))
 	);
 	for (const row of rows) mailForCreate(app, row, user.id);
-	plans.forEach(({ values, assignment }) =>
-		app.bus.hold({ requestId: values.id, after: { assignment, createdBy: user.id } })
+	plans.forEach(({ row, assignment }) =>
+		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: user.id } })
 	);
 	return rows;
 }

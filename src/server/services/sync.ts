@@ -27,7 +27,7 @@ import {
 	type SessionRequestRow
 } from '../db/schema';
 import { toSessionRequest, visibilityOf } from './request-records';
-import { getSettings } from './settings';
+import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
 import type { AuthUser } from './users';
 import { log } from '../log';
@@ -121,12 +121,17 @@ function runCreates(
 			const pendingIds = new Set<string>();
 			// Nothing a create does changes the settings: read once for the run.
 			const settings = getSettings(app);
+			const expiryMs = expiryMsOf(app, settings);
 			const errors = run.map((mutation) => {
 				const parsed = MUTATION_ARGS.createRequest.safeParse(mutation.args);
 				try {
 					if (!parsed.success) throw fromZodIssues(parsed.error.issues);
-					const plan = requests.planCreate(app, user, parsed.data, { pendingIds, settings });
-					pendingIds.add(plan.values.id);
+					const plan = requests.planCreate(app, user, parsed.data, {
+						pendingIds,
+						settings,
+						expiryMs
+					});
+					pendingIds.add(plan.row.id);
 					planned.push(plan);
 					return undefined;
 				} catch (error) {

@@ -6,8 +6,15 @@
  * request id and one log line per request (the procedure name, never the query or the input),
  * the CSRF check for form-like bodies, the body limit, the client address and origin as
  * adapter-node reads them. The security headers are set by the server for every response.
+ * A single JSON mutation's data is written here without tRPC's `Response` (answerJsonMutation).
  */
-import { TRPCError } from '@trpc/server';
+import {
+	callTRPCProcedure,
+	getTRPCErrorFromUnknown,
+	transformTRPCResponse,
+	TRPCError,
+	type AnyTRPCProcedure
+} from '@trpc/server';
 import { resolveResponse } from '@trpc/server/http';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -113,6 +120,99 @@ async function writeStream(body: ReadableStream<Uint8Array>, res: ServerResponse
 	}
 }
 
+/** Writes what resolveResponse answered onto the Node response. */
+async function writeResponse(response: Response, res: ServerResponse) {
+	res.statusCode = response.status;
+	for (const [name, value] of response.headers) {
+		if (name !== 'set-cookie') res.setHeader(name, value);
+	}
+	for (const cookie of response.headers.getSetCookie()) res.appendHeader('set-cookie', cookie);
+	if (!response.body) res.end();
+	else if (response.headers.get('content-type') === 'application/json') {
+		// One JSON document: written in one go with its length, not as a chunked stream.
+		const bytes = Buffer.from(await response.arrayBuffer());
+		res.setHeader('Content-Length', bytes.length);
+		res.end(bytes);
+	} else await writeStream(response.body, res);
+}
+
+const TRPC_CONFIG = appRouter._def._config;
+// By full path ('sync.push'): how tRPC itself finds a procedure (this router has no lazy parts).
+const PROCEDURES = appRouter._def.procedures as unknown as Record<
+	string,
+	AnyTRPCProcedure | undefined
+>;
+
+/**
+ * A mutation called alone with a JSON body — every push and direct create — is called here, as
+ * resolveResponse would call it, and its data written as resolveResponse writes it, without the
+ * fetch `Response` (and its body stream, read back) that resolveResponse makes for it. Whatever
+ * else resolveResponse decides is not met here: batches and queries, other content types,
+ * streamed answers, a body that is not JSON (false: resolveResponse answers). When the
+ * mutation fails, resolveResponse is handed the error (as `error`: it neither parses the input
+ * nor calls the procedure again) and answers it in its own shape, status and log call.
+ */
+async function answerJsonMutation(
+	app: Beckon,
+	req: IncomingMessage,
+	res: ServerResponse,
+	options: { proxy: ProxySettings; path: string; requestId: string },
+	body: string,
+	signal: AbortSignal
+): Promise<boolean> {
+	const { path, proxy } = options;
+	if (req.method !== 'POST' || mediaType(req) !== 'application/json') return false;
+	// A query string may ask for a batch; jsonl, for a stream (refused for a single call).
+	if (req.url?.includes('?')) return false;
+	if (req.headers['trpc-accept'] !== undefined || req.headers.accept?.includes('jsonl'))
+		return false;
+	const procedure = PROCEDURES[path];
+	if (!procedure || procedure._def.type !== 'mutation') return false;
+	let input: unknown;
+	try {
+		input = body === '' ? undefined : TRPC_CONFIG.transformer.input.deserialize(JSON.parse(body));
+	} catch {
+		return false;
+	}
+	const ctx = createContext(app, factsOf(req, proxy), cookieJar(res), clientAddressOf(proxy, req));
+	let json: string;
+	try {
+		const data = await callTRPCProcedure({
+			router: appRouter,
+			path,
+			getRawInput: async () => input,
+			ctx,
+			type: 'mutation',
+			signal,
+			batchIndex: 0
+		});
+		json = JSON.stringify(transformTRPCResponse(TRPC_CONFIG, { result: { data } }));
+	} catch (cause) {
+		const response = await resolveResponse({
+			router: appRouter,
+			req: trpcRequest(req, body, signal),
+			path,
+			error: getTRPCErrorFromUnknown(cause),
+			createContext: async () => ctx,
+			onError: logProcedureFailure(options.requestId)
+		});
+		await writeResponse(response, res);
+		return true;
+	}
+	const bytes = Buffer.from(json);
+	res.statusCode = 200;
+	res.setHeader('vary', 'trpc-accept, accept');
+	res.setHeader('content-type', 'application/json');
+	res.setHeader('Content-Length', bytes.length);
+	res.end(bytes);
+	return true;
+}
+
+/** Set-Cookie goes straight onto the response, before its head is written. */
+function cookieJar(res: ServerResponse) {
+	return { append: (name: string, value: string) => void res.appendHeader(name, value) };
+}
+
 async function answer(
 	app: Beckon,
 	req: IncomingMessage,
@@ -142,33 +242,22 @@ async function answer(
 		}
 		// Refused: tRPC answers, in its own words.
 	}
+	if (
+		typeof body === 'string' &&
+		(await answerJsonMutation(app, req, res, options, body, hangUp.signal))
+	) {
+		return;
+	}
 	const response = await resolveResponse({
 		router: appRouter,
 		req: trpcRequest(req, body, hangUp.signal),
 		path: options.path,
 		error: null,
 		createContext: async () =>
-			createContext(
-				app,
-				factsOf(req, proxy),
-				// Set-Cookie goes straight onto the response, before the head is written below.
-				{ append: (name, value) => void res.appendHeader(name, value) },
-				clientAddressOf(proxy, req)
-			),
+			createContext(app, factsOf(req, proxy), cookieJar(res), clientAddressOf(proxy, req)),
 		onError: logProcedureFailure(options.requestId)
 	});
-	res.statusCode = response.status;
-	for (const [name, value] of response.headers) {
-		if (name !== 'set-cookie') res.setHeader(name, value);
-	}
-	for (const cookie of response.headers.getSetCookie()) res.appendHeader('set-cookie', cookie);
-	if (!response.body) res.end();
-	else if (response.headers.get('content-type') === 'application/json') {
-		// One JSON document: written in one go with its length, not as a chunked stream.
-		const bytes = Buffer.from(await response.arrayBuffer());
-		res.setHeader('Content-Length', bytes.length);
-		res.end(bytes);
-	} else await writeStream(response.body, res);
+	await writeResponse(response, res);
 }
 
 /** The poke stream, served by poke-stream.ts; checking a session sets no cookie. */
