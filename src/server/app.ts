@@ -9,6 +9,7 @@ import { openDatabase, type DB, type Dialect } from './db';
 import type Database from 'better-sqlite3';
 import type { SyncPostgres } from './db/postgres';
 import { LoginThrottle, RateLimiter } from './rate-limit';
+import { DatabaseThrottleStore } from './services/login-failures';
 import { loadOrCreateSecret } from './secret';
 
 export type Clock = () => number;
@@ -80,8 +81,14 @@ export function createBeckon(
 			linkMisses: new RateLimiter(20, 10 * 60_000),
 			login: {
 				// An office behind one address gets more room than a single account.
-				address: new LoginThrottle({ ...LOGIN_THROTTLE, free: 10, lockAfter: 30 }),
-				account: new LoginThrottle({ ...LOGIN_THROTTLE, free: 5, lockAfter: 10 })
+				address: new LoginThrottle(
+					{ ...LOGIN_THROTTLE, free: 10, lockAfter: 30 },
+					new DatabaseThrottleStore(db, 'address')
+				),
+				account: new LoginThrottle(
+					{ ...LOGIN_THROTTLE, free: 5, lockAfter: 10 },
+					new DatabaseThrottleStore(db, 'account')
+				)
 			}
 		},
 		close() {

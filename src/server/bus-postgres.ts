@@ -117,6 +117,11 @@ export class PostgresChangeRelay implements ChangeRelay {
 		});
 		try {
 			await client.connect();
+			// The HTTP server and the jobs keep a server's process alive; this connection must not
+			// keep one alive on its own (a one-shot command, a test that is done).
+			(
+				client as unknown as { connection?: { stream?: { unref?(): void } } }
+			).connection?.stream?.unref?.();
 			// One channel per schema: instances of one installation share it, tests' schemas don't.
 			const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
 			this.#channel = `beckon_changes.${rows[0].schema}`;

@@ -43,6 +43,60 @@ export interface ThrottlePolicy {
 	forgetMs: number;
 }
 
+/** A key's failed sign-ins: how many, and when the last one was. */
+export interface ThrottleEntry {
+	failures: number;
+	lastAt: number;
+}
+
+/**
+ * Where a LoginThrottle keeps its counts: in memory, or in the database (services/
+ * login-failures.ts), where every instance sharing it counts together and a restart forgets
+ * nothing. Each change is one step, so parallel attempts are all counted.
+ */
+export interface ThrottleStore {
+	get(key: string): ThrottleEntry | undefined;
+	/** One more failure at `now`; the first for a key it does not hold. */
+	increment(key: string, now: number): void;
+	/** One failure fewer (a key left at none is dropped). */
+	decrement(key: string): void;
+	delete(key: string): void;
+	/** Drops every key whose last failure was before `before`. */
+	prune(before: number): void;
+}
+
+export class MemoryThrottleStore implements ThrottleStore {
+	readonly #keys = new Map<string, ThrottleEntry>();
+
+	get(key: string) {
+		const entry = this.#keys.get(key);
+		return entry && { ...entry };
+	}
+
+	increment(key: string, now: number) {
+		const entry = this.#keys.get(key);
+		this.#keys.set(key, { failures: (entry?.failures ?? 0) + 1, lastAt: now });
+	}
+
+	decrement(key: string) {
+		const entry = this.#keys.get(key);
+		if (!entry) return;
+		if (entry.failures <= 1) this.#keys.delete(key);
+		else entry.failures -= 1;
+	}
+
+	delete(key: string) {
+		this.#keys.delete(key);
+	}
+
+	prune(before: number) {
+		for (const [key, entry] of this.#keys) if (entry.lastAt < before) this.#keys.delete(key);
+	}
+}
+
+/** Old keys are dropped once per this many attempts. */
+const PRUNE_EVERY = 1_000;
+
 /**
  * Failed sign-ins per key (an address or an account), slowed and then locked: the first `free`
  * failures cost nothing; after each further one the next attempt must wait twice as long as after
@@ -51,9 +105,12 @@ export interface ThrottlePolicy {
  * guesses are held back too, and is taken back when it succeeds.
  */
 export class LoginThrottle {
-	readonly #keys = new Map<string, { failures: number; lastAt: number }>();
+	#attempts = 0;
 
-	constructor(readonly policy: ThrottlePolicy) {}
+	constructor(
+		readonly policy: ThrottlePolicy,
+		readonly store: ThrottleStore = new MemoryThrottleStore()
+	) {}
 
 	/** How long `key` must wait before it may try again: 0 when it may try now. */
 	waitMs(key: string, now: number): number {
@@ -70,20 +127,15 @@ export class LoginThrottle {
 	/** Counts an attempt of `key` as a failure until `succeeded`; false (counting nothing) while it must wait. */
 	attempt(key: string, now: number): boolean {
 		if (this.waitMs(key, now) > 0) return false;
-		if (this.#keys.size > 50_000) this.#prune(now);
-		const entry = this.#current(key, now) ?? { failures: 0, lastAt: now };
-		entry.failures += 1;
-		entry.lastAt = now;
-		this.#keys.set(key, entry);
+		if (++this.#attempts % PRUNE_EVERY === 0) this.store.prune(now - this.#remembered());
+		this.store.increment(key, now);
 		return true;
 	}
 
 	/** The attempt succeeded: it does not count; with `reset`, earlier failures are forgotten too. */
 	succeeded(key: string, options: { reset?: boolean } = {}) {
-		const entry = this.#keys.get(key);
-		if (!entry) return;
-		if (options.reset || entry.failures <= 1) this.#keys.delete(key);
-		else entry.failures -= 1;
+		if (options.reset) this.store.delete(key);
+		else this.store.decrement(key);
 	}
 
 	#pause(failures: number): number {
@@ -93,16 +145,18 @@ export class LoginThrottle {
 		return Math.min(maxDelayMs, firstDelayMs * 2 ** (failures - free - 1));
 	}
 
+	/** The longest any key's failures are remembered. */
+	#remembered(): number {
+		const { forgetMs, lockMs, maxDelayMs } = this.policy;
+		return Math.max(forgetMs, lockMs, maxDelayMs);
+	}
+
 	#current(key: string, now: number) {
-		const entry = this.#keys.get(key);
+		const entry = this.store.get(key);
 		if (!entry) return undefined;
 		const over = Math.max(this.policy.forgetMs, this.#pause(entry.failures));
 		if (now - entry.lastAt < over) return entry;
-		this.#keys.delete(key);
+		this.store.delete(key);
 		return undefined;
-	}
-
-	#prune(now: number) {
-		for (const key of [...this.#keys.keys()]) this.#current(key, now);
 	}
 }

@@ -69,6 +69,25 @@ describe.skipIf(!TEST_DATABASE_URL)('several instances on one PostgreSQL', () =>
 		expect((await signedInOnOne.query('auth.me')).user.email).toBe(BUILT_ADMIN.email);
 	});
 
+	it('counts failed sign-ins on every instance together', async () => {
+		// An account gets five free failures, then must wait: spread over two instances, the
+		// sixth failure slows the account on both.
+		const guess = (server: BuiltServer) =>
+			fetch(`${server.url}/api/trpc/auth.login`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ email: BUILT_ADMIN.email, password: 'not the password' })
+			});
+		for (let i = 0; i < 6; i++) expect((await guess(i % 2 ? two : one)).status).toBe(401);
+		for (const server of [one, two]) {
+			const refused = await guess(server);
+			expect(refused.status).toBe(429);
+			expect((await refused.json()).error.message).toMatch(/try again in/);
+		}
+		// The other tests sign in again: clear the account's failures as a success would.
+		db.prepare(`DELETE FROM login_failures WHERE scope = 'account'`).run();
+	});
+
 	it('a change made on one instance pokes an agent connected to the other, who pulls it', async () => {
 		const pokes = await openStream(`${two.url}/api/trpc/sync.poke`, onTwo.cookie!);
 		try {

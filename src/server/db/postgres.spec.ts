@@ -23,6 +23,8 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 			['b', 2 ** 40]
 		]);
 		expect(db.prepare('SELECT count(*) AS c FROM t').get()).toEqual({ c: 2 });
+		expect(db.prepare('SELECT id FROM t ORDER BY id').pluck().all()).toEqual(['a', 'b']);
+		expect(db.prepare('SELECT 1 FROM t WHERE id = ?').pluck().get('a')).toBe(1);
 		expect(db.prepare('SELECT 1 FROM t WHERE id = ?').get('none')).toBeUndefined();
 	});
 

@@ -156,6 +156,7 @@ type Params = unknown[];
 /** A prepared statement, as better-sqlite3's `Statement` works for the calls Beckon makes. */
 export class SyncStatement {
 	#raw = false;
+	#pluck = false;
 
 	constructor(
 		private readonly db: SyncPostgres,
@@ -166,6 +167,14 @@ export class SyncStatement {
 	/** Rows as arrays of column values (drizzle maps them to its fields by position). */
 	raw(toggle = true): this {
 		this.#raw = toggle;
+		if (toggle) this.#pluck = false;
+		return this;
+	}
+
+	/** Rows as their first column's value alone. */
+	pluck(toggle = true): this {
+		this.#pluck = toggle;
+		if (toggle) this.#raw = false;
 		return this;
 	}
 
@@ -175,11 +184,12 @@ export class SyncStatement {
 	}
 
 	get(...params: Params): unknown {
-		return this.db.query(this.statement, params, this.#raw).rows?.[0];
+		return this.all(...params)[0];
 	}
 
 	all(...params: Params): unknown[] {
-		return this.db.query(this.statement, params, this.#raw).rows ?? [];
+		const rows = this.db.query(this.statement, params, this.#raw || this.#pluck).rows ?? [];
+		return this.#pluck ? rows.map((row) => (row as unknown[])[0]) : rows;
 	}
 }
 

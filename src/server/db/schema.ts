@@ -170,6 +170,22 @@ export const serverKeys = sqliteTable('server_keys', {
 	value: text('value').notNull()
 });
 
+/**
+ * Failed sign-ins per address and per account (`scope`), kept by the login throttle
+ * (rate-limit.ts) so that every instance on the database counts them together and a restart
+ * forgets none. Rows are dropped once their failures are forgotten.
+ */
+export const loginFailures = sqliteTable(
+	'login_failures',
+	{
+		scope: text('scope').$type<'address' | 'account'>().notNull(),
+		key: text('key').notNull(),
+		failures: integer('failures').notNull(),
+		lastAt: integer('last_at').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.scope, t.key] }), index('login_failures_last_idx').on(t.lastAt)]
+);
+
 /** Per sync client: the last mutation id processed, saved in the same transaction as its effects. */
 export const syncClients = sqliteTable('sync_clients', {
 	clientId: text('client_id').primaryKey(),
