@@ -117,11 +117,6 @@ export class PostgresChangeRelay implements ChangeRelay {
 		});
 		try {
 			await client.connect();
-			// The HTTP server and the jobs keep a server's process alive; this connection must not
-			// keep one alive on its own (a one-shot command, a test that is done).
-			(
-				client as unknown as { connection?: { stream?: { unref?(): void } } }
-			).connection?.stream?.unref?.();
 			// One channel per schema: instances of one installation share it, tests' schemas don't.
 			const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
 			this.#channel = `beckon_changes.${rows[0].schema}`;
@@ -140,6 +135,12 @@ export class PostgresChangeRelay implements ChangeRelay {
 		}
 		this.#listener = client;
 		this.#retryMs = RECONNECT_MIN_MS;
+		// Listening: from now on the HTTP server and the jobs keep a server's process alive, and
+		// this connection must not keep one alive on its own (a one-shot command, a finished test).
+		// (Not before: awaiting the connection is all that may keep a starting process alive.)
+		(
+			client as unknown as { connection?: { stream?: { unref?(): void } } }
+		).connection?.stream?.unref?.();
 		this.#unannounced = false;
 		// Whatever the others committed while this instance was not listening went unheard.
 		if (reconnecting) this.bus.deliver([{ everyone: true }]);
