@@ -229,7 +229,7 @@ export class PostgresChangeRelay implements ChangeRelay {
 		const channel = this.#channel;
 		if (!listener || !channel) {
 			if (!this.#unannounced) {
-				log.warn('changes are not announced to other instances until the relay reconnects');
+				log.warn('changes are not announced to other instances until the relay is connected');
 			}
 			this.#unannounced = true;
 			return;

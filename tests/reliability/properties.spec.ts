@@ -101,7 +101,8 @@ const seen = { sequences: 0, actions: 0, agreed: 0, refusedAlike: 0, queued: 0, 
 async function makeTemplate() {
 	const dir = mkdtempSync(join(tmpdir(), 'beckon-props-template-'));
 	const app = createBeckon(loadConfig({ ...testDatabaseEnv(dir), BECKON_DATA_DIR: dir }), {
-		clock: () => T0
+		clock: () => T0,
+		relay: false
 	});
 	const make = (who: Who, role: 'admin' | 'agent', permission: 'view' | 'edit') =>
 		createUser(app, {
@@ -133,7 +134,8 @@ async function openWorld(): Promise<World> {
 			BECKON_DATA_DIR: dir,
 			BECKON_PUBLIC_URL: 'http://beckon.test'
 		}),
-		{ clock: () => world.now }
+		// One instance: nothing to relay to.
+		{ clock: () => world.now, relay: false }
 	);
 	const rows = world.app.sqlite.prepare('SELECT id, email FROM users').all() as {
 		id: string;

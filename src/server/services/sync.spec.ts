@@ -57,7 +57,8 @@ describe('sync.push with runs of creates', () => {
 				BECKON_DATA_DIR: dataDir,
 				BECKON_PUBLIC_URL: 'http://beckon.test'
 			}),
-			{ clock: () => NOW }
+			// One instance: nothing to relay to.
+			{ clock: () => NOW, relay: false }
 		);
 		agent = await user('agent', 'edit');
 		other = await user('other', 'edit');
