@@ -11,6 +11,7 @@ import { fromZodIssues } from '../lib/domain/errors';
 import { createUserSchema } from '../lib/domain/schemas';
 import { createBeckon } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { DatabaseUnavailableError } from './db/postgres';
 import { listen, type SvelteKitHandler } from './http/server';
 import { startBeckon } from './runtime';
 import { bootstrapAdmin, createUser, userCount } from './services/users';
@@ -182,7 +183,11 @@ export async function main(argv: string[], options: CliOptions): Promise<number>
 				throw new UsageError(`unknown command '${command}'; see beckon --help`);
 		}
 	} catch (error) {
-		if (error instanceof ConfigError || error instanceof UsageError) {
+		if (
+			error instanceof ConfigError ||
+			error instanceof UsageError ||
+			error instanceof DatabaseUnavailableError
+		) {
 			console.error(error.message);
 			return 1;
 		}

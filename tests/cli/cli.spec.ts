@@ -70,6 +70,32 @@ describe('beckon CLI', () => {
 		expect(lines[0]).toContain('BECKON_DEFAULT_EXPIRY');
 	});
 
+	it('says in one line, without echoing it, what is wrong with DATABASE_URL', () => {
+		const secret = 'hunter2-secret';
+		const notPostgres = beckon(['migrate'], { ...env, DATABASE_URL: `mysql://u:${secret}@h/db` });
+		expect(notPostgres.status).toBe(1);
+		expect(notPostgres.stderr.trim().split('\n')).toHaveLength(1);
+		expect(notPostgres.stderr).toContain('DATABASE_URL must be a PostgreSQL URL');
+		expect(notPostgres.stderr).not.toContain(secret);
+
+		// Nothing listens on port 1: the start stops with the reason, not a stack trace.
+		const unreachable = beckon(['migrate'], {
+			...env,
+			DATABASE_URL: `postgres://u:${secret}@127.0.0.1:1/db`
+		});
+		expect(unreachable.status).toBe(1);
+		expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+		expect(unreachable.stderr).toContain('Cannot use the PostgreSQL database at DATABASE_URL');
+		expect(unreachable.stderr).not.toContain(secret);
+
+		const backup = beckon(['backup', join(dataDir, 'copy.db')], {
+			...env,
+			DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db'
+		});
+		expect(backup.status).toBe(1);
+		expect(backup.stderr).toContain('pg_dump');
+	});
+
 	it('rejects an unknown command and bad user input clearly', () => {
 		const unknown = beckon(['frobnicate'], env);
 		expect(unknown.status).toBe(1);

@@ -133,6 +133,14 @@ port.on('message', async (message) => {
 });
 `;
 
+/** The database at DATABASE_URL cannot be used (unreachable, refused, wrong password…). */
+export class DatabaseUnavailableError extends Error {
+	constructor(message: string, options: { cause: unknown }) {
+		super(message, options);
+		this.name = 'DatabaseUnavailableError';
+	}
+}
+
 /** A PostgreSQL error with its SQLSTATE (`code`), e.g. 23505 for a unique violation. */
 export class PostgresError extends Error {
 	constructor(
@@ -248,7 +256,7 @@ export class SyncPostgres {
 			this.query(this.#translate('SELECT 1'), [], false);
 		} catch (error) {
 			this.#stop();
-			throw new Error(
+			throw new DatabaseUnavailableError(
 				`Cannot use the PostgreSQL database at DATABASE_URL: ${(error as Error).message}`,
 				{ cause: error }
 			);
