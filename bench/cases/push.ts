@@ -1,10 +1,12 @@
 /**
- * #2 `sync.push` of 1,000 `createRequest` mutations in batches of 100 (the app's batch), against
- * its limit: raw better-sqlite3 inserts of the same rows and their events in one transaction.
- * Rounds interleave the three so that they share the machine's noise.
+ * #2 `sync.push` of 1,000 `createRequest` mutations (an offline burst) in the pushes the app
+ * makes of them (`nextPush`: up to 500 per push within a size budget), against its limit: raw
+ * better-sqlite3 inserts of the same rows and their events in one transaction. Rounds interleave
+ * the three so that they share the machine's noise.
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { nextPush, PROTOCOL_VERSION } from '../../src/lib/sync/protocol';
 import { push } from '../../src/server/services/sync';
 import { addUser, makeDataDir, openBeckon, startBuiltServer } from '../lib/beckon';
 import { benchId, insertRequests, sampleRow } from '../lib/data';
@@ -13,7 +15,17 @@ import type { BenchOptions, BenchResult } from '../lib/result';
 import { median, round } from '../lib/stats';
 
 const MUTATIONS = 1000;
-const BATCH = 100;
+
+/** The mutations split into the pushes the app's sync engine sends for an outbox holding them. */
+function pushesOf<T extends { args: unknown }>(mutations: T[]): T[][] {
+	const pushes: T[][] = [];
+	for (let rest = mutations; rest.length > 0;) {
+		const next = nextPush(rest);
+		pushes.push(next);
+		rest = rest.slice(next.length);
+	}
+	return pushes;
+}
 
 /** The mutations of one round: creates of the rows `sampleRow` makes, with ids of `prefix`. */
 function creates(prefix: number) {
@@ -63,8 +75,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 			const local = creates(prefix + 1);
 			const clientId = randomUUID();
 			start = performance.now();
-			for (let i = 0; i < MUTATIONS; i += BATCH) {
-				const answer = push(app, admin, { clientId, mutations: local.slice(i, i + BATCH) });
+			for (const mutations of pushesOf(local)) {
+				const answer = push(app, admin, { clientId, mutations });
 				if (answer.results.some((result) => !result.ok)) throw new Error('a mutation failed');
 			}
 			const serviceMs = performance.now() - start;
@@ -72,11 +84,11 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 			const remote = creates(prefix + 2);
 			const remoteClient = randomUUID();
 			start = performance.now();
-			for (let i = 0; i < MUTATIONS; i += BATCH) {
+			for (const mutations of pushesOf(remote)) {
 				const answer = await client.mutate('sync.push', {
 					clientId: remoteClient,
-					protocolVersion: 1,
-					mutations: remote.slice(i, i + BATCH)
+					protocolVersion: PROTOCOL_VERSION,
+					mutations
 				});
 				if (answer.results.some((result: { ok: boolean }) => !result.ok)) {
 					throw new Error('a mutation failed over HTTP');
@@ -113,7 +125,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 		},
 		inputs: {
 			mutations: MUTATIONS,
-			batch: BATCH,
+			pushes: pushesOf(creates(0))
+				.map((p) => p.length)
+				.join('+'),
 			rounds,
 			baseline: 'raw insert of the rows and events, one transaction'
 		},

@@ -7,13 +7,12 @@
  */
 import { liveQuery, type Subscription } from 'dexie';
 import type { MutationContext, Mutation } from '../sync/mutators';
-import { MAX_PUSH_BATCH, PROTOCOL_VERSION } from '../sync/protocol';
+import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/protocol';
 import { errorCode, type Api } from './api';
 import type { BeckonDB, LocalRequest } from './db';
 import { applyPull, applyPushResults, queueMutation } from './store';
 import type { SignedInUser } from './session';
 
-const PUSH_BATCH = Math.min(100, MAX_PUSH_BATCH);
 const PULL_PAGE = 1000;
 const POLL_MS = 30_000;
 const MAX_BACKOFF_MS = 60_000;
@@ -255,7 +254,8 @@ export class SyncEngine {
 	async #push() {
 		const clientId = await this.#clientId();
 		for (;;) {
-			const batch = await this.#db.outbox.orderBy('id').limit(PUSH_BATCH).toArray();
+			const queued = await this.#db.outbox.orderBy('id').limit(MAX_PUSH_BATCH).toArray();
+			const batch = nextPush(queued);
 			if (batch.length === 0) return;
 			const { results, lastMutationId } = await this.#api.sync.push.mutate({
 				clientId,
@@ -265,7 +265,8 @@ export class SyncEngine {
 			await applyPushResults(this.#db, batch, results, this.context());
 			// Processed ids leave the outbox at the next pull; stop when the server is behind.
 			const last = batch.at(-1)?.id ?? 0;
-			if (lastMutationId < last || batch.length < PUSH_BATCH) return;
+			const drained = batch.length === queued.length && queued.length < MAX_PUSH_BATCH;
+			if (lastMutationId < last || drained) return;
 			// Everything in this batch is processed: move on without waiting for the pull.
 			await this.#pull();
 		}
