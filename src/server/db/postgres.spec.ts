@@ -1,14 +1,19 @@
 /** SyncPostgres answers better-sqlite3's calls the way the services rely on them. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshSchema, schemaUrl, TEST_DATABASE_URL } from '../../../tests/support/database';
 import { PostgresError, SyncPostgres } from './postgres';
 
 describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 	let db: SyncPostgres;
+	let schema: string;
 	const rows = () => db.prepare('SELECT id, n FROM t ORDER BY id').all();
 
 	beforeAll(() => {
-		db = new SyncPostgres({ connectionString: schemaUrl(freshSchema()) });
+		schema = freshSchema();
+		db = new SyncPostgres({ connectionString: schemaUrl(schema) });
 		db.exec('CREATE TABLE t (id text PRIMARY KEY, n bigint, b bytea)');
 	});
 	afterAll(() => db.close());
@@ -91,6 +96,61 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 			cut();
 			await settle();
 			expect(db.prepare('SELECT count(*) AS c FROM t').get()).toEqual({ c: rows().length });
+		});
+
+		/** Ends the session named `name` `afterMs` from now, from another process. */
+		function terminateLater(name: string, afterMs: number) {
+			const script = `
+				const pg = require(${JSON.stringify(createRequire(import.meta.url).resolve('pg'))});
+				const client = new pg.Client({ connectionString: process.env.URL });
+				setTimeout(async () => {
+					await client.connect();
+					await client.query(
+						'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+						[process.env.NAME]
+					);
+					await client.end();
+				}, ${afterMs});`;
+			return spawn(process.execPath, ['-e', script], {
+				env: { ...process.env, URL: TEST_DATABASE_URL as string, NAME: name },
+				stdio: 'ignore'
+			});
+		}
+
+		it('sends a read cut off by the connection’s end once more, on a new connection', async () => {
+			const name = `victim-${process.pid}-read`;
+			const victim = new SyncPostgres({
+				connectionString: schemaUrl(schema),
+				application_name: name
+			});
+			try {
+				const killer = terminateLater(name, 150);
+				// Killed during its sleep (57P01): a read, so sent again, and answered.
+				expect(victim.prepare('SELECT 1 AS one FROM pg_sleep(0.6)').get()).toEqual({ one: 1 });
+				await once(killer, 'exit');
+			} finally {
+				victim.close();
+			}
+		});
+
+		it('never sends a write again when the connection ended under it', async () => {
+			const name = `victim-${process.pid}-write`;
+			const victim = new SyncPostgres({
+				connectionString: schemaUrl(schema),
+				application_name: name
+			});
+			try {
+				const killer = terminateLater(name, 150);
+				expect(() =>
+					victim.prepare(`INSERT INTO t (id, n) SELECT 'y2', 2 FROM pg_sleep(0.6)`).run()
+				).toThrow(/terminat/);
+				await once(killer, 'exit');
+				expect(rows()).not.toContainEqual({ id: 'y2', n: 2 });
+				// The next statement gets a new connection.
+				expect(victim.prepare('SELECT 1 AS one').get()).toEqual({ one: 1 });
+			} finally {
+				victim.close();
+			}
 		});
 
 		it('fails the rest of a transaction it broke, and commits none of it', () => {

@@ -44,8 +44,9 @@ interface Reply {
 // The worker: one pg connection, statements one at a time, each answer posted back and this
 // thread woken. bigint (int8) and numeric come back as numbers, as SQLite's integers do (every
 // value Beckon stores fits in 2^53). A connection that breaks (PostgreSQL restarted, a network
-// cut) is replaced at the next statement that starts outside a transaction; one inside a
-// transaction fails instead, since the transaction died with the connection.
+// cut) is replaced at the next statement that starts outside a transaction (retried once when it
+// is a BEGIN or a read, which the dead connection cannot have run); one inside a transaction
+// fails instead, since the transaction died with the connection.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { port, signal, connection, pgPath } = workerData;
@@ -87,6 +88,10 @@ function connect() {
 	});
 	return ready;
 }
+// A failure of the connection rather than of the statement: no SQLSTATE, a socket error, or the
+// server ending the session (57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up).
+const connectionLost = (error) =>
+	!error || !error.code || /^E[A-Z]+$/.test(error.code) || /^57P0[123]$/.test(error.code);
 // Set when the connection broke inside a transaction: every later statement of that transaction
 // fails too (a new connection would run them outside it), until the next one starts.
 let lostInTransaction = null;
@@ -114,12 +119,25 @@ port.on('message', async (message) => {
 				}
 				await connect();
 			}
-			const result = await client.query({
+			const run = () => client.query({
 				name: message.prepared ? nameOf(message.text) : undefined,
 				text: message.text,
 				values: message.values,
 				rowMode: message.raw ? 'array' : undefined
 			});
+			let result;
+			try {
+				result = await run();
+			} catch (error) {
+				// The connection was found dead only now (PostgreSQL restarted since the last
+				// statement): a transaction's BEGIN or a read outside any transaction changed
+				// nothing, so it is sent once more on a new connection. Anything else fails.
+				if (!connectionLost(error) || message.inTransaction || !/^\\s*(BEGIN|SELECT)\\b/i.test(message.text)) throw error;
+				void client.end().catch(() => {});
+				client = null;
+				await connect();
+				result = await run();
+			}
 			const last = Array.isArray(result) ? result[result.length - 1] : result;
 			reply = { ok: true, rows: last.rows, rowCount: last.rowCount };
 		}
