@@ -8,7 +8,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { SyncPostgres } from './postgres';
+import { DatabaseUnavailableError, SyncPostgres } from './postgres';
 import { prepared } from './prepared';
 import * as schema from './schema';
 
@@ -92,7 +92,11 @@ function openPostgres(url: string, options: { migrate?: boolean }): Database_ {
 		}
 	} catch (error) {
 		client.close();
-		throw error;
+		// e.g. a role that may not create tables, or a search_path naming no schema.
+		throw new DatabaseUnavailableError(
+			`Cannot migrate the PostgreSQL database at DATABASE_URL: ${(error as Error).message}`,
+			{ cause: error }
+		);
 	}
 	return { db, sqlite, dialect: 'postgres', close: () => client.close() };
 }

@@ -34,6 +34,13 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 		expect(actual).toEqual(expected);
 	});
 
+	it('stops with a clear error where it may not create its tables', () => {
+		const url = new URL(schemaUrl('no_such_schema'));
+		expect(() => openDatabase({ file: '', url: url.toString() })).toThrow(
+			/Cannot migrate the PostgreSQL database at DATABASE_URL: .*schema/
+		);
+	});
+
 	it('applies its migrations once, whoever starts first', () => {
 		const url = schemaUrl(freshSchema());
 		const first = openDatabase({ file: '', url });
