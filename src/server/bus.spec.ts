@@ -70,6 +70,18 @@ describe('ChangeBus', () => {
 		stop.abort();
 	});
 
+	it('hands a change for everyone to every listener, whatever it accepts', async () => {
+		const bus = new ChangeBus();
+		const stop = new AbortController();
+		const batches = bus.batches(stop.signal, (c) => c.requestId === 'mine');
+		const first = batches.next();
+		bus.hold(change('other'));
+		bus.hold({ everyone: true });
+		bus.flush();
+		expect((await first).value).toEqual([{ everyone: true }]);
+		stop.abort();
+	});
+
 	it('ends every stream when it closes, and stops delivering to them', async () => {
 		const bus = new ChangeBus();
 		const streams = Array.from({ length: 20 }, () => bus.changes(new AbortController().signal));

@@ -15,7 +15,10 @@ export interface Change {
 	after?: VisibilityFacts;
 	/** Users whose view changed as a whole (queue membership, role). */
 	userIds?: readonly string[];
-	/** Everyone, e.g. a queue was renamed. */
+	/**
+	 * Everyone, e.g. a queue was renamed, or changes may have gone unheard (the relay between
+	 * instances reconnected): every listener hears it, whatever its `accept` filter.
+	 */
 	everyone?: boolean;
 }
 
@@ -86,7 +89,8 @@ export class ChangeBus {
 	 * all the changes of one push or one expiry sweep. A listener that only needs to know that
 	 * something changed (a poke) then answers a thousand changes once.
 	 *
-	 * `accept` is asked at once, as each change is announced: a change it refuses is dropped
+	 * `accept` is asked at once, as each change is announced (a change for `everyone` is not
+	 * asked about): a change it refuses is dropped
 	 * without waking the listener. A thousand open streams each waking for every change of the
 	 * whole team, to find most of them concern someone else, cost more than the changes did.
 	 */
@@ -102,7 +106,7 @@ export class ChangeBus {
 			wake = null;
 		};
 		const listener = (change: Change) => {
-			if (accept && !accept(change)) return;
+			if (accept && !change.everyone && !accept(change)) return;
 			queue.push(change);
 			awaken();
 		};

@@ -9,6 +9,7 @@ import { loadConfig } from './config';
 import * as expiryJob from './jobs/expiry';
 import * as mailDeliveryJob from './jobs/mail-delivery';
 import * as remindersJob from './jobs/reminders';
+import { hubOf } from './services/signalling';
 import { bootstrapAdmin } from './services/users';
 import { log } from './log';
 
@@ -20,8 +21,10 @@ export async function startBeckon(): Promise<Beckon> {
 	const existing = store[KEY];
 	if (existing) return existing.app;
 	const app = createBeckon(loadConfig());
-	// With PostgreSQL: listen for the other instances' changes before serving anyone.
+	// With PostgreSQL: listen for the other instances' changes before serving anyone, and keep
+	// their signalling from the start (a late subscriber here gets what it missed).
 	await app.relay?.ready;
+	hubOf(app);
 	const admin = await bootstrapAdmin(app);
 	if (admin) log.info({ email: admin.email }, 'created the admin from BECKON_ADMIN_EMAIL');
 	const stopJobs: Array<() => void | Promise<void>> = [

@@ -9,7 +9,6 @@ import { loadAuthUser, type AuthUser } from '../../services/users';
 import { agentProcedure, router } from '../trpc';
 
 function concerns(user: AuthUser, change: Change): boolean {
-	if (change.everyone) return true;
 	if (change.userIds?.includes(user.id)) return true;
 	return [change.before, change.after].some((facts) => facts !== undefined && canSee(user, facts));
 }
@@ -33,7 +32,8 @@ export async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
 	for await (const changes of app.bus.batches(signal, (change) => concerns(current, change))) {
 		// Queues, roles and deactivation change while a stream is open, and each such change is
 		// announced naming the user (view epochs): only then is the user read again.
-		if (changes.some((change) => change.userIds?.includes(userId))) {
+		// A change for everyone may stand for changes unheard (another instance's): read it too.
+		if (changes.some((change) => change.everyone || change.userIds?.includes(userId))) {
 			const reloaded = loadAuthUser(app, userId);
 			if (!reloaded) return;
 			current = reloaded;
