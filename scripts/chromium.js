@@ -1,7 +1,7 @@
 // Finds the system Chromium for Playwright. We use Debian's package rather than Playwright's
 // browser download so CI needs only the npm registry and apt.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { aptInstall } from './apt.js';
 
 const DEFAULT_PATH = '/usr/bin/chromium';
 /**
@@ -39,13 +39,7 @@ export function ensureChromium() {
 			throw new Error(`${HINT} (CHROMIUM_PATH=${explicit} does not exist)`);
 		return explicit;
 	}
-	if (!existsSync(DEFAULT_PATH) && process.getuid?.() === 0) {
-		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-		const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-		if (update.status === 0) {
-			spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env });
-		}
-	}
+	if (!existsSync(DEFAULT_PATH)) aptInstall('chromium');
 	if (!existsSync(DEFAULT_PATH)) throw new Error(HINT);
 	process.env.CHROMIUM_PATH = DEFAULT_PATH;
 	return DEFAULT_PATH;

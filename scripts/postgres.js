@@ -7,6 +7,7 @@
 //   node scripts/postgres.js        prints the URL (starting and installing what it must)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { aptInstall } from './apt.js';
 
 const ROLE = 'beckon_test';
 const HINT =
@@ -44,11 +45,7 @@ export function ensurePostgres() {
 	if (process.getuid?.() !== 0) return { url: null, reason: HINT };
 	let found = cluster();
 	if (!found) {
-		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-		const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-		if (update.status === 0) {
-			spawnSync('apt-get', ['install', '-y', 'postgresql'], { stdio: 'inherit', env });
-		}
+		aptInstall('postgresql');
 		found = cluster();
 		if (!found) return { url: null, reason: HINT };
 	}

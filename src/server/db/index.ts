@@ -102,8 +102,8 @@ function openPostgres(url: string, options: { migrate?: boolean }): Database_ {
 }
 
 /**
- * Applies the PostgreSQL migrations not applied yet, each in its own transaction, under a lock
- * so that instances starting together apply each once. Applied ones are recorded in
+ * Applies the PostgreSQL migrations not applied yet, together in one transaction under the write
+ * lock, so that instances starting together apply each once. Applied ones are recorded in
  * `__drizzle_migrations` as on SQLite (by tag), which readiness counts.
  */
 function migratePostgres(client: SyncPostgres) {

@@ -16,8 +16,8 @@
  * Reads (pulls, lists) run in parallel, each transaction on its own snapshot.
  *
  * What it implements is the part of better-sqlite3's interface that drizzle's better-sqlite3
- * driver and the services use: prepare → run/get/all/raw, exec, transaction (nested ones as
- * savepoints), inTransaction, close.
+ * driver and the services use: prepare → run/get/all/raw/pluck, exec, transaction (nested ones
+ * as savepoints), inTransaction, close.
  */
 import { createRequire } from 'node:module';
 import {
@@ -186,7 +186,6 @@ export class SyncStatement {
 
 	constructor(
 		private readonly db: SyncPostgres,
-		readonly source: string,
 		private readonly statement: PostgresStatement
 	) {}
 
@@ -285,10 +284,6 @@ export class SyncPostgres {
 		return this.#depth > 0;
 	}
 
-	get open(): boolean {
-		return !this.#closed;
-	}
-
 	/** better-sqlite3's pragma(): SQLite's alone, so a call reaching PostgreSQL is a bug. */
 	pragma(source: string): never {
 		throw new Error(`PRAGMA ${source} is SQLite's: not available on PostgreSQL`);
@@ -304,7 +299,7 @@ export class SyncPostgres {
 	}
 
 	prepare(sql: string): SyncStatement {
-		return new SyncStatement(this, sql, this.#translate(sql));
+		return new SyncStatement(this, this.#translate(sql));
 	}
 
 	/** Runs SQL text as is (PostgreSQL's own, e.g. a migration), several statements allowed. */
