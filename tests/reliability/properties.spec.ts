@@ -36,8 +36,7 @@ import { effectiveStatus } from '../../src/lib/domain/rules';
 import type { SessionRequest } from '../../src/lib/domain/types';
 import type { Mutation, MutationContext } from '../../src/lib/sync/mutators';
 import { ERROR_CODE_OF, type MutationName, type MutationResult } from '../../src/lib/sync/protocol';
-import { createBeckon, type Beckon } from '../../src/server/app';
-import { loadConfig } from '../../src/server/config';
+import type { Beckon } from '../../src/server/app';
 import { sessionRequests } from '../../src/server/db/schema';
 import { expireDueRequests } from '../../src/server/jobs/expiry';
 import {
@@ -55,7 +54,7 @@ import { createUser, loadAuthUser, type AuthUser } from '../../src/server/servic
 import { appRouter } from '../../src/server/trpc/_app';
 import { ApiClient } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
-import { cloneTestDatabase, testDatabaseEnv } from '../support/database';
+import { cloneTestDatabase, createTestBeckon } from '../support/database';
 import { checkDatabase, tableCounts } from './support/invariants';
 import { seed, SOAK, size } from './support/soak';
 
@@ -100,10 +99,7 @@ const seen = { sequences: 0, actions: 0, agreed: 0, refusedAlike: 0, queued: 0, 
 /** One database with the users and the queue, copied for each run (hashing passwords is slow). */
 async function makeTemplate() {
 	const dir = mkdtempSync(join(tmpdir(), 'beckon-props-template-'));
-	const app = createBeckon(loadConfig({ ...testDatabaseEnv(dir), BECKON_DATA_DIR: dir }), {
-		clock: () => T0,
-		relay: false
-	});
+	const app = createTestBeckon(dir, () => T0);
 	const make = (who: Who, role: 'admin' | 'agent', permission: 'view' | 'edit') =>
 		createUser(app, {
 			email: `${who}@props.example.com`,
@@ -128,15 +124,7 @@ async function openWorld(): Promise<World> {
 	cloneTestDatabase(template, dir);
 	const world = { now: T0 } as World;
 	world.dir = dir;
-	world.app = createBeckon(
-		loadConfig({
-			...testDatabaseEnv(dir),
-			BECKON_DATA_DIR: dir,
-			BECKON_PUBLIC_URL: 'http://beckon.test'
-		}),
-		// One instance: nothing to relay to.
-		{ clock: () => world.now, relay: false }
-	);
+	world.app = createTestBeckon(dir, () => world.now);
 	const rows = world.app.sqlite.prepare('SELECT id, email FROM users').all() as {
 		id: string;
 		email: string;

@@ -5,6 +5,8 @@
  * file each. The schemas go with the database, which `npm test` makes anew for every run.
  */
 import { randomBytes } from 'node:crypto';
+import { createBeckon, type Beckon, type Clock } from '../../src/server/app';
+import { loadConfig } from '../../src/server/config';
 import { openDatabase } from '../../src/server/db';
 import { SyncPostgres } from '../../src/server/db/postgres';
 
@@ -82,4 +84,19 @@ export function cloneTestDatabase(fromDataDir: string, toDataDir: string) {
 		);
 	})();
 	schemaOfDataDir.set(toDataDir, to);
+}
+
+/**
+ * One Beckon without an HTTP server, for the tests that call services directly: on `dataDir`
+ * (or its PostgreSQL schema), alone, so with no relay to other instances.
+ */
+export function createTestBeckon(dataDir: string, clock: Clock): Beckon {
+	return createBeckon(
+		loadConfig({
+			...testDatabaseEnv(dataDir),
+			BECKON_DATA_DIR: dataDir,
+			BECKON_PUBLIC_URL: 'http://beckon.test'
+		}),
+		{ clock, relay: false }
+	);
 }

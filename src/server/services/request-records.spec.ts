@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rolledBack } from '../../../tests/support/rolled-back';
 import { SYSTEM_ACTOR } from '../../lib/domain/types';
-import { createBeckon, type Beckon } from '../app';
-import { loadConfig } from '../config';
-import { testDatabaseEnv } from '../../../tests/support/database';
+import type { Beckon } from '../app';
+import { createTestBeckon } from '../../../tests/support/database';
 import { createLinkToken } from './link-tokens';
 import { openLink } from './link-page';
 import { findRow, recordChange, recordExpiries } from './request-records';
@@ -28,15 +27,7 @@ describe('recordExpiries', () => {
 
 	beforeAll(async () => {
 		dataDir = mkdtempSync(join(tmpdir(), 'beckon-expiries-'));
-		app = createBeckon(
-			loadConfig({
-				...testDatabaseEnv(dataDir),
-				BECKON_DATA_DIR: dataDir,
-				BECKON_PUBLIC_URL: 'http://beckon.test'
-			}),
-			// One instance: nothing to relay to.
-			{ clock: () => now, relay: false }
-		);
+		app = createTestBeckon(dataDir, () => now);
 		const user = await createUser(app, {
 			email: 'sweep@example.com',
 			name: 'Sweep',

@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PushInput } from '../../lib/sync/protocol';
-import { createBeckon, type Beckon } from '../app';
-import { loadConfig } from '../config';
-import { testDatabaseEnv } from '../../../tests/support/database';
+import type { Beckon } from '../app';
+import { createTestBeckon } from '../../../tests/support/database';
 import { log } from '../log';
 import { createQueue } from './queues';
 import { createRequest } from './requests';
@@ -51,15 +50,7 @@ describe('sync.push with runs of creates', () => {
 
 	beforeAll(async () => {
 		dataDir = mkdtempSync(join(tmpdir(), 'beckon-push-runs-'));
-		app = createBeckon(
-			loadConfig({
-				...testDatabaseEnv(dataDir),
-				BECKON_DATA_DIR: dataDir,
-				BECKON_PUBLIC_URL: 'http://beckon.test'
-			}),
-			// One instance: nothing to relay to.
-			{ clock: () => NOW, relay: false }
-		);
+		app = createTestBeckon(dataDir, () => NOW);
 		agent = await user('agent', 'edit');
 		other = await user('other', 'edit');
 		viewer = await user('viewer', 'view');
