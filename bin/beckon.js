@@ -29,6 +29,8 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const code = await main(process.argv.slice(2), {
 	version,
 	// adapter-node's handler; the CLI's own HTTP server (src/server/http/server.ts) runs it.
-	loadSvelteKit: async () => (await import(pathToFileURL(svelteKitHandler).href)).handler
+	loadSvelteKit: async () => (await import(pathToFileURL(svelteKitHandler).href)).handler,
+	// On PostgreSQL the server's database thread runs this module (see src/server/db-thread).
+	entry: pathToFileURL(cliFile)
 });
 if (code !== 0) process.exit(code);

@@ -2,17 +2,51 @@
  * One running Beckon: the database, configuration, clock, secret and change bus that every
  * service receives. Created once at boot (or once per test).
  */
-import { ChangeBus } from './bus';
+import { ChangeBus, type InstanceRelay } from './bus';
 import { PostgresChangeRelay } from './bus-postgres';
 import type { Config } from './config';
 import { openDatabase, type DB, type Dialect } from './db';
 import type Database from 'better-sqlite3';
 import type { SyncPostgres } from './db/postgres';
+import type { Readiness } from './health';
 import { LoginThrottle, RateLimiter } from './rate-limit';
 import { DatabaseThrottleStore } from './services/login-failures';
 import { loadOrCreateSecret } from './secret';
 
 export type Clock = () => number;
+
+/** An API call, as the HTTP thread hands it to the database thread (db-thread/). */
+export interface ApiCall {
+	requestId: string;
+	/** The procedure path, e.g. `requests.create` or `a,b` for a batch. */
+	path: string;
+	method: string;
+	/** The request target: path and query. */
+	url: string;
+	headers: [string, string][];
+	/** The body as text; null for none; `tooLarge` when it exceeded the limit (not read). */
+	body: string | null;
+	tooLarge: boolean;
+	clientAddress: string;
+	/** The origin the request was made to (proxy settings applied). */
+	ownOrigin: string;
+}
+
+/** The answer to an ApiCall: a whole JSON document (streams are served by the HTTP thread). */
+export interface ApiAnswer {
+	status: number;
+	headers: [string, string][];
+	body: Uint8Array;
+}
+
+/** The HTTP thread's handle on the database thread (db-thread/host.ts). */
+export interface DatabaseThreadClient {
+	/** Runs a named task (tasks.ts) there. */
+	run(name: string, args: unknown[]): Promise<unknown>;
+	/** Answers an API call there. */
+	answer(call: ApiCall): Promise<ApiAnswer>;
+	readiness(): Readiness;
+}
 
 export interface Beckon {
 	db: DB;
@@ -23,8 +57,17 @@ export interface Beckon {
 	clock: Clock;
 	secret: Buffer;
 	bus: ChangeBus;
-	/** On PostgreSQL: carries changes between the instances sharing the database. */
-	relay: PostgresChangeRelay | null;
+	/**
+	 * On PostgreSQL: carries changes and signalling between the instances sharing the database
+	 * (on the database thread: to the HTTP thread of its own instance).
+	 */
+	relay: InstanceRelay | null;
+	/**
+	 * Set on the HTTP thread of a server on PostgreSQL: the database and the services run on the
+	 * database thread (db-thread/), reached through this; `db`, `sqlite`, `secret` and `limits`
+	 * are not here. Null where the database is in this thread (SQLite, commands, tests).
+	 */
+	thread: DatabaseThreadClient | null;
 	limits: {
 		/** Every public link call, per client address. */
 		link: RateLimiter;
@@ -52,20 +95,30 @@ export function createBeckon(
 	config: Config,
 	options: {
 		clock?: Clock;
-		/** Relay changes to and from other instances (PostgreSQL); off for one-shot commands. */
-		relay?: boolean;
+		/**
+		 * Relay changes to and from other instances (PostgreSQL); off for one-shot commands. The
+		 * database thread gives its own relay, to the HTTP thread.
+		 */
+		relay?: boolean | InstanceRelay;
+		/** Told when PostgreSQL becomes unavailable and available again. */
+		onAvailability?: (available: boolean, error: string | null) => void;
 	} = {}
 ): Beckon {
-	const { db, sqlite, dialect, close } = openDatabase({
-		file: config.databaseFile,
-		url: config.databaseUrl
-	});
+	const { db, sqlite, dialect, close } = openDatabase(
+		{ file: config.databaseFile, url: config.databaseUrl },
+		{ timeouts: config.postgres, onAvailability: options.onAvailability }
+	);
 	const secret = loadOrCreateSecret(sqlite, config.dataDir);
 	const bus = new ChangeBus();
 	const relay =
-		config.databaseUrl && options.relay !== false
-			? new PostgresChangeRelay(config.databaseUrl, bus)
-			: null;
+		typeof options.relay === 'object'
+			? options.relay
+			: config.databaseUrl && options.relay !== false
+				? new PostgresChangeRelay(config.databaseUrl, bus, {
+						connectMs: config.postgres.connectMs,
+						keepAliveMs: config.postgres.keepAliveMs
+					})
+				: null;
 	bus.relayTo(relay);
 	return {
 		db,
@@ -76,6 +129,7 @@ export function createBeckon(
 		secret,
 		bus,
 		relay,
+		thread: null,
 		limits: {
 			link: new RateLimiter(120, 60_000),
 			linkMisses: new RateLimiter(20, 10 * 60_000),

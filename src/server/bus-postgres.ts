@@ -17,8 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { SignalMessage } from '../lib/link/session/signal-protocol';
-import type { Change, ChangeBus, ChangeRelay } from './bus';
+import type { Change, ChangeBus, InstanceRelay, RelayedSignal } from './bus';
 import { log } from './log';
 
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more. */
@@ -27,12 +26,7 @@ export const PAYLOAD_LIMIT = 7_900;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
 
-/** A signalling message between a live session's two browsers. */
-export interface RelayedSignal {
-	requestId: string;
-	from: 'agent' | 'end_user';
-	message: SignalMessage;
-}
+export type { RelayedSignal };
 
 interface Notification {
 	/** The instance that sent it: an instance ignores its own. */
@@ -84,7 +78,7 @@ export function payloadsOf(from: string, changes: readonly Change[], limit = PAY
 	return payloads;
 }
 
-export class PostgresChangeRelay implements ChangeRelay {
+export class PostgresChangeRelay implements InstanceRelay {
 	readonly instance = randomBytes(8).toString('hex');
 	#channel: string | null = null;
 	#listener: pg.Client | null = null;
@@ -103,13 +97,27 @@ export class PostgresChangeRelay implements ChangeRelay {
 
 	constructor(
 		private readonly url: string,
-		private readonly bus: ChangeBus
+		/** Where other instances' changes go: this instance's bus (and its database thread). */
+		private readonly bus: Pick<ChangeBus, 'deliver'>,
+		private readonly options: { connectMs?: number; keepAliveMs?: number } = {}
 	) {
 		this.ready = this.#connect(false);
 	}
 
+	/** Whether the listening connection is up: while it is not, changes go unheard here. */
+	get connected(): boolean {
+		return this.#listener !== null;
+	}
+
 	async #connect(reconnecting: boolean): Promise<void> {
-		const client = new pg.Client({ connectionString: this.url, application_name: 'beckon-bus' });
+		const client = new pg.Client({
+			connectionString: this.url,
+			application_name: 'beckon-bus',
+			connectionTimeoutMillis: this.options.connectMs ?? 5_000,
+			// A network that drops packets is noticed by keepalive probes, not only at the next NOTIFY.
+			keepAlive: true,
+			keepAliveInitialDelayMillis: this.options.keepAliveMs ?? 10_000
+		});
 		client.on('error', (error) => this.#lost(client, error));
 		client.on('end', () => this.#lost(client, null));
 		client.on('notification', (message) => {

@@ -6,6 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { VisibilityFacts } from '../lib/domain/visibility';
+import type { SignalMessage } from '../lib/link/session/signal-protocol';
 
 export interface Change {
 	/** The request that changed, if any. */
@@ -25,6 +26,26 @@ export interface Change {
 /** Carries committed changes to the other instances. */
 export interface ChangeRelay {
 	publish(changes: readonly Change[]): void;
+}
+
+/** A signalling message between a live session's two browsers, relayed between hubs. */
+export interface RelayedSignal {
+	requestId: string;
+	from: 'agent' | 'end_user';
+	message: SignalMessage;
+}
+
+/**
+ * What a Beckon relays beyond itself: its committed changes and its live-session signalling. On
+ * PostgreSQL the instance's relay (bus-postgres.ts) carries them to the other instances; the
+ * database thread's (db-thread/worker.ts) carries them to the HTTP thread of its own instance.
+ */
+export interface InstanceRelay extends ChangeRelay {
+	/** Settles once the relay carries messages (or has given up for now and retries). */
+	readonly ready: Promise<void>;
+	publishSignal(signal: RelayedSignal): void;
+	onSignal(listener: (signal: RelayedSignal) => void): () => void;
+	close(): Promise<void>;
 }
 
 export class ChangeBus {

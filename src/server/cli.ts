@@ -7,6 +7,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'no
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { fromZodIssues } from '../lib/domain/errors';
 import { createUserSchema } from '../lib/domain/schemas';
 import { createBeckon } from './app';
@@ -14,6 +15,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError } from './db/postgres';
 import { listen, type SvelteKitHandler } from './http/server';
 import { startBeckon } from './runtime';
+import { DATABASE_THREAD } from './db-thread/messages';
+import { runDatabaseThread } from './db-thread/worker';
 import { bootstrapAdmin, createUser, userCount } from './services/users';
 
 export const USAGE = `Usage: beckon <command> [options]
@@ -40,6 +43,11 @@ export interface CliOptions {
 	/** Loads adapter-node's `handler` (build/handler.js), which serves what is not the API. */
 	loadSvelteKit: () => Promise<SvelteKitHandler>;
 	log?: (line: string) => void;
+	/**
+	 * The module that loaded this one (bin's build/cli/cli.js, the single executable's entry): on
+	 * PostgreSQL, `serve` starts its database thread from it, where it runs runDatabaseThread.
+	 */
+	entry?: URL;
 }
 
 /** Where the data is, for messages: the SQLite file, or PostgreSQL's host and database. */
@@ -84,7 +92,7 @@ async function serve(config: Config, options: CliOptions) {
 	} finally {
 		setup.close();
 	}
-	const app = await startBeckon();
+	const app = await startBeckon({ databaseThread: options.entry ?? new URL(import.meta.url) });
 	// Its import runs hooks.server.ts `init`, which finds the Beckon just started.
 	const svelteKit = await options.loadSvelteKit();
 	await listen(app, { host: config.host, port: config.port, svelteKit });
@@ -205,4 +213,9 @@ export async function main(argv: string[], options: CliOptions): Promise<number>
 		}
 		throw error;
 	}
+}
+
+// Loaded as a server's database thread (db-thread/host.ts starts it from this module).
+if (!isMainThread && (workerData as { role?: string } | null)?.role === DATABASE_THREAD) {
+	void runDatabaseThread();
 }

@@ -23,7 +23,37 @@ export interface Config {
 	defaultLanguage: Language;
 	/** STUN/TURN servers for live sessions, handed to both browsers; none are needed on a LAN. */
 	iceServers: IceServer[];
+	/** How long PostgreSQL may take before a call fails (see PostgresTimeouts). */
+	postgres: PostgresTimeouts;
 }
+
+/**
+ * PostgreSQL's limits, each a BECKON_PG_* duration. A call that meets one fails with
+ * SERVICE_UNAVAILABLE (503) rather than waiting on: a device keeps its changes and retries.
+ */
+export interface PostgresTimeouts {
+	/** Opening a connection (BECKON_PG_CONNECT_TIMEOUT, 5s). */
+	connectMs: number;
+	/** One statement, on the server and as the client waits for it (BECKON_PG_STATEMENT_TIMEOUT, 15s). */
+	statementMs: number;
+	/** Waiting for a lock, the write lock included (BECKON_PG_LOCK_TIMEOUT, 10s). */
+	lockMs: number;
+	/** TCP keepalive: the first probe after this long idle (BECKON_PG_KEEPALIVE, 10s). */
+	keepAliveMs: number;
+	/**
+	 * A session idle inside a transaction is ended by PostgreSQL after this long
+	 * (BECKON_PG_IDLE_IN_TRANSACTION_TIMEOUT, 30s), so a stalled instance never keeps the write lock.
+	 */
+	idleInTransactionMs: number;
+}
+
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = {
+	connectMs: 5_000,
+	statementMs: 15_000,
+	lockMs: 10_000,
+	keepAliveMs: 10_000,
+	idleInTransactionMs: 30_000
+};
 
 /** An RTCIceServer as browsers take it. */
 export interface IceServer {
@@ -51,7 +81,7 @@ const SECRET_VARIABLES = new Set([
 ]);
 
 const duration = z.string().refine((v) => parseDuration(v) !== null, {
-	message: 'must be a duration such as 7d, 36h, 15m or 1h30m'
+	message: 'must be a duration such as 7d, 36h, 15m, 1h30m or 10s'
 });
 
 const ICE_EXAMPLE = 'e.g. [{"urls":"stun:stun.example.com:3478"}]';
@@ -121,7 +151,12 @@ const envSchema = z.object({
 	BECKON_DEFAULT_LANGUAGE: z
 		.enum(LANGUAGES, { message: `must be one of ${LANGUAGES.join(', ')}` })
 		.default('en'),
-	BECKON_ICE_SERVERS: iceServers.default([])
+	BECKON_ICE_SERVERS: iceServers.default([]),
+	BECKON_PG_CONNECT_TIMEOUT: duration.default('5s'),
+	BECKON_PG_STATEMENT_TIMEOUT: duration.default('15s'),
+	BECKON_PG_LOCK_TIMEOUT: duration.default('10s'),
+	BECKON_PG_KEEPALIVE: duration.default('10s'),
+	BECKON_PG_IDLE_IN_TRANSACTION_TIMEOUT: duration.default('30s')
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -161,6 +196,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		defaultExpiryMs: parseDuration(e.BECKON_DEFAULT_EXPIRY) as number,
 		reminderLeadMs: parseDuration(e.BECKON_REMINDER_LEAD) as number,
 		defaultLanguage: e.BECKON_DEFAULT_LANGUAGE,
-		iceServers: e.BECKON_ICE_SERVERS
+		iceServers: e.BECKON_ICE_SERVERS,
+		postgres: {
+			connectMs: parseDuration(e.BECKON_PG_CONNECT_TIMEOUT) as number,
+			statementMs: parseDuration(e.BECKON_PG_STATEMENT_TIMEOUT) as number,
+			lockMs: parseDuration(e.BECKON_PG_LOCK_TIMEOUT) as number,
+			keepAliveMs: parseDuration(e.BECKON_PG_KEEPALIVE) as number,
+			idleInTransactionMs: parseDuration(e.BECKON_PG_IDLE_IN_TRANSACTION_TIMEOUT) as number
+		}
 	};
 }

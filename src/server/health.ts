@@ -10,6 +10,8 @@ export interface Readiness {
 /** Ready when the database answers and every migration this build ships has been applied. */
 export function readiness(app: Beckon | null): Readiness {
 	if (!app) return { ready: false, checks: { database: 'not started', migrations: 'unknown' } };
+	// On PostgreSQL, from the HTTP thread: what the database thread last saw (no waiting here).
+	if (app.thread) return app.thread.readiness();
 	let database = 'ok';
 	let migrations = 'ok';
 	try {

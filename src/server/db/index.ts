@@ -11,6 +11,7 @@ import { eq, sql } from 'drizzle-orm';
 import { DatabaseUnavailableError, SyncPostgres } from './postgres';
 import { prepared } from './prepared';
 import * as schema from './schema';
+import type { PostgresTimeouts } from '../config';
 
 /**
  * The drizzle handle; `$client` is its database connection, for statements in plain SQL. On
@@ -51,9 +52,17 @@ export interface DatabaseTarget {
 	url?: string | null;
 }
 
+export interface OpenOptions {
+	migrate?: boolean;
+	/** PostgreSQL's limits (config.ts); the defaults when not given. */
+	timeouts?: PostgresTimeouts;
+	/** PostgreSQL: told when the connection goes down and when it is back. */
+	onAvailability?: (available: boolean, error: string | null) => void;
+}
+
 export function openDatabase(
 	target: DatabaseTarget | string,
-	options: { migrate?: boolean } = {}
+	options: OpenOptions = {}
 ): Database_ {
 	const { file, url } = typeof target === 'string' ? { file: target, url: null } : target;
 	if (url) return openPostgres(url, options);
@@ -80,8 +89,12 @@ export function openDatabase(
 	return { db, sqlite, dialect: 'sqlite', close: () => sqlite.close() };
 }
 
-function openPostgres(url: string, options: { migrate?: boolean }): Database_ {
-	const client = new SyncPostgres({ connectionString: url });
+function openPostgres(url: string, options: OpenOptions): Database_ {
+	const client = new SyncPostgres({
+		connectionString: url,
+		timeouts: options.timeouts,
+		onAvailability: options.onAvailability
+	});
 	// The subset of better-sqlite3's interface that drizzle and the services use.
 	const sqlite = client as unknown as Database.Database;
 	const db = drizzle(sqlite, { schema });

@@ -26,19 +26,28 @@ import {
 	Worker,
 	type MessagePort
 } from 'node:worker_threads';
+import { DEFAULT_POSTGRES_TIMEOUTS, type PostgresTimeouts } from '../config';
 import { toPostgres, type PostgresStatement } from './postgres-sql';
 
 /** The lock every write transaction takes: one writer at a time across all instances. */
 export const WRITE_LOCK_KEY = 7_346_251_902;
 
-/** How long one statement may take before the call fails (and the connection is dropped). */
-const STATEMENT_TIMEOUT_MS = 30_000;
+/** After a connection failure, calls fail at once for this long, then one tries again. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
 
 interface Reply {
 	ok: boolean;
 	rows?: unknown[];
 	rowCount?: number | null;
-	error?: { message: string; code?: string; detail?: string; constraint?: string };
+	error?: {
+		message: string;
+		code?: string;
+		detail?: string;
+		constraint?: string;
+		/** The connection failed (or could not be made), not the statement. */
+		connection?: boolean;
+	};
 }
 
 // The worker: one pg connection, statements one at a time, each answer posted back and this
@@ -129,6 +138,16 @@ port.on('message', async (message) => {
 			try {
 				result = await run();
 			} catch (error) {
+				// No answer within the client's own timeout (a stalled network): the connection is
+				// in an unknown state, so it is dropped; the next statement opens a new one.
+				if (/timeout/i.test(String(error && error.message)) && !(error && error.code)) {
+					const stalled = client;
+					client = null;
+					stalled.connection && stalled.connection.stream && stalled.connection.stream.destroy();
+					void stalled.end().catch(() => {});
+					if (message.inTransaction) lostInTransaction = error;
+					throw error;
+				}
 				// The connection was found dead only now (PostgreSQL restarted since the last
 				// statement): a transaction's BEGIN or a read outside any transaction changed
 				// nothing, so it is sent once more on a new connection. Anything else fails.
@@ -143,7 +162,8 @@ port.on('message', async (message) => {
 		}
 	} catch (error) {
 		reply = { ok: false, error: { message: String(error && error.message || error),
-			code: error && error.code, detail: error && error.detail, constraint: error && error.constraint } };
+			code: error && error.code, detail: error && error.detail, constraint: error && error.constraint,
+			connection: connectionLost(error) } };
 	}
 	port.postMessage(reply);
 	Atomics.store(flag, 0, 1);
@@ -151,9 +171,13 @@ port.on('message', async (message) => {
 });
 `;
 
-/** The database at DATABASE_URL cannot be used (unreachable, refused, wrong password…). */
+/**
+ * The database at DATABASE_URL cannot be used (unreachable, refused, wrong password, no answer
+ * in time). Calls fail with it at once while the connection is down; API callers get
+ * SERVICE_UNAVAILABLE and try again later.
+ */
 export class DatabaseUnavailableError extends Error {
-	constructor(message: string, options: { cause: unknown }) {
+	constructor(message: string, options?: { cause: unknown }) {
 		super(message, options);
 		this.name = 'DatabaseUnavailableError';
 	}
@@ -236,39 +260,43 @@ export interface ConnectionOptions {
 	/** postgres://user:password@host:port/database; `?options=-c search_path=…` picks a schema. */
 	connectionString: string;
 	application_name?: string;
+	/** Connect, statement, lock, keepalive and idle-in-transaction limits (config.ts). */
+	timeouts?: PostgresTimeouts;
+	/** Told when the connection goes down (a call failed for it) and when it is back. */
+	onAvailability?: (available: boolean, error: string | null) => void;
 }
 
 export class SyncPostgres {
-	readonly #worker: Worker;
-	readonly #port: MessagePort;
-	readonly #flag: Int32Array;
+	#worker!: Worker;
+	#port!: MessagePort;
+	#flag!: Int32Array;
+	readonly #connection: Record<string, unknown>;
+	readonly #timeouts: PostgresTimeouts;
+	readonly #onAvailability: ConnectionOptions['onAvailability'];
 	readonly #translated = new Map<string, PostgresStatement>();
 	#depth = 0;
 	#closed = false;
+	/** While the connection is down: calls fail at once until then, then one tries again. */
+	#down: { until: number; retryMs: number; error: string } | null = null;
 
 	constructor(options: ConnectionOptions) {
-		const { port1, port2 } = new MessageChannel();
-		const signal = new SharedArrayBuffer(4);
-		this.#flag = new Int32Array(signal);
-		this.#port = port1;
-		const connection = {
+		const timeouts = (this.#timeouts = options.timeouts ?? DEFAULT_POSTGRES_TIMEOUTS);
+		this.#onAvailability = options.onAvailability;
+		this.#connection = {
 			connectionString: options.connectionString,
 			application_name: options.application_name ?? 'beckon',
-			statement_timeout: STATEMENT_TIMEOUT_MS
+			connectionTimeoutMillis: timeouts.connectMs,
+			keepAlive: true,
+			keepAliveInitialDelayMillis: timeouts.keepAliveMs,
+			// PostgreSQL ends a statement, a lock wait (the write lock's too) and a transaction left
+			// idle (a stalled instance would otherwise keep the write lock) after these…
+			statement_timeout: timeouts.statementMs,
+			lock_timeout: timeouts.lockMs,
+			idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+			// …and the client stops waiting a little later, for when the network itself stalls.
+			query_timeout: timeouts.statementMs + 2_000
 		};
-		this.#worker = new Worker(WORKER_SOURCE, {
-			eval: true,
-			workerData: {
-				port: port2,
-				signal,
-				connection,
-				pgPath: createRequire(import.meta.url).resolve('pg')
-			},
-			transferList: [port2]
-		});
-		// Idle, the worker must not keep the process alive; its errors surface in query().
-		this.#worker.unref();
-		this.#worker.on('error', () => {});
+		this.#spawn();
 		try {
 			this.query(this.#translate('SELECT 1'), [], false);
 		} catch (error) {
@@ -278,6 +306,45 @@ export class SyncPostgres {
 				{ cause: error }
 			);
 		}
+	}
+
+	/** Starts the thread that holds the connection (again, after one stopped answering). */
+	#spawn() {
+		const { port1, port2 } = new MessageChannel();
+		const signal = new SharedArrayBuffer(4);
+		this.#flag = new Int32Array(signal);
+		this.#port = port1;
+		this.#worker = new Worker(WORKER_SOURCE, {
+			eval: true,
+			workerData: {
+				port: port2,
+				signal,
+				connection: this.#connection,
+				pgPath: createRequire(import.meta.url).resolve('pg')
+			},
+			transferList: [port2]
+		});
+		// Idle, the worker must not keep the process alive; its errors surface in query().
+		this.#worker.unref();
+		this.#worker.on('error', () => {});
+	}
+
+	/** Whether the last call reached PostgreSQL (false from a connection failure until one does). */
+	get available(): boolean {
+		return this.#down === null;
+	}
+
+	#markDown(error: string) {
+		const retryMs = this.#down ? Math.min(this.#down.retryMs * 2, RETRY_MAX_MS) : RETRY_MIN_MS;
+		const wasUp = this.#down === null;
+		this.#down = { until: Date.now() + retryMs, retryMs, error };
+		if (wasUp) this.#onAvailability?.(false, error);
+	}
+
+	#markUp() {
+		if (this.#down === null) return;
+		this.#down = null;
+		this.#onAvailability?.(true, null);
 	}
 
 	get inTransaction(): boolean {
@@ -311,6 +378,12 @@ export class SyncPostgres {
 	/** Sends one statement (prepared once per connection, if `prepared`) and waits for its answer. */
 	query(statement: PostgresStatement, params: Params, raw: boolean, prepared = true): Reply {
 		if (this.#closed) throw new TypeError('The database connection is not open');
+		// Down: fail at once (a connect attempt per call would hold every caller for the connect
+		// timeout), except one call per retry interval, which tries the connection again. Inside a
+		// transaction the statement goes through: it fails on its own and rolls the rest back.
+		if (this.#down && this.#depth === 0 && Date.now() < this.#down.until) {
+			throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${this.#down.error}`);
+		}
 		const values = bindValues(statement, params);
 		Atomics.store(this.#flag, 0, 0);
 		this.#port.postMessage({
@@ -321,23 +394,32 @@ export class SyncPostgres {
 			prepared,
 			inTransaction: this.#depth > 0
 		});
-		const reply = this.#await();
+		const reply = this.#await(this.#timeouts.statementMs + this.#timeouts.connectMs + 5_000);
 		if (!reply.ok) {
 			const e = reply.error!;
+			if (e.connection) {
+				this.#markDown(e.message);
+				throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${e.message}`);
+			}
+			this.#markUp();
 			throw new PostgresError(e.message, e.code, e.detail, e.constraint);
 		}
+		this.#markUp();
 		if (reply.rows) reply.rows = reply.rows.map(fromWorker);
 		return reply;
 	}
 
-	#await(timeoutMs = STATEMENT_TIMEOUT_MS + 5_000): Reply {
-		// The worker answers within the statement timeout, or its connection is gone: a little
-		// longer than the timeout, then the call fails rather than hanging the server.
+	#await(timeoutMs: number): Reply {
+		// The worker answers within its own timeouts (connect, statement, the client's wait), so
+		// this is a last resort: the call fails, and the thread with its connection is replaced.
 		const waited = Atomics.wait(this.#flag, 0, 0, timeoutMs);
 		const message = receiveMessageOnPort(this.#port);
 		if (waited === 'timed-out' || !message) {
-			this.#stop();
-			throw new Error('PostgreSQL did not answer: the connection is closed');
+			this.#port.close();
+			void this.#worker.terminate();
+			if (!this.#closed) this.#spawn();
+			this.#markDown('no answer in time');
+			throw new DatabaseUnavailableError('PostgreSQL did not answer in time');
 		}
 		return message.message as Reply;
 	}
@@ -403,6 +485,7 @@ export class SyncPostgres {
 		try {
 			Atomics.store(this.#flag, 0, 0);
 			this.#port.postMessage({ op: 'close' });
+			this.#closed = true;
 			this.#await(2_000);
 		} catch {
 			// Closing a connection that is already gone.

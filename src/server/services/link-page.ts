@@ -14,6 +14,7 @@ import { claimedRequestId, verifyLinkToken } from './link-tokens';
 import { mailForClose } from './mail-triggers';
 import { findRow, recordChange, recordPresence, userName } from './request-records';
 import { getSettings } from './settings';
+import { runTask } from '../tasks';
 
 export interface LinkView {
 	status: Status;
@@ -175,21 +176,39 @@ export function endSession(app: Beckon, token: string, clientAddress: string): L
  * request, until the link dies (the final state is sent, then the stream ends). The token is
  * checked before the stream starts, so a dead link is refused like any other call.
  */
-export function watchLink(
+export async function watchLink(
 	app: Beckon,
 	token: string,
 	clientAddress: string,
 	signal: AbortSignal
-): AsyncGenerator<LinkView> {
-	const first = resolveLink(app, token, clientAddress);
+): Promise<AsyncGenerator<LinkView>> {
+	const first = await runTask(app, 'link.watch', token, clientAddress);
 	return (async function* () {
-		yield linkView(app, first);
-		for await (const _ of app.bus.changes(signal, (change) => change.requestId === first.id)) {
-			const row = verifiedLinkRow(app, token);
-			if (!row) return;
-			const view = linkView(app, row);
+		yield first.view;
+		for await (const _ of app.bus.changes(
+			signal,
+			(change) => change.requestId === first.requestId
+		)) {
+			const view = await runTask(app, 'link.view', token);
+			if (!view) return;
 			yield view;
 			if (view.status === 'closed' || view.status === 'expired') return;
 		}
 	})();
+}
+
+/** A link watch's start (task): the request and its view, or the refusal. */
+export function watchStart(
+	app: Beckon,
+	token: string,
+	clientAddress: string
+): { requestId: string; view: LinkView } {
+	const row = resolveLink(app, token, clientAddress);
+	return { requestId: row.id, view: linkView(app, row) };
+}
+
+/** The view of the request whose current link `token` is, or null once it is not (task). */
+export function currentView(app: Beckon, token: string): LinkView | null {
+	const row = verifiedLinkRow(app, token);
+	return row ? linkView(app, row) : null;
 }

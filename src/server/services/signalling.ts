@@ -17,7 +17,7 @@ import { conflict, DomainError, DomainErrorReason, forbidden } from '../../lib/d
 import { effectiveStatus } from '../../lib/domain/rules';
 import type { SignalEnvelope, SignalMessage } from '../../lib/link/session/signal-protocol';
 import type { Beckon } from '../app';
-import type { PostgresChangeRelay } from '../bus-postgres';
+import type { InstanceRelay } from '../bus';
 import type { SessionRequestRow } from '../db/schema';
 import { RateLimiter } from '../rate-limit';
 import { findRow, loadVisibleRow, assignmentOf } from './request-records';
@@ -25,6 +25,7 @@ import { requireEdit } from './requests';
 import { resolveLink, verifiedLinkRow } from './link-page';
 import { loadAuthUser, type AuthUser } from './users';
 import { log } from '../log';
+import { runTask } from '../tasks';
 
 export type Side = SignalEnvelope['from'];
 
@@ -53,7 +54,7 @@ class SignalHub {
 	readonly #emitter = new EventEmitter();
 	#seq = 0;
 
-	constructor(private readonly relay: PostgresChangeRelay | null = null) {
+	constructor(private readonly relay: InstanceRelay | null = null) {
 		this.#emitter.setMaxListeners(0);
 	}
 
@@ -168,18 +169,32 @@ export function endUserIceServers(app: Beckon, token: string, clientAddress: str
 	return { iceServers: app.config.iceServers };
 }
 
-export function endUserSignals(
+/**
+ * The end user's stream of the agent's messages. The link is checked before the stream starts
+ * (a refusal is an ordinary answer), on the thread that has the database.
+ */
+export async function endUserSignals(
 	app: Beckon,
 	token: string,
 	lastEventId: string | null | undefined,
 	clientAddress: string,
 	signal: AbortSignal
 ) {
-	const row = endUserSessionRow(app, token, clientAddress);
-	return relay(app, row.id, 'end_user', lastEventId, signal, () => {
-		const current = verifiedLinkRow(app, token);
-		return current !== null && inSession(app, current);
-	});
+	const requestId = await runTask(app, 'signals.endUser', token, clientAddress);
+	return relay(app, requestId, 'end_user', lastEventId, signal, () =>
+		runTask(app, 'signals.endUserAllowed', token)
+	);
+}
+
+/** The request an end user's signalling stream is for (task: where the database is). */
+export function endUserSessionId(app: Beckon, token: string, clientAddress: string): string {
+	return endUserSessionRow(app, token, clientAddress).id;
+}
+
+/** Whether the end user's link still opens a session (task). */
+export function endUserStillAllowed(app: Beckon, token: string): boolean {
+	const current = verifiedLinkRow(app, token);
+	return current !== null && inSession(app, current);
 }
 
 // ——— the agent ———
@@ -213,24 +228,36 @@ export function agentIceServers(app: Beckon, user: AuthUser, input: { id: string
 	return { iceServers: app.config.iceServers };
 }
 
-export function agentSignals(
+export async function agentSignals(
 	app: Beckon,
 	user: AuthUser,
 	input: { id: string; lastEventId?: string | null },
 	signal: AbortSignal
 ) {
-	const row = agentSessionRow(app, user, input.id);
-	return relay(app, row.id, 'agent', input.lastEventId, signal, () => {
-		// Permission, assignment and status may all have changed since the stream opened.
-		const current = loadAuthUser(app, user.id);
-		if (!current || !findRow(app, row.id)) return false;
-		try {
-			agentSessionRow(app, current, row.id);
-			return true;
-		} catch {
-			return false;
-		}
-	});
+	const requestId = await runTask(app, 'signals.agent', user, input.id);
+	return relay(app, requestId, 'agent', input.lastEventId, signal, () =>
+		runTask(app, 'signals.agentAllowed', user.id, requestId)
+	);
+}
+
+/** The request an agent's signalling stream is for, or the refusal (task). */
+export function agentSessionId(app: Beckon, user: AuthUser, requestId: string): string {
+	return agentSessionRow(app, user, requestId).id;
+}
+
+/**
+ * Whether the agent may still take part (task): permission, assignment and status may all have
+ * changed since the stream opened.
+ */
+export function agentStillAllowed(app: Beckon, userId: string, requestId: string): boolean {
+	const current = loadAuthUser(app, userId);
+	if (!current || !findRow(app, requestId)) return false;
+	try {
+		agentSessionRow(app, current, requestId);
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 // ——— the relay ———
@@ -247,7 +274,7 @@ async function* relay(
 	to: Side,
 	lastEventId: string | null | undefined,
 	signal: AbortSignal,
-	stillAllowed: () => boolean
+	stillAllowed: () => Promise<boolean>
 ) {
 	const hub = hubOf(app);
 	const stop = new AbortController();
@@ -296,7 +323,7 @@ async function* relay(
 		while (!closed && !until.aborted) {
 			if (recheck) {
 				recheck = false;
-				if (!stillAllowed()) {
+				if (!(await stillAllowed())) {
 					hub.clear(requestId);
 					return;
 				}

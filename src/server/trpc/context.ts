@@ -2,6 +2,7 @@
 import type { Beckon } from '../app';
 import { SESSION_COOKIE, userForApiToken, userForSession } from '../services/auth';
 import type { AuthUser } from '../services/users';
+import { runTask } from '../tasks';
 
 /** Where a procedure adds response headers: a fetch `Headers`, or a Node response's own. */
 export type ResponseHeaders = Pick<Headers, 'append'>;
@@ -54,26 +55,66 @@ function sameOrigin(req: RequestFacts, app: Beckon): boolean {
 	return req.origin === req.ownOrigin || req.origin === new URL(app.config.publicUrl).origin;
 }
 
+/** Who a request says it is: an API token, or a session cookie honoured for its origin. */
+export interface Credentials {
+	bearer: string | null;
+	sessionToken: string | null;
+}
+
+function credentialsOf(app: Beckon, req: RequestFacts): Credentials {
+	const bearer = req.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+	if (bearer) return { bearer, sessionToken: null };
+	const sessionToken = sameOrigin(req, app) ? cookieValue(req.cookie, SESSION_COOKIE) : null;
+	return { bearer: null, sessionToken };
+}
+
+/** The user the credentials stand for, or null (task: where the database is). */
+export function userOf(app: Beckon, credentials: Credentials): AuthUser | null {
+	if (credentials.bearer) return userForApiToken(app, credentials.bearer);
+	return credentials.sessionToken ? userForSession(app, credentials.sessionToken) : null;
+}
+
+function contextOf(
+	app: Beckon,
+	credentials: Credentials,
+	user: AuthUser | null,
+	resHeaders: ResponseHeaders,
+	clientAddress: string
+): Context {
+	return {
+		app,
+		user,
+		sessionToken: credentials.sessionToken,
+		clientAddress,
+		resHeaders,
+		secureCookies: app.config.publicUrl.startsWith('https:')
+	};
+}
+
 export function createContext(
 	app: Beckon,
 	req: RequestFacts,
 	resHeaders: ResponseHeaders,
 	clientAddress: string
 ): Context {
-	const base = {
-		app,
-		clientAddress,
-		resHeaders,
-		secureCookies: app.config.publicUrl.startsWith('https:')
-	};
-	const bearer = req.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-	if (bearer) return { ...base, user: userForApiToken(app, bearer), sessionToken: null };
-	const sessionToken = sameOrigin(req, app) ? cookieValue(req.cookie, SESSION_COOKIE) : null;
-	return {
-		...base,
-		user: sessionToken ? userForSession(app, sessionToken) : null,
-		sessionToken
-	};
+	const credentials = credentialsOf(app, req);
+	return contextOf(app, credentials, userOf(app, credentials), resHeaders, clientAddress);
+}
+
+/**
+ * createContext wherever the database is: on the HTTP thread of a server on PostgreSQL (whose
+ * live streams are served there), the user is looked up on the database thread.
+ */
+export async function resolveContext(
+	app: Beckon,
+	req: RequestFacts,
+	resHeaders: ResponseHeaders,
+	clientAddress: string
+): Promise<Context> {
+	if (!app.thread) return createContext(app, req, resHeaders, clientAddress);
+	const credentials = credentialsOf(app, req);
+	const user = await runTask(app, 'auth.user', credentials);
+	return contextOf(app, credentials, user, resHeaders, clientAddress);
 }
 
 export function sessionCookie(ctx: Context, value: string, maxAgeSeconds: number): string {

@@ -18,14 +18,14 @@ import {
 import { resolveResponse } from '@trpc/server/http';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Beckon } from '../app';
+import type { ApiAnswer, ApiCall, Beckon } from '../app';
 import { GONE, readBody, TOO_LARGE } from '../http/body';
 import { isCrossSiteForm, mediaType, refuseCrossSiteForm } from '../http/csrf';
 import { clientAddressOf, ownOrigin, type ProxySettings } from '../http/proxy';
 import { log } from '../log';
 import { appRouter } from './_app';
 import { canRead } from '../../lib/domain/rules';
-import { createContext, type RequestFacts } from './context';
+import { createContext, resolveContext, type RequestFacts } from './context';
 import { writePokeStream } from './poke-stream';
 import { logProcedureFailure, MAX_BODY_BYTES, TRPC_ENDPOINT } from './handler';
 
@@ -234,8 +234,19 @@ async function answer(
 	res.once('close', () => {
 		if (!res.writableFinished) hangUp.abort();
 	});
+	const stream = req.method === 'GET' && STREAMS.has(options.path);
+	// On PostgreSQL every call but a live stream is answered on the database thread.
+	if (app.thread && !stream) {
+		await forward(app, req, res, options, body);
+		return;
+	}
 	if (options.path === POKE_PATH && req.method === 'GET') {
-		const ctx = createContext(app, factsOf(req, proxy), NO_COOKIES, clientAddressOf(proxy, req));
+		const ctx = await resolveContext(
+			app,
+			factsOf(req, proxy),
+			NO_COOKIES,
+			clientAddressOf(proxy, req)
+		);
 		if (ctx.user && canRead(ctx.user)) {
 			await writePokeStream(app, ctx.user.id, res, hangUp.signal);
 			return;
@@ -253,8 +264,8 @@ async function answer(
 		req: trpcRequest(req, body, hangUp.signal),
 		path: options.path,
 		error: null,
-		createContext: async () =>
-			createContext(app, factsOf(req, proxy), cookieJar(res), clientAddressOf(proxy, req)),
+		createContext: () =>
+			resolveContext(app, factsOf(req, proxy), cookieJar(res), clientAddressOf(proxy, req)),
 		onError: logProcedureFailure(options.requestId)
 	});
 	await writeResponse(response, res);
@@ -262,6 +273,135 @@ async function answer(
 
 /** The poke stream, served by poke-stream.ts; checking a session sets no cookie. */
 const POKE_PATH = 'sync.poke';
+
+/**
+ * The subscriptions: live streams, served on the HTTP thread even on PostgreSQL (their database
+ * reads are tasks, tasks.ts). A test holds this list to the router's subscriptions.
+ */
+export const STREAMS: ReadonlySet<string> = new Set([
+	'sync.poke',
+	'link.watch',
+	'link.signals',
+	'requests.signals'
+]);
+
+/**
+ * Hands a call to the database thread and writes its answer. Should the database be unavailable
+ * (or not answer in time), the caller gets tRPC's SERVICE_UNAVAILABLE at once.
+ */
+async function forward(
+	app: Beckon,
+	req: IncomingMessage,
+	res: ServerResponse,
+	options: { proxy: ProxySettings; path: string; requestId: string },
+	body: string | typeof TOO_LARGE | undefined
+) {
+	const thread = app.thread!;
+	const headers: [string, string][] = [];
+	for (let i = 0; i < req.rawHeaders.length; i += 2) {
+		headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+	}
+	const call: ApiCall = {
+		requestId: options.requestId,
+		path: options.path,
+		method: req.method ?? 'GET',
+		url: req.url ?? TRPC_ENDPOINT,
+		headers,
+		body: typeof body === 'string' ? body : null,
+		tooLarge: body === TOO_LARGE,
+		clientAddress: clientAddressOf(options.proxy, req),
+		ownOrigin: ownOrigin(options.proxy, req.headers)
+	};
+	let answer: ApiAnswer;
+	try {
+		answer = await thread.answer(call);
+	} catch (cause) {
+		const error =
+			cause instanceof TRPCError
+				? cause
+				: new TRPCError({
+						code: 'SERVICE_UNAVAILABLE',
+						message: 'The database is unavailable; try again shortly',
+						cause
+					});
+		const response = await resolveResponse({
+			router: appRouter,
+			req: trpcRequest(
+				req,
+				typeof body === 'string' ? body : undefined,
+				new AbortController().signal
+			),
+			path: options.path,
+			error,
+			createContext: async () => ({
+				app,
+				user: null,
+				sessionToken: null,
+				clientAddress: call.clientAddress,
+				resHeaders: NO_COOKIES,
+				secureCookies: false
+			}),
+			onError: logProcedureFailure(options.requestId)
+		});
+		await writeResponse(response, res);
+		return;
+	}
+	res.statusCode = answer.status;
+	for (const [name, value] of answer.headers) res.appendHeader(name, value);
+	res.setHeader('Content-Length', answer.body.byteLength);
+	res.end(answer.body);
+}
+
+/**
+ * Answers a call handed over by the HTTP thread (on the database thread): tRPC's own
+ * resolveResponse on a fetch Request, as the dev server's route does, its answer read whole.
+ */
+export async function answerCall(app: Beckon, call: ApiCall): Promise<ApiAnswer> {
+	const headers = new Headers(call.headers);
+	const url = new URL(call.url, call.ownOrigin).toString();
+	const req = call.tooLarge
+		? new Request(url, {
+				method: call.method,
+				headers,
+				body: new ReadableStream({
+					start: (controller) => controller.error(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' }))
+				}),
+				duplex: 'half'
+			} as RequestInit)
+		: new Request(url, { method: call.method, headers, body: call.body ?? undefined });
+	const cookies: [string, string][] = [];
+	const facts: RequestFacts = {
+		authorization: headers.get('authorization'),
+		cookie: headers.get('cookie'),
+		origin: headers.get('origin'),
+		ownOrigin: call.ownOrigin
+	};
+	const response = await resolveResponse({
+		router: appRouter,
+		req,
+		path: call.path,
+		error: null,
+		createContext: async () =>
+			createContext(
+				app,
+				facts,
+				{ append: (name, value) => void cookies.push([name, value]) },
+				call.clientAddress
+			),
+		onError: logProcedureFailure(call.requestId)
+	});
+	const answerHeaders: [string, string][] = [];
+	for (const [name, value] of response.headers) {
+		if (name !== 'set-cookie' && name !== 'content-length') answerHeaders.push([name, value]);
+	}
+	for (const cookie of response.headers.getSetCookie()) answerHeaders.push(['set-cookie', cookie]);
+	answerHeaders.push(...cookies);
+	return {
+		status: response.status,
+		headers: answerHeaders,
+		body: new Uint8Array(await response.arrayBuffer())
+	};
+}
 const NO_COOKIES = { append: () => {} };
 
 /** What the client gets when answering fails outside tRPC (tRPC's own shape for it). */

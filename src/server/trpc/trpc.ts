@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { DomainError, fromZodIssues } from '../../lib/domain/errors';
 import { ERROR_CODE_OF } from '../../lib/sync/protocol';
 import type { Context } from './context';
+import { isUnavailable } from '../db-thread/messages';
 
 /** Pings keep proxies (nginx closes idle streams after 60 s) from cutting live streams. */
 export const SSE_PING_MS = 15_000;
@@ -29,6 +30,14 @@ const refusals = t.middleware(async ({ next }) => {
 	const cause = result.error.cause;
 	if (cause instanceof DomainError) {
 		throw new TRPCError({ code: ERROR_CODE_OF[cause.reason], message: cause.message, cause });
+	}
+	// PostgreSQL unreachable, or a timeout: nothing was changed, and the same call may work later.
+	if (isUnavailable(cause)) {
+		throw new TRPCError({
+			code: 'SERVICE_UNAVAILABLE',
+			message: 'The database is unavailable; try again shortly',
+			cause
+		});
 	}
 	// zod schemas are run by tRPC's own zod path (ZodError); other validators give StandardSchemaV1Error.
 	if (cause instanceof StandardSchemaV1Error || cause instanceof ZodError) {

@@ -5,7 +5,8 @@ import type { Beckon } from '../../app';
 import type { Change } from '../../bus';
 import { requireRead } from '../../services/requests';
 import { pull, push } from '../../services/sync';
-import { loadAuthUser, type AuthUser } from '../../services/users';
+import type { AuthUser } from '../../services/users';
+import { runTask } from '../../tasks';
 import { agentProcedure, router } from '../trpc';
 
 function concerns(user: AuthUser, change: Change): boolean {
@@ -22,7 +23,7 @@ function concerns(user: AuthUser, change: Change): boolean {
 export const POKE_GAP_MS = 100;
 
 export async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
-	const user = loadAuthUser(app, userId);
+	const user = await runTask(app, 'users.load', userId);
 	if (!user) return;
 	yield { at: new Date(app.clock()).toISOString(), reason: 'connected' as const };
 	// A poke only says "pull": one answers a whole batch of changes (a push, an expiry sweep),
@@ -34,7 +35,7 @@ export async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
 		// announced naming the user (view epochs): only then is the user read again.
 		// A change for everyone may stand for changes unheard (another instance's): read it too.
 		if (changes.some((change) => change.everyone || change.userIds?.includes(userId))) {
-			const reloaded = loadAuthUser(app, userId);
+			const reloaded = await runTask(app, 'users.load', userId);
 			if (!reloaded) return;
 			current = reloaded;
 		}

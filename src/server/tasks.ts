@@ -1,0 +1,58 @@
+/**
+ * The database work that live streams need while they run: who a request is (its session or
+ * token), a user read again, a link page's view, the right to a live session. Everything else a
+ * caller asks is an API call, answered whole where the database is (trpc/node-handler.ts).
+ *
+ * A stream calls these through `runTask`: in the same thread where the database is (SQLite,
+ * commands, tests), or, on the HTTP thread of a server on PostgreSQL, on its database thread
+ * (db-thread/), so that waiting on PostgreSQL never holds the thread that serves every
+ * connection. Arguments and results cross threads by structured cloning: plain data only.
+ */
+import type { Beckon } from './app';
+import { currentView, watchStart } from './services/link-page';
+import {
+	agentSessionId,
+	agentStillAllowed,
+	endUserSessionId,
+	endUserStillAllowed
+} from './services/signalling';
+import { loadAuthUser, type AuthUser } from './services/users';
+import { userOf, type Credentials } from './trpc/context';
+
+export const TASKS = {
+	'auth.user': (app: Beckon, credentials: Credentials) => userOf(app, credentials),
+	'users.load': (app: Beckon, userId: string) => loadAuthUser(app, userId),
+	'link.watch': (app: Beckon, token: string, clientAddress: string) =>
+		watchStart(app, token, clientAddress),
+	'link.view': (app: Beckon, token: string) => currentView(app, token),
+	'signals.endUser': (app: Beckon, token: string, clientAddress: string) =>
+		endUserSessionId(app, token, clientAddress),
+	'signals.endUserAllowed': (app: Beckon, token: string) => endUserStillAllowed(app, token),
+	'signals.agent': (app: Beckon, user: AuthUser, requestId: string) =>
+		agentSessionId(app, user, requestId),
+	'signals.agentAllowed': (app: Beckon, userId: string, requestId: string) =>
+		agentStillAllowed(app, userId, requestId)
+};
+
+export type TaskName = keyof typeof TASKS;
+type Task<N extends TaskName> = (typeof TASKS)[N];
+type TaskArgs<N extends TaskName> = Parameters<Task<N>> extends [Beckon, ...infer A] ? A : never;
+
+export function isTaskName(name: string): name is TaskName {
+	return Object.hasOwn(TASKS, name);
+}
+
+/** Runs a task where the database is: here, or on the database thread. */
+export function runTask<N extends TaskName>(
+	app: Beckon,
+	name: N,
+	...args: TaskArgs<N>
+): Promise<ReturnType<Task<N>>> {
+	if (app.thread) return app.thread.run(name, args) as Promise<ReturnType<Task<N>>>;
+	try {
+		const task = TASKS[name] as (app: Beckon, ...args: unknown[]) => ReturnType<Task<N>>;
+		return Promise.resolve(task(app, ...args));
+	} catch (error) {
+		return Promise.reject(error);
+	}
+}
