@@ -86,6 +86,7 @@ export class PostgresChangeRelay implements InstanceRelay {
 	#closed = false;
 	#retryMs = RECONNECT_MIN_MS;
 	#timer: NodeJS.Timeout | null = null;
+	#heartbeat: NodeJS.Timeout | null = null;
 	/** Changes went unannounced since the connection was last up (logged once per outage). */
 	#unannounced = false;
 	readonly #signalListeners = new Set<(signal: RelayedSignal) => void>();
@@ -150,6 +151,17 @@ export class PostgresChangeRelay implements InstanceRelay {
 			client as unknown as { connection?: { stream?: { unref?(): void } } }
 		).connection?.stream?.unref?.();
 		this.#unannounced = false;
+		// A listening connection only receives: a network that silently drops packets would go
+		// unnoticed (TCP keepalive gives up only after minutes), so it is asked a question now and
+		// then, and dropped when the answer does not come in time.
+		if (this.#heartbeat) clearInterval(this.#heartbeat);
+		const every = this.options.keepAliveMs ?? 10_000;
+		this.#heartbeat = setInterval(() => {
+			client
+				.query({ text: 'SELECT 1', query_timeout: this.options.connectMs ?? 5_000 } as never)
+				.catch((error: Error) => this.#lost(client, error));
+		}, every);
+		this.#heartbeat.unref();
 		// Whatever the others committed while this instance was not listening went unheard.
 		if (reconnecting) this.bus.deliver([{ everyone: true }]);
 	}
@@ -157,7 +169,13 @@ export class PostgresChangeRelay implements InstanceRelay {
 	#lost(client: pg.Client, error: Error | null) {
 		if (this.#listener !== client || this.#closed) return;
 		this.#listener = null;
+		if (this.#heartbeat) clearInterval(this.#heartbeat);
+		this.#heartbeat = null;
 		log.warn({ err: error }, 'lost the connection that listens for other instances’ changes');
+		// A stalled socket would make end() wait for the server's goodbye: it is cut instead.
+		(
+			client as unknown as { connection?: { stream?: { destroy?(): void } } }
+		).connection?.stream?.destroy?.();
 		void client.end().catch(() => {});
 		this.#retry();
 	}
@@ -254,6 +272,7 @@ export class PostgresChangeRelay implements InstanceRelay {
 	async close(): Promise<void> {
 		this.#closed = true;
 		if (this.#timer) clearTimeout(this.#timer);
+		if (this.#heartbeat) clearInterval(this.#heartbeat);
 		await this.#sender;
 		const listener = this.#listener;
 		this.#listener = null;

@@ -152,6 +152,7 @@ const envSchema = z.object({
 		.enum(LANGUAGES, { message: `must be one of ${LANGUAGES.join(', ')}` })
 		.default('en'),
 	BECKON_ICE_SERVERS: iceServers.default([]),
+	BECKON_SSE_PING: duration.default('15s'),
 	BECKON_PG_CONNECT_TIMEOUT: duration.default('5s'),
 	BECKON_PG_STATEMENT_TIMEOUT: duration.default('15s'),
 	BECKON_PG_LOCK_TIMEOUT: duration.default('10s'),

@@ -73,3 +73,12 @@ export function isUnavailable(error: unknown): boolean {
 	const code = (error as { code?: unknown }).code;
 	return error.name === 'PostgresError' && (code === '57014' || code === '55P03');
 }
+
+/** The answer to a call PostgreSQL could not serve now: 503, try again shortly. */
+export function unavailableError(cause?: unknown): TRPCError {
+	return new TRPCError({
+		code: 'SERVICE_UNAVAILABLE',
+		message: 'The database is unavailable; try again shortly',
+		cause
+	});
+}

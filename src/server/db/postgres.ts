@@ -47,6 +47,8 @@ interface Reply {
 		constraint?: string;
 		/** The connection failed (or could not be made), not the statement. */
 		connection?: boolean;
+		/** No connection could be made, or nothing came back in time: PostgreSQL is unreachable. */
+		connecting?: boolean;
 	};
 }
 
@@ -93,6 +95,8 @@ function connect() {
 	// A failed attempt is forgotten: the next statement tries again.
 	ready = current.connect().catch((error) => {
 		if (client === current) client = null;
+		// Could not connect at all: PostgreSQL is unavailable (not just this connection lost).
+		if (error && typeof error === 'object') error.connecting = true;
 		throw error;
 	});
 	return ready;
@@ -146,6 +150,8 @@ port.on('message', async (message) => {
 					stalled.connection && stalled.connection.stream && stalled.connection.stream.destroy();
 					void stalled.end().catch(() => {});
 					if (message.inTransaction) lostInTransaction = error;
+					// Nothing came back at all: as unreachable as a refused connection.
+					error.connecting = true;
 					throw error;
 				}
 				// The connection was found dead only now (PostgreSQL restarted since the last
@@ -163,7 +169,7 @@ port.on('message', async (message) => {
 	} catch (error) {
 		reply = { ok: false, error: { message: String(error && error.message || error),
 			code: error && error.code, detail: error && error.detail, constraint: error && error.constraint,
-			connection: connectionLost(error) } };
+			connection: connectionLost(error), connecting: Boolean(error && error.connecting) } };
 	}
 	port.postMessage(reply);
 	Atomics.store(flag, 0, 1);
@@ -397,11 +403,13 @@ export class SyncPostgres {
 		const reply = this.#await(this.#timeouts.statementMs + this.#timeouts.connectMs + 5_000);
 		if (!reply.ok) {
 			const e = reply.error!;
-			if (e.connection) {
+			if (e.connecting) {
 				this.#markDown(e.message);
 				throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${e.message}`);
 			}
+			// A connection lost (the next statement opens a new one), or the statement failed.
 			this.#markUp();
+			if (e.connection) throw new DatabaseUnavailableError(e.message);
 			throw new PostgresError(e.message, e.code, e.detail, e.constraint);
 		}
 		this.#markUp();

@@ -3,6 +3,7 @@ import type { Beckon } from '../app';
 import { SESSION_COOKIE, userForApiToken, userForSession } from '../services/auth';
 import type { AuthUser } from '../services/users';
 import { runTask } from '../tasks';
+import { isUnavailable, unavailableError } from '../db-thread/messages';
 
 /** Where a procedure adds response headers: a fetch `Headers`, or a Node response's own. */
 export type ResponseHeaders = Pick<Headers, 'append'>;
@@ -98,7 +99,26 @@ export function createContext(
 	clientAddress: string
 ): Context {
 	const credentials = credentialsOf(app, req);
-	return contextOf(app, credentials, userOf(app, credentials), resHeaders, clientAddress);
+	return contextOf(
+		app,
+		credentials,
+		lookUp(() => userOf(app, credentials)),
+		resHeaders,
+		clientAddress
+	);
+}
+
+/**
+ * The user lookup of a context, made before any procedure runs: PostgreSQL out of reach is
+ * answered as the procedures' own refusals are, SERVICE_UNAVAILABLE, not as a server error.
+ */
+function lookUp<T>(find: () => T): T {
+	try {
+		return find();
+	} catch (error) {
+		if (isUnavailable(error)) throw unavailableError(error);
+		throw error;
+	}
 }
 
 /**
@@ -113,7 +133,13 @@ export async function resolveContext(
 ): Promise<Context> {
 	if (!app.thread) return createContext(app, req, resHeaders, clientAddress);
 	const credentials = credentialsOf(app, req);
-	const user = await runTask(app, 'auth.user', credentials);
+	let user: AuthUser | null;
+	try {
+		user = await runTask(app, 'auth.user', credentials);
+	} catch (error) {
+		if (isUnavailable(error)) throw unavailableError(error);
+		throw error;
+	}
 	return contextOf(app, credentials, user, resHeaders, clientAddress);
 }
 

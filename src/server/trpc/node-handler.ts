@@ -27,6 +27,7 @@ import { appRouter } from './_app';
 import { canRead } from '../../lib/domain/rules';
 import { createContext, resolveContext, type RequestFacts } from './context';
 import { writePokeStream } from './poke-stream';
+import { unavailableError } from '../db-thread/messages';
 import { logProcedureFailure, MAX_BODY_BYTES, TRPC_ENDPOINT } from './handler';
 
 /** The SvelteKit route id these requests were logged under, kept for whoever reads the logs. */
@@ -316,14 +317,7 @@ async function forward(
 	try {
 		answer = await thread.answer(call);
 	} catch (cause) {
-		const error =
-			cause instanceof TRPCError
-				? cause
-				: new TRPCError({
-						code: 'SERVICE_UNAVAILABLE',
-						message: 'The database is unavailable; try again shortly',
-						cause
-					});
+		const error = cause instanceof TRPCError ? cause : unavailableError(cause);
 		const response = await resolveResponse({
 			router: appRouter,
 			req: trpcRequest(

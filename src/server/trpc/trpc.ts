@@ -3,11 +3,15 @@ import { initTRPC, StandardSchemaV1Error, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { DomainError, fromZodIssues } from '../../lib/domain/errors';
 import { ERROR_CODE_OF } from '../../lib/sync/protocol';
+import { parseDuration } from '../../lib/domain/rules';
 import type { Context } from './context';
-import { isUnavailable } from '../db-thread/messages';
+import { isUnavailable, unavailableError } from '../db-thread/messages';
 
-/** Pings keep proxies (nginx closes idle streams after 60 s) from cutting live streams. */
-export const SSE_PING_MS = 15_000;
+/**
+ * Pings keep proxies (nginx closes idle streams after 60 s) from cutting live streams: every
+ * BECKON_SSE_PING (validated with the rest of the configuration, config.ts), 15 s by default.
+ */
+export const SSE_PING_MS = parseDuration(process.env.BECKON_SSE_PING || '15s') ?? 15_000;
 /** Told to every stream's client as it connects: reconnect after this long without a message. */
 export const SSE_CLIENT = { reconnectAfterInactivityMs: 40_000 };
 
@@ -32,13 +36,7 @@ const refusals = t.middleware(async ({ next }) => {
 		throw new TRPCError({ code: ERROR_CODE_OF[cause.reason], message: cause.message, cause });
 	}
 	// PostgreSQL unreachable, or a timeout: nothing was changed, and the same call may work later.
-	if (isUnavailable(cause)) {
-		throw new TRPCError({
-			code: 'SERVICE_UNAVAILABLE',
-			message: 'The database is unavailable; try again shortly',
-			cause
-		});
-	}
+	if (isUnavailable(cause)) throw unavailableError(cause);
 	// zod schemas are run by tRPC's own zod path (ZodError); other validators give StandardSchemaV1Error.
 	if (cause instanceof StandardSchemaV1Error || cause instanceof ZodError) {
 		const refusal = fromZodIssues(cause.issues);
