@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SyncPostgres } from '../../src/server/db/postgres';
-import { ApiClient, ApiError } from '../support/client';
+import { ApiError } from '../support/client';
 import { freshSchema, schemaUrl, TEST_DATABASE_URL } from '../support/database';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { startWithAdmin, type BuiltServer } from '../reliability/support/built-server';
+import { startWithAdmin } from '../reliability/support/built-server';
 
 /** The write lock every write transaction takes (db/postgres.ts). */
 const WRITE_LOCK_KEY = 7_346_251_902;
