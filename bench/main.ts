@@ -14,7 +14,8 @@ const CASES: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchR
 	'poke-latency': () => import('./cases/poke-latency'),
 	'app-load': () => import('./cases/app-load'),
 	'list-filter': () => import('./cases/list-filter'),
-	memory: () => import('./cases/memory')
+	memory: () => import('./cases/memory'),
+	pg: () => import('./cases/postgres')
 };
 
 const [name, ...flags] = process.argv.slice(2);
