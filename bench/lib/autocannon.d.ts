@@ -7,6 +7,8 @@ declare module 'autocannon' {
 		method?: string;
 		headers?: Record<string, string>;
 		body?: string;
+		/** A sequence of requests each connection sends in turn (paths relative to `url`). */
+		requests?: { method?: string; path?: string; body?: string }[];
 	}
 	interface Histogram {
 		average: number;

@@ -157,9 +157,9 @@ export class PostgresChangeRelay implements InstanceRelay {
 		if (this.#heartbeat) clearInterval(this.#heartbeat);
 		const every = this.options.keepAliveMs ?? 10_000;
 		this.#heartbeat = setInterval(() => {
-			client
-				.query({ text: 'SELECT 1', query_timeout: this.options.connectMs ?? 5_000 } as never)
-				.catch((error: Error) => this.#lost(client, error));
+			// pg's per-query `query_timeout` (its types leave it out of QueryConfig).
+			const heartbeat = { text: 'SELECT 1', query_timeout: this.options.connectMs ?? 5_000 };
+			client.query(heartbeat as pg.QueryConfig).catch((error: Error) => this.#lost(client, error));
 		}, every);
 		this.#heartbeat.unref();
 		// Whatever the others committed while this instance was not listening went unheard.
