@@ -9,6 +9,7 @@ import { loadConfig } from './config';
 import * as expiryJob from './jobs/expiry';
 import * as mailDeliveryJob from './jobs/mail-delivery';
 import * as remindersJob from './jobs/reminders';
+import * as retentionJob from './jobs/retention';
 import { hubOf } from './services/signalling';
 import { bootstrapAdmin } from './services/users';
 import { log } from './log';
@@ -30,7 +31,8 @@ export async function startBeckon(): Promise<Beckon> {
 	const stopJobs: Array<() => void | Promise<void>> = [
 		expiryJob.start(app),
 		remindersJob.start(app),
-		mailDeliveryJob.start(app)
+		mailDeliveryJob.start(app),
+		retentionJob.start(app)
 	];
 	const stop = async () => {
 		// Mail delivery finishes the attempt in progress, so its outcome is recorded.

@@ -61,6 +61,7 @@ function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		statusChangedAt: created,
 		version: 1,
 		link: 'http://beckon.test/s/token',
+		anonymizedAt: null,
 		...overrides
 	};
 }

@@ -66,6 +66,7 @@ function synced(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		statusChangedAt: created,
 		version: 7,
 		link: 'http://beckon.test/s/token-1',
+		anonymizedAt: null,
 		...overrides
 	};
 }
