@@ -120,6 +120,27 @@ function dump(app: Beckon) {
 	);
 }
 
+/** Makes the database refuse every update of mail_outbox (a real failure inside a transaction). */
+function failMailUpdates(app: Beckon, on: boolean) {
+	if (app.dialect === 'postgres') {
+		app.sqlite.exec(
+			on
+				? `CREATE FUNCTION refuse_mail_update() RETURNS trigger LANGUAGE plpgsql
+				   AS 'BEGIN RAISE EXCEPTION ''the disk is full''; END';
+				   CREATE TRIGGER refuse_mail_update BEFORE UPDATE ON mail_outbox
+				   FOR EACH ROW EXECUTE FUNCTION refuse_mail_update()`
+				: `DROP TRIGGER refuse_mail_update ON mail_outbox; DROP FUNCTION refuse_mail_update()`
+		);
+		return;
+	}
+	app.sqlite.exec(
+		on
+			? `CREATE TRIGGER refuse_mail_update BEFORE UPDATE ON mail_outbox
+			   BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`
+			: 'DROP TRIGGER refuse_mail_update'
+	);
+}
+
 /** Delivers every due message (as the delivery job would after a successful SMTP exchange). */
 function deliverAll(app: Beckon) {
 	for (let mail = claimNextMail(app, 60_000); mail; mail = claimNextMail(app, 60_000)) {
@@ -368,6 +389,19 @@ describe('finding, exporting and erasing one person’s data', () => {
 		);
 		expect(malformed.body.message).toMatch(/^email: /);
 		expect(dump(app)).toEqual(untouched);
+		// A failure halfway (the database refuses the mail update, after the live requests were
+		// closed and the first one anonymised) rolls all of it back.
+		failMailUpdates(app, true);
+		try {
+			await expectApiError(
+				admin.mutate('privacy.erase', { email: PERSON, confirmEmail: PERSON }),
+				'INTERNAL_SERVER_ERROR'
+			);
+		} finally {
+			failMailUpdates(app, false);
+		}
+		expect(dump(app)).toEqual(untouched);
+		await endUser.query('link.get', { token: tokenOf(waiting.link) });
 
 		const waitingVersion = dbRow(app, waiting.id).version as number;
 		const erased = await admin.mutate('privacy.erase', {

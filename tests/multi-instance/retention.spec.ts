@@ -48,6 +48,16 @@ describe.skipIf(!TEST_DATABASE_URL)('retention on several instances', () => {
 	});
 
 	it('anonymises each due request once while every instance sweeps', async () => {
+		try {
+			await sweepTogether();
+		} catch (error) {
+			// What the servers said is the first thing to read when this fails.
+			for (const server of servers) console.error(server.output());
+			throw error;
+		}
+	}, 90_000);
+
+	async function sweepTogether() {
 		const count = 60;
 		const due: string[] = [];
 		const live: string[] = [];
@@ -121,5 +131,5 @@ describe.skipIf(!TEST_DATABASE_URL)('retention on several instances', () => {
 			}
 		}
 		expect(live).toHaveLength(15);
-	}, 90_000);
+	}
 });
