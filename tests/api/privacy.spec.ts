@@ -481,6 +481,12 @@ describe('finding, exporting and erasing one person’s data', () => {
 		).toMatchObject({ requests: 0, closed: 0, mails: 0, otherEvents: 0 });
 		expect(dump(app)).toEqual(afterErasure);
 		await expectApiError(agent.mutate('requests.reopen', { id: waiting.id }), 'CONFLICT');
+		// Its stripped mail cannot be sent again (to nobody).
+		const { id: mailId } = app.sqlite
+			.prepare('SELECT id FROM mail_outbox WHERE request_id = ? ORDER BY created_at LIMIT 1')
+			.get(closed.id) as { id: string };
+		const resend = await expectApiError(admin.mutate('mail.resend', { id: mailId }), 'CONFLICT');
+		expect(resend.body.message).toMatch(/erased/);
 		const push = await agent.mutate('sync.push', {
 			clientId,
 			mutations: [{ id: 1, name: 'reopenRequest', args: { id: closed.id } }]
