@@ -12,6 +12,7 @@ import { DatabaseThread } from './db-thread/host';
 import * as expiryJob from './jobs/expiry';
 import * as mailDeliveryJob from './jobs/mail-delivery';
 import * as remindersJob from './jobs/reminders';
+import * as retentionJob from './jobs/retention';
 import { hubOf } from './services/signalling';
 import { bootstrapAdmin } from './services/users';
 import { log } from './log';
@@ -46,7 +47,8 @@ export async function startBeckon(options: StartOptions = {}): Promise<Beckon> {
 	const stopJobs: Array<() => void | Promise<void>> = [
 		expiryJob.start(app),
 		remindersJob.start(app),
-		mailDeliveryJob.start(app)
+		mailDeliveryJob.start(app),
+		retentionJob.start(app)
 	];
 	const stop = async () => {
 		// Mail delivery finishes the attempt in progress, so its outcome is recorded.

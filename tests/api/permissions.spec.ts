@@ -216,6 +216,24 @@ const MATRIX: Row[] = [
 	{ path: 'mail.status', kind: 'query', expect: ADMIN_ONLY },
 	{ path: 'mail.get', kind: 'query', expect: ADMIN_ONLY, input: (f) => queuedMail(f) },
 	{ path: 'mail.resend', kind: 'mutation', expect: ADMIN_ONLY, input: (f) => queuedMail(f) },
+	{
+		path: 'privacy.search',
+		kind: 'query',
+		expect: ADMIN_ONLY,
+		input: () => ({ email: 'nobody@example.com' })
+	},
+	{
+		path: 'privacy.export',
+		kind: 'query',
+		expect: ADMIN_ONLY,
+		input: () => ({ email: 'nobody@example.com' })
+	},
+	{
+		path: 'privacy.erase',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: () => ({ email: 'nobody@example.com', confirmEmail: 'nobody@example.com' })
+	},
 
 	{
 		path: 'requests.create',

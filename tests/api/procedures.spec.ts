@@ -46,7 +46,8 @@ const SESSION_REQUEST_KEYS = [
 	'updatedAt',
 	'statusChangedAt',
 	'version',
-	'link'
+	'link',
+	'anonymizedAt'
 ];
 
 const LINK_VIEW_KEYS = [

@@ -61,6 +61,7 @@ function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		statusChangedAt: created,
 		version: 1,
 		link: 'http://beckon.test/s/token',
+		anonymizedAt: null,
 		...overrides
 	};
 }
@@ -228,6 +229,53 @@ describe('applyPull', () => {
 		expect(await db.events.count()).toBe(0);
 		expect(await db.requests.get(a.id)).toEqual(shownAsSynced(a));
 		expect(await db.getMeta('cursor')).toBe('3.0');
+	});
+
+	it('forgets the timeline and refused changes it kept of a request that arrives anonymised', async () => {
+		const kept = fromServer({ recipientName: 'Kept', status: 'closed', link: null });
+		const erased = fromServer({
+			recipientName: 'Ada Lovelace',
+			recipientEmail: 'ada@example.com',
+			status: 'closed',
+			link: null
+		});
+		await applyPull(db, page({ changes: [kept, erased] }), ctx);
+		for (const [id, request] of [
+			[1, erased],
+			[2, kept]
+		] as const) {
+			await db.events.put({
+				id,
+				requestId: request.id,
+				type: 'email_sent',
+				actor: 'system',
+				at: request.createdAt,
+				data: { to: request.recipientEmail }
+			});
+			await db.attention.put({
+				mutationId: id,
+				name: 'updateRequest',
+				args: { id: request.id, recipientEmail: 'ada@example.com' },
+				requestId: request.id,
+				recipientName: request.recipientName,
+				error: { code: 'CONFLICT', message: 'Cannot edit a request that is closed' },
+				at: request.createdAt
+			});
+		}
+		const anonymized = {
+			...erased,
+			recipientName: 'anonymized',
+			recipientEmail: null,
+			version: 9,
+			anonymizedAt: iso(NOW)
+		};
+		await applyPull(db, page({ changes: [anonymized], cursor: '9.0' }), ctx);
+		expect(await db.requests.get(erased.id)).toEqual(shownAsSynced(anonymized));
+		expect(await db.base.get(erased.id)).toEqual(anonymized);
+		expect(await db.events.toArray()).toMatchObject([{ id: 2, requestId: kept.id }]);
+		expect(await db.attention.toArray()).toMatchObject([{ mutationId: 2, requestId: kept.id }]);
+		const everything = JSON.stringify(await Promise.all(db.tables.map((t) => t.toArray())));
+		expect(everything).not.toContain('Ada Lovelace');
 	});
 
 	it("re-applies a pending change on top of the server's newer row, until it is acknowledged", async () => {

@@ -86,7 +86,8 @@ async function rebase(db: BeckonDB, requestIds: Iterable<string>, ctx: MutationC
 
 /** Applies one page of `sync.pull`: server rows, removals, acknowledged mutations, rebase. */
 export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationContext) {
-	await db.transaction('rw', [db.base, db.requests, db.outbox, db.meta, db.events], async () => {
+	const tables = [db.base, db.requests, db.outbox, db.meta, db.events, db.attention];
+	await db.transaction('rw', tables, async () => {
 		const touched = new Set<string>();
 		if (page.reset) {
 			// The view changed as a whole: whatever is not in this snapshot is gone.
@@ -102,6 +103,13 @@ export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationConte
 			await db.base.bulkDelete(page.deleted);
 			await db.requests.bulkDelete(page.deleted);
 			await db.events.where('requestId').anyOf(page.deleted).delete();
+		}
+		// An anonymised request arrives without the person's data; the timeline and refused
+		// changes this device kept of it still quote them (mail events, the typed address).
+		const anonymized = page.changes.filter((r) => r.anonymizedAt).map((r) => r.id);
+		if (anonymized.length > 0) {
+			await db.events.where('requestId').anyOf(anonymized).delete();
+			await db.attention.where('requestId').anyOf(anonymized).delete();
 		}
 		// Acknowledged changes leave with the last page only: the rows they changed may be on a
 		// page still to come (rows come in version order), and must not vanish in between.

@@ -4,6 +4,7 @@
  * Rules that depend on the current time live in rules.ts (they take `now`).
  */
 import { z } from 'zod';
+import { RETENTION_DAYS } from './privacy';
 import { LANGUAGES, PERMISSIONS, ROLES, STATUSES } from './types';
 
 export const LIMITS = {
@@ -157,5 +158,20 @@ export const updateSettingsSchema = z.object({
 	organizationName: requiredText(200).optional(),
 	defaultExpiry: z.string().max(20).optional(),
 	defaultLanguage: languageSchema.optional(),
-	reminderLead: z.string().max(20).optional()
+	reminderLead: z.string().max(20).optional(),
+	retentionDays: z
+		.number({ message: 'must be a number of days' })
+		.int({ message: 'must be a whole number of days' })
+		.min(RETENTION_DAYS.min, { message: `must be at least ${RETENTION_DAYS.min} day` })
+		.max(RETENTION_DAYS.max, { message: `must be at most ${RETENTION_DAYS.max} days` })
+		.nullable()
+		.optional()
+});
+
+/** An end user's address, for an admin's search, export or erasure of their data. */
+export const privacyEmailSchema = z.object({ email });
+
+/** An erasure: the address, typed a second time to confirm it. */
+export const eraseEmailSchema = privacyEmailSchema.extend({
+	confirmEmail: z.string().trim().max(LIMITS.email)
 });

@@ -53,6 +53,11 @@ export interface SessionRequest {
 	version: number;
 	/** The full session link, present while the request is not terminal. */
 	link: string | null;
+	/**
+	 * When the end user's personal data was removed (retention or erasure): the name is then
+	 * `anonymized`, email and comments empty, and the request can no longer be reopened.
+	 */
+	anonymizedAt: string | null;
 }
 
 export interface RequestEvent {
@@ -83,7 +88,11 @@ export const EVENT_TYPES = [
 	'link_regenerated',
 	'email_queued',
 	'email_sent',
-	'email_failed'
+	'email_failed',
+	/** Retention removed the end user's personal data (actor `system`). */
+	'anonymized',
+	/** An admin erased the end user's personal data on request (actor: that admin). */
+	'erased'
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

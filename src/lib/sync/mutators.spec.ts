@@ -66,6 +66,7 @@ function synced(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		statusChangedAt: created,
 		version: 7,
 		link: 'http://beckon.test/s/token-1',
+		anonymizedAt: null,
 		...overrides
 	};
 }
@@ -113,7 +114,8 @@ describe('createRequest', () => {
 			updatedAt: iso(NOW),
 			statusChangedAt: iso(NOW),
 			version: 0,
-			link: null
+			link: null,
+			anonymizedAt: null
 		});
 	});
 
@@ -406,6 +408,19 @@ describe('closeRequest and reopenRequest', () => {
 				statusChangedAt: iso(NOW)
 			});
 		}
+	});
+
+	it('refuses to reopen an anonymised request, as the server does', () => {
+		const anonymized = synced({
+			status: 'closed',
+			closedReason: 'completed',
+			recipientName: 'anonymized',
+			anonymizedAt: iso(NOW - MINUTE)
+		});
+		expect(refusal(() => apply(anonymized, 'reopenRequest', { id: anonymized.id }))).toMatchObject({
+			reason: DomainErrorReason.conflict,
+			message: expect.stringMatching(/personal data was erased/)
+		});
 	});
 
 	it('refuses to close a terminal request', () => {

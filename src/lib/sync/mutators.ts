@@ -5,6 +5,7 @@
  */
 import { conflict, forbidden, fromZodIssues, invalid } from '../domain/errors';
 import { canTransition, transition, type Action } from '../domain/lifecycle';
+import { anonymizedRefusal } from '../domain/privacy';
 import { checkTimes, defaultExpiresAt, effectiveStatus, parseInstant } from '../domain/rules';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../domain/types';
 import { MUTATION_ARGS, type MutationArgs, type MutationName } from './protocol';
@@ -37,6 +38,7 @@ function changed(
 	ctx: MutationContext,
 	patch: Partial<SessionRequest> = {}
 ): SessionRequest {
+	if (request.anonymizedAt) throw anonymizedRefusal();
 	const status = effectiveStatus(request.status, Date.parse(request.expiresAt), ctx.now);
 	const next = transition({ ...request, status }, action);
 	return {
@@ -79,7 +81,8 @@ function create(args: MutationArgs<'createRequest'>, ctx: MutationContext): Sess
 		statusChangedAt: now,
 		version: 0,
 		// The link is made by the server; it appears once the request has synced.
-		link: null
+		link: null,
+		anonymizedAt: null
 	};
 }
 

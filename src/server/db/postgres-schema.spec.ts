@@ -48,6 +48,10 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 		const applied = second.sqlite.prepare('SELECT hash FROM __drizzle_migrations').all();
 		first.close();
 		second.close();
-		expect(applied).toEqual([{ hash: '0000_init' }, { hash: '0001_login_failures' }]);
+		expect(applied).toEqual([
+			{ hash: '0000_init' },
+			{ hash: '0001_login_failures' },
+			{ hash: '0002_privacy_retention' }
+		]);
 	});
 });

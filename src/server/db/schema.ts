@@ -2,7 +2,7 @@
  * The whole database. Instants are integer milliseconds since the epoch (UTC); the API turns them
  * into ISO-8601 strings at the boundary.
  */
-import { relations } from 'drizzle-orm';
+import { relations, sql } from 'drizzle-orm';
 import {
 	index,
 	integer,
@@ -123,7 +123,13 @@ export const sessionRequests = sqliteTable(
 		updatedAt: integer('updated_at').notNull(),
 		statusChangedAt: integer('status_changed_at').notNull(),
 		/** From the server-wide change counter: pull sends rows whose version is past the cursor. */
-		version: integer('version').notNull()
+		version: integer('version').notNull(),
+		/**
+		 * When the end user's personal data was removed (retention or erasure, services/privacy.ts):
+		 * name, email and comments replaced, event data and mail stripped. Such a request stays
+		 * terminal for good.
+		 */
+		anonymizedAt: integer('anonymized_at')
 	},
 	(t) => [
 		uniqueIndex('session_requests_version_idx').on(t.version),
@@ -132,7 +138,11 @@ export const sessionRequests = sqliteTable(
 		index('session_requests_assignee_idx').on(t.assigneeId),
 		index('session_requests_queue_idx').on(t.queueId),
 		index('session_requests_created_idx').on(t.createdAt, t.id),
-		index('session_requests_scheduled_idx').on(t.scheduledAt)
+		index('session_requests_scheduled_idx').on(t.scheduledAt),
+		// The retention sweep's query: terminal requests by when they became terminal.
+		index('session_requests_status_changed_idx').on(t.status, t.statusChangedAt),
+		// An erasure's or an export's search: every request of one address, whatever its case.
+		index('session_requests_email_idx').on(sql`lower(${t.recipientEmail})`)
 	]
 );
 export type SessionRequestRow = typeof sessionRequests.$inferSelect;
@@ -265,7 +275,11 @@ export const mailOutbox = sqliteTable(
 	},
 	(t) => [
 		index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt),
-		index('mail_outbox_created_idx').on(t.createdAt)
+		index('mail_outbox_created_idx').on(t.createdAt),
+		// An erasure's or an export's search: every message to one address, whatever its case.
+		index('mail_outbox_recipient_idx').on(sql`lower(${t.recipient})`),
+		// Anonymising a request strips the mail it caused.
+		index('mail_outbox_request_idx').on(t.requestId)
 	]
 );
 export type MailRow = typeof mailOutbox.$inferSelect;

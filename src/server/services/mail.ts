@@ -280,6 +280,10 @@ export function resendMail(app: Beckon, id: string) {
 		const current = loadMail(app, id);
 		const now = app.clock();
 		if (current.status === 'sending') throw conflict('This email is being sent right now');
+		// Stripped by retention or an erasure (services/privacy.ts): nobody left to send it to.
+		if (current.recipient === '') {
+			throw conflict('This email’s personal data was erased: it cannot be sent again');
+		}
 		if (current.status === 'sent') {
 			return enqueueMail(app, {
 				requestId: current.requestId,

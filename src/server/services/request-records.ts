@@ -4,6 +4,7 @@
  */
 import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { notFound } from '../../lib/domain/errors';
+import { anonymizedRefusal } from '../../lib/domain/privacy';
 import { transition, type Action } from '../../lib/domain/lifecycle';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import type { Actor, Assignment, EventType, SessionRequest, Viewer } from '../../lib/domain/types';
@@ -61,7 +62,8 @@ export function toSessionRequest(app: Beckon, row: SessionRequestRow, now: numbe
 		updatedAt: toIso(row.updatedAt),
 		statusChangedAt: toIso(status === row.status ? row.statusChangedAt : row.expiresAt),
 		version: row.version,
-		link: terminal ? null : sessionLink(app, row)
+		link: terminal ? null : sessionLink(app, row),
+		anonymizedAt: toIso(row.anonymizedAt)
 	};
 }
 
@@ -223,6 +225,7 @@ function updateRow(app: Beckon, row: SessionRequestRow, values: Record<string, u
  * notification for after the commit. Throws (and writes nothing) when the transition is illegal.
  */
 export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSpec) {
+	if (row.anonymizedAt !== null) throw anonymizedRefusal();
 	const now = app.clock();
 	const current = {
 		// Expiring writes down what reads already report, so it is judged by the stored status.
@@ -260,6 +263,31 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
 export function recordPresence(app: Beckon, row: SessionRequestRow, seenAt: number) {
 	const updated = updateRow(app, row, { endUserSeenAt: seenAt, version: nextVersion(app.db) });
 	if (!updated) throw new Error(`session request ${row.id} changed under a write transaction`);
+	const facts = visibilityOf(updated);
+	app.bus.hold({ requestId: row.id, before: facts, after: facts });
+	return updated;
+}
+
+/**
+ * Writes the removal of the end user's personal data (services/privacy.ts) inside the caller's
+ * transaction, as a change devices sync: `patch` on the row, a new version, the event and a
+ * notification, so every device that holds the request replaces its copy on its next pull. The
+ * status is not a lifecycle move: it stays as it is.
+ */
+export function recordAnonymization(
+	app: Beckon,
+	row: SessionRequestRow,
+	patch: Pick<
+		SessionRequestRow,
+		'recipientName' | 'recipientEmail' | 'sendEmail' | 'comments' | 'anonymizedAt'
+	>,
+	actor: Actor,
+	event: { type: 'anonymized' | 'erased'; data: Record<string, unknown> }
+) {
+	const now = app.clock();
+	const updated = updateRow(app, row, { ...patch, updatedAt: now, version: nextVersion(app.db) });
+	if (!updated) throw new Error(`session request ${row.id} changed under a write transaction`);
+	appendEvent(app, row.id, actor, event.type, event.data, now);
 	const facts = visibilityOf(updated);
 	app.bus.hold({ requestId: row.id, before: facts, after: facts });
 	return updated;

@@ -151,7 +151,8 @@ export function planCreate(
 			createdAt: now,
 			updatedAt: now,
 			statusChangedAt: now,
-			version: 0
+			version: 0,
+			anonymizedAt: null
 		},
 		assignment
 	};

@@ -11,6 +11,11 @@ export interface Settings {
 	defaultExpiry: string;
 	defaultLanguage: Language;
 	reminderLead: string;
+	/**
+	 * Days after which closed and expired requests are anonymised (jobs/retention.ts); null, the
+	 * default, keeps them until an admin erases them.
+	 */
+	retentionDays: number | null;
 }
 
 function formatDuration(ms: number): string {
@@ -23,6 +28,8 @@ function formatDuration(ms: number): string {
 	}
 	return `${Math.round(ms / 1000)}s`;
 }
+
+const OFF = 'off';
 
 // Read by every new request (its defaults): prepared once.
 const allSettings = prepared((db) => db.select().from(settings).prepare());
@@ -37,8 +44,15 @@ export function getSettings(app: Beckon): Settings {
 		organizationName: stored.organizationName ?? 'Beckon',
 		defaultExpiry: stored.defaultExpiry ?? formatDuration(app.config.defaultExpiryMs),
 		defaultLanguage: (stored.defaultLanguage as Language) ?? app.config.defaultLanguage,
-		reminderLead: stored.reminderLead ?? formatDuration(app.config.reminderLeadMs)
+		reminderLead: stored.reminderLead ?? formatDuration(app.config.reminderLeadMs),
+		retentionDays: retentionDaysOf(stored.retentionDays)
 	};
+}
+
+// Stored as text like every setting: a number of days, or `off`.
+function retentionDaysOf(stored: string | undefined): number | null {
+	const days = Number(stored);
+	return stored === undefined || stored === OFF || !Number.isInteger(days) ? null : days;
 }
 
 export function defaultExpiryMs(app: Beckon): number {
@@ -60,10 +74,11 @@ export function updateSettings(app: Beckon, input: Partial<Settings>): Settings 
 	write(app, () => {
 		for (const [key, value] of Object.entries(input)) {
 			if (value === undefined) continue;
+			const text = value === null ? OFF : String(value);
 			app.db
 				.insert(settings)
-				.values({ key, value: String(value) })
-				.onConflictDoUpdate({ target: settings.key, set: { value: String(value) } })
+				.values({ key, value: text })
+				.onConflictDoUpdate({ target: settings.key, set: { value: text } })
 				.run();
 		}
 	});

@@ -4,6 +4,7 @@ import { linkRouter } from './routers/link';
 import { queuesRouter } from './routers/queues';
 import { requestsRouter } from './routers/requests';
 import { mailRouter } from './routers/mail';
+import { privacyRouter } from './routers/privacy';
 import { settingsRouter } from './routers/settings';
 import { syncRouter } from './routers/sync';
 import { tokensRouter } from './routers/tokens';
@@ -19,7 +20,8 @@ export const appRouter = router({
 	link: linkRouter,
 	sync: syncRouter,
 	settings: settingsRouter,
-	mail: mailRouter
+	mail: mailRouter,
+	privacy: privacyRouter
 });
 
 export type AppRouter = typeof appRouter;
