@@ -9,10 +9,7 @@ import { ChangeBus } from './bus';
 import { PostgresChangeRelay } from './bus-postgres';
 import { loadConfig, type Config } from './config';
 import { DatabaseThread } from './db-thread/host';
-import * as expiryJob from './jobs/expiry';
-import * as mailDeliveryJob from './jobs/mail-delivery';
-import * as remindersJob from './jobs/reminders';
-import * as retentionJob from './jobs/retention';
+import { startJobs } from './jobs';
 import { hubOf } from './services/signalling';
 import { bootstrapAdmin } from './services/users';
 import { log } from './log';
@@ -44,15 +41,10 @@ export async function startBeckon(options: StartOptions = {}): Promise<Beckon> {
 	hubOf(app);
 	const admin = await bootstrapAdmin(app);
 	if (admin) log.info({ email: admin.email }, 'created the admin from BECKON_ADMIN_EMAIL');
-	const stopJobs: Array<() => void | Promise<void>> = [
-		expiryJob.start(app),
-		remindersJob.start(app),
-		mailDeliveryJob.start(app),
-		retentionJob.start(app)
-	];
+	const stopJobs = startJobs(app);
 	const stop = async () => {
 		// Mail delivery finishes the attempt in progress, so its outcome is recorded.
-		await Promise.all(stopJobs.map((stopJob) => stopJob()));
+		await stopJobs();
 		// Fold the WAL into the database file so a copied data folder is complete.
 		if (app.dialect === 'sqlite') app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
 		app.close();

@@ -18,9 +18,7 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import { createBeckon, type Beckon } from '../app';
 import type { Change, InstanceRelay, RelayedSignal } from '../bus';
 import { loadConfig } from '../config';
-import * as expiryJob from '../jobs/expiry';
-import * as mailDeliveryJob from '../jobs/mail-delivery';
-import * as remindersJob from '../jobs/reminders';
+import { startJobs } from '../jobs';
 import { log } from '../log';
 import { hubOf } from '../services/signalling';
 import { bootstrapAdmin } from '../services/users';
@@ -87,11 +85,7 @@ export async function runDatabaseThread(): Promise<void> {
 		});
 		return;
 	}
-	const stopJobs: Array<() => void | Promise<void>> = [
-		expiryJob.start(app),
-		remindersJob.start(app),
-		mailDeliveryJob.start(app)
-	];
+	const stopJobs = startJobs(app);
 
 	const fail = (id: number, error: unknown) =>
 		post({ type: 'result', id, ok: false, error: toWire(error) });
@@ -133,7 +127,7 @@ export async function runDatabaseThread(): Promise<void> {
 				void (async () => {
 					if (probe) clearInterval(probe);
 					// Mail delivery finishes the attempt in progress, so its outcome is recorded.
-					await Promise.all(stopJobs.map((stopJob) => stopJob()));
+					await stopJobs();
 					app.close();
 					post({ type: 'stopped' });
 				})();

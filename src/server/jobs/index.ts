@@ -1,0 +1,22 @@
+/**
+ * The background jobs every server runs, wherever its database is (runtime.ts in one thread;
+ * db-thread/worker.ts on PostgreSQL). Started at boot, never on import.
+ */
+import type { Beckon } from '../app';
+import * as expiryJob from './expiry';
+import * as mailDeliveryJob from './mail-delivery';
+import * as remindersJob from './reminders';
+import * as retentionJob from './retention';
+
+/** Starts every job; the returned function stops them (mail delivery finishes its attempt). */
+export function startJobs(app: Beckon): () => Promise<void> {
+	const stops: Array<() => void | Promise<void>> = [
+		expiryJob.start(app),
+		remindersJob.start(app),
+		mailDeliveryJob.start(app),
+		retentionJob.start(app)
+	];
+	return async () => {
+		await Promise.all(stops.map((stop) => stop()));
+	};
+}
