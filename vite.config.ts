@@ -2,9 +2,12 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
+import { beckonDevApi } from './src/server/http/dev-plugin';
 
 export default defineConfig({
 	plugins: [
+		// `vite dev` answers /api/trpc as the built server does (src/server/http/dev.ts).
+		beckonDevApi(),
 		// The link page's translations (messages/{locale}.json), compiled into src/lib/paraglide.
 		// The page passes the request's language to each message, so no locale detection runs.
 		paraglideVitePlugin({

@@ -2,11 +2,14 @@
  * A mutation called alone with a JSON body is answered by the Node front itself
  * (trpc/node-handler.ts, `answerJsonMutation`), without tRPC's fetch `Response`. Its answers —
  * status, content type, `Vary` and body, for data and for each kind of refusal — must be those
- * tRPC's own fetch adapter gives for the same call (`handleTrpc`, what the dev server runs).
+ * tRPC's own fetch adapter gives for the same call, on the same router and context.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleTrpc } from '../../src/server/trpc/handler';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { Beckon } from '../../src/server/app';
+import { appRouter } from '../../src/server/trpc/_app';
+import { createContext } from '../../src/server/trpc/context';
 import { ApiClient } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
 
@@ -16,6 +19,27 @@ interface Call {
 	method?: string;
 	contentType?: string;
 	signedIn?: boolean;
+}
+
+/** The reference: tRPC's own fetch adapter, with the context the server makes. */
+function handleTrpc(app: Beckon, req: Request, clientAddress: string): Promise<Response> {
+	return fetchRequestHandler({
+		endpoint: '/api/trpc',
+		req,
+		router: appRouter,
+		createContext: ({ resHeaders }) =>
+			createContext(
+				app,
+				{
+					authorization: req.headers.get('authorization'),
+					cookie: req.headers.get('cookie'),
+					origin: req.headers.get('origin'),
+					ownOrigin: new URL(req.url).origin
+				},
+				resHeaders,
+				clientAddress
+			)
+	});
 }
 
 describe('a JSON mutation answered by the Node front', () => {

@@ -38,15 +38,6 @@ export interface RequestFacts {
 	ownOrigin: string;
 }
 
-export function factsOfRequest(req: Request): RequestFacts {
-	return {
-		authorization: req.headers.get('authorization'),
-		cookie: req.headers.get('cookie'),
-		origin: req.headers.get('origin'),
-		ownOrigin: new URL(req.url).origin
-	};
-}
-
 /**
  * A cookie is only honoured on requests from our own origin: a cross-site form or fetch cannot
  * ride on an agent's session (SameSite covers browsers, this covers the rest).

@@ -1,0 +1,29 @@
+/**
+ * A Vite plugin for `vite dev`: `/api/trpc` is answered by http/dev.ts — the built server's own
+ * request listener — before SvelteKit, so the dev server and the built one take one path.
+ * Only this file is loaded with vite.config.ts; the server code is loaded by the dev server.
+ */
+import type { Plugin } from 'vite';
+
+const API = '/api/trpc';
+
+export function beckonDevApi(): Plugin {
+	return {
+		name: 'beckon-dev-api',
+		apply: 'serve',
+		configureServer(server) {
+			// Added here, not in a returned hook: ahead of SvelteKit's own middleware.
+			server.middlewares.use((req, res, next) => {
+				const url = req.url ?? '';
+				if (url !== API && !url.startsWith(`${API}/`) && !url.startsWith(`${API}?`)) {
+					next();
+					return;
+				}
+				server
+					.ssrLoadModule('/src/server/http/dev.ts')
+					.then((dev) => dev.serveDevApi(req, res))
+					.catch(next);
+			});
+		}
+	};
+}
