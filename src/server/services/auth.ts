@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, DomainErrorReason } from '../../lib/domain/errors';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
-import type { LoginThrottle } from '../rate-limit';
+import { addressKey, type LoginThrottle } from '../rate-limit';
 import { pairKey } from './login-failures';
 import { apiTokens, sessions, users } from '../db/schema';
 import { hashPassword, loadAuthUser, type AuthUser } from './users';
@@ -55,11 +55,13 @@ function refuseWhileThrottled(throttles: [LoginThrottle, string][], now: number)
 export async function login(
 	app: Beckon,
 	input: { email: string; password: string },
-	clientAddress: string
+	connectingAddress: string
 ): Promise<{ user: AuthUser; sessionToken: string; expiresAt: number }> {
 	const email = input.email.trim().toLowerCase();
 	const now = app.clock();
 	const { address, account, pair, known } = app.limits.login;
+	// Counted by /64 for IPv6: one host holds a whole /64.
+	const clientAddress = addressKey(connectingAddress);
 	refuseWhileThrottled(throttlesFor(app, email, clientAddress, now), now);
 	// Counted as failures up front, so parallel guesses are held back as well.
 	address.attempt(clientAddress, now);
