@@ -8,6 +8,7 @@ import { createBeckon, type Beckon } from './app';
 import { loadConfig } from './config';
 import * as expiryJob from './jobs/expiry';
 import * as mailDeliveryJob from './jobs/mail-delivery';
+import * as pruneJob from './jobs/prune';
 import * as remindersJob from './jobs/reminders';
 import { hubOf } from './services/signalling';
 import { bootstrapAdmin } from './services/users';
@@ -30,7 +31,8 @@ export async function startBeckon(): Promise<Beckon> {
 	const stopJobs: Array<() => void | Promise<void>> = [
 		expiryJob.start(app),
 		remindersJob.start(app),
-		mailDeliveryJob.start(app)
+		mailDeliveryJob.start(app),
+		pruneJob.start(app)
 	];
 	const stop = async () => {
 		// Mail delivery finishes the attempt in progress, so its outcome is recorded.

@@ -598,6 +598,9 @@ describe('the built server behind https', () => {
 		});
 		expect(login.status).toBe(200);
 		const [cookie] = login.headers.getSetCookie();
+		expect(cookie).toMatch(/^__Host-beckon_session=/);
+		expect(login.headers.get('strict-transport-security')).toBe('max-age=31536000');
+		expect(login.headers.get('cache-control')).toBe('no-store');
 		for (const attribute of [/; HttpOnly/i, /; SameSite=(Lax|Strict)/i, /; Secure/i, /; Path=\//]) {
 			expect(cookie).toMatch(attribute);
 		}
@@ -614,7 +617,7 @@ describe('the built server behind https', () => {
 			body: '{}'
 		});
 		const [cleared] = logout.headers.getSetCookie();
-		expect(cleared).toMatch(/^beckon_session=;/);
+		expect(cleared).toMatch(/^__Host-beckon_session=;/);
 		expect(cleared).toMatch(/; Secure/i);
 		expect(cleared).toMatch(/; HttpOnly/i);
 		// The session is over on the server too.

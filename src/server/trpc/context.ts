@@ -1,6 +1,7 @@
 /** Per-request context: who is calling (cookie session or API token) and from where. */
 import type { Beckon } from '../app';
-import { SESSION_COOKIE, userForApiToken, userForSession } from '../services/auth';
+import { readSessionCookie, sessionSetCookie } from '../http/cookies';
+import { userForApiToken, userForSession } from '../services/auth';
 import type { AuthUser } from '../services/users';
 
 /** Where a procedure adds response headers: a fetch `Headers`, or a Node response's own. */
@@ -16,14 +17,6 @@ export interface Context {
 	resHeaders: ResponseHeaders | null;
 	/** Whether cookies must be Secure (the public URL is https). */
 	secureCookies: boolean;
-}
-
-function cookieValue(header: string | null, name: string): string | null {
-	for (const part of header?.split(';') ?? []) {
-		const [key, ...rest] = part.trim().split('=');
-		if (key === name) return decodeURIComponent(rest.join('='));
-	}
-	return null;
 }
 
 /** What the context needs of a request, from a fetch `Request` or a Node `IncomingMessage`. */
@@ -68,7 +61,9 @@ export function createContext(
 	};
 	const bearer = req.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
 	if (bearer) return { ...base, user: userForApiToken(app, bearer), sessionToken: null };
-	const sessionToken = sameOrigin(req, app) ? cookieValue(req.cookie, SESSION_COOKIE) : null;
+	const sessionToken = sameOrigin(req, app)
+		? readSessionCookie(req.cookie, base.secureCookies)
+		: null;
 	return {
 		...base,
 		user: sessionToken ? userForSession(app, sessionToken) : null,
@@ -77,6 +72,5 @@ export function createContext(
 }
 
 export function sessionCookie(ctx: Context, value: string, maxAgeSeconds: number): string {
-	const secure = ctx.secureCookies ? '; Secure' : '';
-	return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+	return sessionSetCookie(ctx.secureCookies, value, maxAgeSeconds);
 }
