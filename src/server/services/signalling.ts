@@ -17,6 +17,7 @@ import { conflict, DomainError, DomainErrorReason, forbidden } from '../../lib/d
 import { effectiveStatus } from '../../lib/domain/rules';
 import type { SignalEnvelope, SignalMessage } from '../../lib/link/session/signal-protocol';
 import type { Beckon } from '../app';
+import type { Change } from '../bus';
 import type { PostgresChangeRelay } from '../bus-postgres';
 import type { SessionRequestRow } from '../db/schema';
 import { RateLimiter } from '../rate-limit';
@@ -176,9 +177,12 @@ export function endUserSignals(
 	signal: AbortSignal
 ) {
 	const row = endUserSessionRow(app, token, clientAddress);
-	return relay(app, row.id, 'end_user', lastEventId, signal, () => {
-		const current = verifiedLinkRow(app, token);
-		return current !== null && inSession(app, current);
+	return relay(app, row.id, 'end_user', lastEventId, signal, {
+		concerns: (change) => change.requestId === row.id,
+		stillAllowed: () => {
+			const current = verifiedLinkRow(app, token);
+			return current !== null && inSession(app, current);
+		}
 	});
 }
 
@@ -220,15 +224,20 @@ export function agentSignals(
 	signal: AbortSignal
 ) {
 	const row = agentSessionRow(app, user, input.id);
-	return relay(app, row.id, 'agent', input.lastEventId, signal, () => {
-		// Permission, assignment and status may all have changed since the stream opened.
-		const current = loadAuthUser(app, user.id);
-		if (!current || !findRow(app, row.id)) return false;
-		try {
-			agentSessionRow(app, current, row.id);
-			return true;
-		} catch {
-			return false;
+	return relay(app, row.id, 'agent', input.lastEventId, signal, {
+		// A change of the agent (deactivated, demoted, permission taken) ends the stream at once,
+		// not at the request's next change.
+		concerns: (change) => change.requestId === row.id || !!change.userIds?.includes(user.id),
+		stillAllowed: () => {
+			// Permission, assignment and status may all have changed since the stream opened.
+			const current = loadAuthUser(app, user.id);
+			if (!current || !findRow(app, row.id)) return false;
+			try {
+				agentSessionRow(app, current, row.id);
+				return true;
+			} catch {
+				return false;
+			}
 		}
 	});
 }
@@ -238,8 +247,9 @@ export function agentSignals(
 /**
  * Streams the messages addressed to `to`: first the buffered ones after `lastEventId`, then new
  * ones as they come (listening starts before the backfill, so nothing falls between). After every
- * change of the request `stillAllowed` is asked again; once it says no, the session is over for
- * this subscriber: its buffer is dropped and the stream ends.
+ * change that `concerns` the subscriber (of the request, or of the agent) `stillAllowed` is asked
+ * again; once it says no, the session is over for this subscriber: the stream ends, and when a
+ * change of the request was the cause its buffer is dropped.
  */
 async function* relay(
 	app: Beckon,
@@ -247,13 +257,14 @@ async function* relay(
 	to: Side,
 	lastEventId: string | null | undefined,
 	signal: AbortSignal,
-	stillAllowed: () => boolean
+	rules: { concerns: (change: Change) => boolean; stillAllowed: () => boolean }
 ) {
 	const hub = hubOf(app);
 	const stop = new AbortController();
 	const until = AbortSignal.any([signal, stop.signal]);
 	const queue: Stored[] = [];
 	let recheck = false;
+	let sessionChanged = false;
 	let closed = false;
 	let wake: (() => void) | null = null;
 	const notify = () => {
@@ -269,8 +280,9 @@ async function* relay(
 	until.addEventListener('abort', notify);
 	void (async () => {
 		try {
-			for await (const _ of app.bus.changes(until, (change) => change.requestId === requestId)) {
+			for await (const change of app.bus.changes(until, rules.concerns)) {
 				recheck = true;
+				if (change.requestId === requestId || change.everyone) sessionChanged = true;
 				notify();
 			}
 		} finally {
@@ -296,10 +308,13 @@ async function* relay(
 		while (!closed && !until.aborted) {
 			if (recheck) {
 				recheck = false;
-				if (!stillAllowed()) {
-					hub.clear(requestId);
+				if (!rules.stillAllowed()) {
+					// A change of the request ended it: forget its messages. (An agent demoted alone
+					// leaves the session, and its messages, to the others.)
+					if (sessionChanged) hub.clear(requestId);
 					return;
 				}
+				sessionChanged = false;
 			}
 			const next = queue.shift();
 			if (next) {
