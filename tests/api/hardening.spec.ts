@@ -154,3 +154,57 @@ describe('pruning', () => {
 		await expectApiError(fresh.query('auth.me'), 'UNAUTHORIZED');
 	});
 });
+
+describe('a new recipient email', () => {
+	let server: TestServer;
+	let agent: ApiClient;
+	const tokenOf = (link: string) => new URL(link).pathname.split('/').at(-1) as string;
+	beforeAll(async () => {
+		server = await startTestServer();
+		const user = await makeUser(server.app, 'agent', 'edit');
+		agent = new ApiClient(server.url);
+		await agent.login(user.email, user.password);
+	});
+	afterAll(() => server.close());
+
+	it('issues a new link and the old one dies; the new recipient is invited with the new link', async () => {
+		const created = await agent.mutate('requests.create', {
+			recipientName: 'Ada',
+			recipientEmail: 'ada@example.com',
+			sendEmail: true
+		});
+		const oldToken = tokenOf(created.link);
+		const anonymous = new ApiClient(server.url);
+		await anonymous.mutate('link.open', { token: oldToken });
+
+		// Other fields keep the link.
+		const same = await agent.mutate('requests.update', { id: created.id, comments: 'Printer' });
+		expect(same.link).toBe(created.link);
+
+		const updated = await agent.mutate('requests.update', {
+			id: created.id,
+			recipientEmail: 'grace@example.com'
+		});
+		expect(updated.link).toBeTruthy();
+		expect(updated.link).not.toBe(created.link);
+		await expectApiError(anonymous.query('link.get', { token: oldToken }), 'NOT_FOUND');
+		await expectApiError(anonymous.mutate('link.decline', { token: oldToken }), 'NOT_FOUND');
+		expect((await anonymous.query('link.get', { token: tokenOf(updated.link) })).status).toBe(
+			'waiting'
+		);
+		const detail = await agent.query('requests.get', { id: created.id });
+		expect(detail.events.at(-1)).toMatchObject({
+			type: 'updated',
+			data: { fields: ['recipientEmail'], newLink: true }
+		});
+		const invitations = server.app.sqlite
+			.prepare(
+				'SELECT recipient AS "to", text FROM mail_outbox WHERE request_id = ? AND kind = \'invitation\' ORDER BY created_at'
+			)
+			.all(created.id) as { to: string; text: string }[];
+		expect(invitations.map((m) => m.to).sort()).toEqual(['ada@example.com', 'grace@example.com']);
+		const toGrace = invitations.find((m) => m.to === 'grace@example.com')!;
+		expect(toGrace.text).toContain(tokenOf(updated.link));
+		expect(toGrace.text).not.toContain(oldToken);
+	});
+});
