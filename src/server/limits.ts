@@ -4,9 +4,15 @@
  */
 import type { DB } from './db';
 import { LoginThrottle, RateLimiter } from './rate-limit';
+import { ReadBudget } from './read-budget';
 import { DatabaseThrottleStore, KnownAddresses } from './services/login-failures';
 
+/** The most calls one HTTP request may batch: the agent app's own `maxItems`. */
+export const MAX_BATCH_SIZE = 10;
+
 export interface Limits {
+	/** Server time for each signed-in user's queries (read-budget.ts). */
+	reads: ReadBudget;
 	/** Every public link call, per client address. */
 	link: RateLimiter;
 	/** Link calls with a token that does not resolve, per client address: enumeration. */
@@ -38,6 +44,7 @@ const LOGIN_THROTTLE = {
 
 export function createLimits(db: DB): Limits {
 	return {
+		reads: new ReadBudget(),
 		link: new RateLimiter(120, 60_000),
 		linkMisses: new RateLimiter(20, 10 * 60_000),
 		login: {

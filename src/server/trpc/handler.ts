@@ -6,6 +6,7 @@ import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Beckon } from '../app';
 import { appRouter } from './_app';
+import { MAX_BATCH_SIZE } from '../limits';
 import { log } from '../log';
 import { createContext, factsOfRequest } from './context';
 
@@ -62,6 +63,7 @@ export function handleTrpc(
 		endpoint: TRPC_ENDPOINT,
 		req,
 		router: appRouter,
+		maxBatchSize: MAX_BATCH_SIZE,
 		createContext: ({ resHeaders }) =>
 			createContext(app, factsOfRequest(req), resHeaders, clientAddress),
 		onError: logProcedureFailure(requestId)

@@ -22,6 +22,7 @@ import type { Beckon } from '../app';
 import { GONE, readBody, TOO_LARGE } from '../http/body';
 import { isCrossSiteForm, mediaType, refuseCrossSiteForm } from '../http/csrf';
 import { clientAddressOf, ownOrigin, type ProxySettings } from '../http/proxy';
+import { MAX_BATCH_SIZE } from '../limits';
 import { log } from '../log';
 import { appRouter } from './_app';
 import { canRead } from '../../lib/domain/rules';
@@ -190,6 +191,7 @@ async function answerJsonMutation(
 	} catch (cause) {
 		const response = await resolveResponse({
 			router: appRouter,
+			maxBatchSize: MAX_BATCH_SIZE,
 			req: trpcRequest(req, body, signal),
 			path,
 			error: getTRPCErrorFromUnknown(cause),
@@ -250,6 +252,7 @@ async function answer(
 	}
 	const response = await resolveResponse({
 		router: appRouter,
+		maxBatchSize: MAX_BATCH_SIZE,
 		req: trpcRequest(req, body, hangUp.signal),
 		path: options.path,
 		error: null,

@@ -48,8 +48,23 @@ const signedIn = t.middleware(({ ctx, next }) => {
 	return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
+/**
+ * A signed-in user's queries run in their own lane and are charged to their read budget
+ * (read-budget.ts): one user cannot keep the server from answering the others.
+ */
+const readBudget = t.middleware(async ({ ctx, type, next }) => {
+	if (type !== 'query' || !ctx.user) return next();
+	const release = await ctx.app.limits.reads.enter(ctx.user.id);
+	const started = performance.now();
+	try {
+		return await next();
+	} finally {
+		release(performance.now() - started);
+	}
+});
+
 /** Any signed-in user; services check view/edit permission and visibility. */
-export const agentProcedure = publicProcedure.use(signedIn);
+export const agentProcedure = publicProcedure.use(signedIn).use(readBudget);
 
 export const adminProcedure = agentProcedure.use(({ ctx, next }) => {
 	if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
