@@ -27,6 +27,9 @@ export interface ChangeRelay {
 	publish(changes: readonly Change[]): void;
 }
 
+/** Changes one listener may hold before they are folded into one (see batches). */
+export const MAX_QUEUED = 1_000;
+
 export class ChangeBus {
 	// Every open live stream (pokes, link watches) listens: a thousand agents are a thousand
 	// listeners, so each costs only a closure and a small queue (events.on() would hold two
@@ -107,7 +110,11 @@ export class ChangeBus {
 		};
 		const listener = (change: Change) => {
 			if (accept && !change.everyone && !accept(change)) return;
-			queue.push(change);
+			// A listener that does not take its changes (its stream's consumer stopped reading)
+			// holds at most MAX_QUEUED: past it they fold into one change for everyone, which every
+			// listener already treats as "something may have changed unheard".
+			if (queue.length >= MAX_QUEUED) queue = [{ everyone: true }];
+			else queue.push(change);
 			awaken();
 		};
 		const ended = () => signals.some((s) => s.aborted);

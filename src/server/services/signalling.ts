@@ -274,6 +274,8 @@ async function* relay(
 	};
 	const unlisten = hub.listen(requestId, (stored) => {
 		if (stored.from === to) return;
+		// Bounded: the newest BUFFER_SIZE are kept, as in the hub's buffer.
+		if (queue.length >= BUFFER_SIZE) queue.shift();
 		queue.push(stored);
 		notify();
 	});

@@ -23,6 +23,7 @@ import { GONE, readBody, TOO_LARGE } from '../http/body';
 import { isCrossSiteForm, mediaType, refuseCrossSiteForm } from '../http/csrf';
 import { clientAddressOf, ownOrigin, type ProxySettings } from '../http/proxy';
 import { MAX_BATCH_SIZE } from '../limits';
+import { dropAfterLifetime, drainOrDrop } from '../streams';
 import { log } from '../log';
 import { appRouter } from './_app';
 import { canRead } from '../../lib/domain/rules';
@@ -104,16 +105,13 @@ async function writeStream(body: ReadableStream<Uint8Array>, res: ServerResponse
 	const reader = body.getReader();
 	const stop = () => void reader.cancel().catch(() => {});
 	res.once('close', stop);
+	dropAfterLifetime(res);
 	try {
 		for (;;) {
 			const { done, value } = await reader.read();
 			if (done || res.destroyed) break;
-			if (!res.write(value)) {
-				await new Promise<void>((resolve) => {
-					res.once('drain', resolve);
-					res.once('close', resolve);
-				});
-			}
+			// A consumer that stops reading is dropped (streams.ts).
+			if (!res.write(value) && !(await drainOrDrop(res))) break;
 		}
 	} finally {
 		res.off('close', stop);
@@ -239,7 +237,7 @@ async function answer(
 	if (options.path === POKE_PATH && req.method === 'GET') {
 		const ctx = createContext(app, factsOf(req, proxy), NO_COOKIES, clientAddressOf(proxy, req));
 		if (ctx.user && canRead(ctx.user)) {
-			await writePokeStream(app, ctx.user.id, res, hangUp.signal);
+			await writePokeStream(app, ctx.user.id, res, hangUp.signal, ctx.clientAddress);
 			return;
 		}
 		// Refused: tRPC answers, in its own words.
