@@ -208,3 +208,43 @@ describe('a new recipient email', () => {
 		expect(toGrace.text).not.toContain(oldToken);
 	});
 });
+
+describe('who receives the session link', () => {
+	let server: TestServer;
+	const clients = {} as Record<'editor' | 'viewer' | 'admin', ApiClient>;
+	beforeAll(async () => {
+		server = await startTestServer();
+		for (const [name, role, permission] of [
+			['editor', 'agent', 'edit'],
+			['viewer', 'agent', 'view'],
+			['admin', 'admin', 'edit']
+		] as const) {
+			const user = await makeUser(server.app, role, permission);
+			clients[name] = new ApiClient(server.url);
+			await clients[name].login(user.email, user.password);
+		}
+	});
+	afterAll(() => server.close());
+
+	it('goes to those who may act on the request, never to view-only agents, in any answer or pull', async () => {
+		const created = await clients.editor.mutate('requests.create', {
+			recipientName: 'Shared',
+			assignment: { kind: 'unassigned' }
+		});
+		expect(created.link).toMatch(/\/s\//);
+		for (const name of ['editor', 'admin', 'viewer'] as const) {
+			const client = clients[name];
+			const expected = name === 'viewer' ? null : created.link;
+			const got = await client.query('requests.get', { id: created.id });
+			expect(got.recipientName, name).toBe('Shared');
+			expect(got.link, `${name}: requests.get`).toBe(expected);
+			const listed = (await client.query('requests.list', {})).items.find(
+				(r: { id: string }) => r.id === created.id
+			);
+			expect(listed.link, `${name}: requests.list`).toBe(expected);
+			const pulled = await client.query('sync.pull', { clientId: crypto.randomUUID() });
+			const row = pulled.changes.find((r: { id: string }) => r.id === created.id);
+			expect(row.link, `${name}: sync.pull`).toBe(expected);
+		}
+	});
+});

@@ -37,7 +37,7 @@ async function openStream(url: string, cookie: string | null): Promise<OpenStrea
 	const decoder = new TextDecoder();
 	let buffer = '';
 	const events: string[] = [];
-	let firstSeen: (name: string) => void;
+	let firstSeen!: (name: string) => void;
 	const first = new Promise<string>((resolve) => (firstSeen = resolve));
 	const ended = (async (): Promise<'return' | 'dropped'> => {
 		try {

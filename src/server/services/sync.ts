@@ -26,6 +26,7 @@ import {
 	viewEpochs,
 	type SessionRequestRow
 } from '../db/schema';
+import { withLinkFor } from './link-access';
 import { toSessionRequest, visibilityOf } from './request-records';
 import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
@@ -337,8 +338,9 @@ export function pull(app: Beckon, user: AuthUser, input: PullInput) {
 			const want = Math.min(PULL_CHUNK, limit - taken);
 			const rows = pageAfter(app.db).all({ since: version, limit: want + 1 });
 			for (const row of rows.slice(0, want)) {
-				if (canSee(user, visibilityOf(row))) changes.push(toSessionRequest(app, row, now));
-				else if (!reset) hidden.push(row);
+				if (canSee(user, visibilityOf(row))) {
+					changes.push(withLinkFor(user, toSessionRequest(app, row, now)));
+				} else if (!reset) hidden.push(row);
 				version = row.version;
 			}
 			taken += Math.min(rows.length, want);
