@@ -1,7 +1,7 @@
 import { building } from '$app/environment';
 import type { Handle, ServerInit } from '@sveltejs/kit';
-import { startBeckon } from '$server/runtime';
-import { SECURITY_HEADERS } from '$server/security-headers';
+import { currentBeckon, startBeckon } from '$server/runtime';
+import { API_CACHE_CONTROL, securityHeadersFor } from '$server/security-headers';
 import { log } from '$server/log';
 
 export const init: ServerInit = async () => {
@@ -17,7 +17,14 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const requestId = crypto.randomUUID();
 	event.locals.requestId = requestId;
 	let response = await resolve(event);
-	const headers = { ...SECURITY_HEADERS, 'X-Request-Id': requestId };
+	const publicUrl = currentBeckon()?.config.publicUrl ?? '';
+	const headers: Record<string, string> = {
+		...securityHeadersFor(publicUrl),
+		'X-Request-Id': requestId
+	};
+	if (event.url.pathname.startsWith('/api/') || event.url.pathname === '/readyz') {
+		headers['Cache-Control'] = API_CACHE_CONTROL;
+	}
 	try {
 		for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
 	} catch {

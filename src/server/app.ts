@@ -9,8 +9,7 @@ import { openDatabase, type DB, type Dialect } from './db';
 import type Database from 'better-sqlite3';
 import type { SyncPostgres } from './db/postgres';
 import type { Readiness } from './health';
-import { LoginThrottle, RateLimiter } from './rate-limit';
-import { DatabaseThrottleStore } from './services/login-failures';
+import { createLimits, type Limits } from './limits';
 import { loadOrCreateSecret } from './secret';
 
 export type Clock = () => number;
@@ -68,28 +67,10 @@ export interface Beckon {
 	 * are not here. Null where the database is in this thread (SQLite, commands, tests).
 	 */
 	thread: DatabaseThreadClient | null;
-	limits: {
-		/** Every public link call, per client address. */
-		link: RateLimiter;
-		/** Link calls with a token that does not resolve, per client address: enumeration. */
-		linkMisses: RateLimiter;
-		/** Failed sign-ins, per address and per account: slowed, then locked. */
-		login: { address: LoginThrottle; account: LoginThrottle };
-	};
+	limits: Limits;
 	/** Closes the database; on PostgreSQL, the relay's connection is ended in the background. */
 	close(): void;
 }
-
-/**
- * Sign-in failures: free at first, then each one doubles the wait before the next attempt
- * (1 s, 2 s, 4 s … at most 30 s), then a lock of 15 minutes; forgotten 15 minutes after the last.
- */
-const LOGIN_THROTTLE = {
-	firstDelayMs: 1_000,
-	maxDelayMs: 30_000,
-	lockMs: 15 * 60_000,
-	forgetMs: 15 * 60_000
-};
 
 export function createBeckon(
 	config: Config,
@@ -130,21 +111,7 @@ export function createBeckon(
 		bus,
 		relay,
 		thread: null,
-		limits: {
-			link: new RateLimiter(120, 60_000),
-			linkMisses: new RateLimiter(20, 10 * 60_000),
-			login: {
-				// An office behind one address gets more room than a single account.
-				address: new LoginThrottle(
-					{ ...LOGIN_THROTTLE, free: 10, lockAfter: 30 },
-					new DatabaseThrottleStore(db, 'address')
-				),
-				account: new LoginThrottle(
-					{ ...LOGIN_THROTTLE, free: 5, lockAfter: 10 },
-					new DatabaseThrottleStore(db, 'account')
-				)
-			}
-		},
+		limits: createLimits(db),
 		close() {
 			void relay?.close();
 			close();

@@ -48,6 +48,9 @@ export interface InstanceRelay extends ChangeRelay {
 	close(): Promise<void>;
 }
 
+/** Changes one listener may hold before they are folded into one (see batches). */
+export const MAX_QUEUED = 1_000;
+
 export class ChangeBus {
 	// Every open live stream (pokes, link watches) listens: a thousand agents are a thousand
 	// listeners, so each costs only a closure and a small queue (events.on() would hold two
@@ -128,7 +131,11 @@ export class ChangeBus {
 		};
 		const listener = (change: Change) => {
 			if (accept && !change.everyone && !accept(change)) return;
-			queue.push(change);
+			// A listener that does not take its changes (its stream's consumer stopped reading)
+			// holds at most MAX_QUEUED: past it they fold into one change for everyone, which every
+			// listener already treats as "something may have changed unheard".
+			if (queue.length >= MAX_QUEUED) queue = [{ everyone: true }];
+			else queue.push(change);
 			awaken();
 		};
 		const ended = () => signals.some((s) => s.aborted);

@@ -11,6 +11,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { fromZodIssues } from '../lib/domain/errors';
 import { createUserSchema } from '../lib/domain/schemas';
 import { createBeckon } from './app';
+import { createPrivateFile } from './data-files';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError } from './db/postgres';
 import { listen, type SvelteKitHandler } from './http/server';
@@ -123,7 +124,11 @@ async function createUserCommand(config: Config, args: string[], log: (line: str
 	}
 }
 
-async function backup(config: Config, file: string | undefined, log: (line: string) => void) {
+export async function backup(
+	config: Config,
+	file: string | undefined,
+	log: (line: string) => void
+) {
 	if (config.databaseUrl) {
 		throw new UsageError(
 			'backup copies the SQLite database; with DATABASE_URL set, back up PostgreSQL with pg_dump'
@@ -142,6 +147,8 @@ async function backup(config: Config, file: string | undefined, log: (line: stri
 		// server keeps writing meanwhile. (SQLite's online backup API, which copies page by page,
 		// starts over whenever another process writes, and under steady load never finished:
 		// tests/reliability/backup.spec.ts.)
+		// Created 0600 first: VACUUM INTO fills an empty file and keeps its mode.
+		createPrivateFile(partial);
 		app.sqlite.prepare('VACUUM INTO ?').run(partial);
 		const fd = openSync(partial, 'r');
 		try {

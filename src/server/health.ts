@@ -1,6 +1,7 @@
 /** Liveness and readiness, for process supervisors and load balancers. */
 import type { Beckon } from './app';
 import { migrationTags } from './db';
+import { log } from './log';
 
 export interface Readiness {
 	ready: boolean;
@@ -22,7 +23,10 @@ export function readiness(app: Beckon | null): Readiness {
 		const expected = migrationTags(app.dialect).length;
 		if (applied < expected) migrations = `${applied} of ${expected} applied`;
 	} catch (error) {
-		database = error instanceof Error ? error.message : String(error);
+		// The reason goes to the log only: the answer is public, and a driver's message can name
+		// hosts, users, files or SQL.
+		log.warn({ err: error }, 'readiness: the database does not answer');
+		database = 'unavailable';
 		migrations = 'unknown';
 	}
 	return { ready: database === 'ok' && migrations === 'ok', checks: { database, migrations } };

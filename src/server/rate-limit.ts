@@ -1,20 +1,56 @@
-/** A fixed-window counter per key, in memory: enough for one process guarding public endpoints. */
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * The key a limit counts a client address under: an IPv4 address as it is, an IPv6 address by
+ * its /64 (the smallest block a provider hands one customer, so one host cannot escape a limit
+ * by walking its own 2^64 addresses); an IPv4-mapped IPv6 address as its IPv4 address.
+ */
+export function addressKey(address: string): string {
+	const plain = address.split('%')[0].toLowerCase();
+	if (isIPv4(plain) || !isIPv6(plain)) return plain;
+	const mapped = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(plain);
+	if (mapped && isIPv4(mapped[1])) return mapped[1];
+	const [head, tail = ''] = plain.split('::');
+	const headGroups = head ? head.split(':') : [];
+	const tailGroups = tail ? tail.split(':') : [];
+	// A trailing embedded IPv4 address takes two groups' room; only the first four groups matter.
+	const tailWidth = tailGroups.reduce((n, group) => n + (group.includes('.') ? 2 : 1), 0);
+	const zeros = plain.includes('::') ? 8 - headGroups.length - tailWidth : 0;
+	const groups = [...headGroups, ...Array<string>(zeros).fill('0'), ...tailGroups];
+	const prefix = groups.slice(0, 4).map((group) => (parseInt(group, 16) || 0).toString(16));
+	return `${prefix.join(':')}::/64`;
+}
+
+/** Most keys a limiter keeps: past it, the least recently used is forgotten. */
+export const LIMITER_KEYS = 100_000;
+
+/**
+ * A fixed-window counter per key, in memory: enough for one process guarding public endpoints.
+ * The map is kept in order of last use (a hit moves its key to the end), so it stays bounded at
+ * `maxKeys` by dropping its first key, the least recently used — constant work per hit, never a
+ * scan. A key dropped that way had been idle longer than every other one.
+ */
 export class RateLimiter {
 	readonly #hits = new Map<string, { count: number; resetAt: number }>();
 
 	constructor(
 		readonly limit: number,
-		readonly windowMs: number
+		readonly windowMs: number,
+		readonly maxKeys = LIMITER_KEYS
 	) {}
+
+	/** How many keys are held (bounded by `maxKeys`). */
+	get size() {
+		return this.#hits.size;
+	}
 
 	/** Counts one hit for `key`; false when the key is over its limit for the current window. */
 	take(key: string, now: number): boolean {
 		let entry = this.#hits.get(key);
-		if (!entry || entry.resetAt <= now) {
-			if (this.#hits.size > 50_000) this.#prune(now);
-			entry = { count: 0, resetAt: now + this.windowMs };
-			this.#hits.set(key, entry);
-		}
+		if (entry) this.#hits.delete(key);
+		if (!entry || entry.resetAt <= now) entry = { count: 0, resetAt: now + this.windowMs };
+		this.#hits.set(key, entry);
+		if (this.#hits.size > this.maxKeys) this.#hits.delete(this.#hits.keys().next().value!);
 		entry.count += 1;
 		return entry.count <= this.limit;
 	}
@@ -23,10 +59,6 @@ export class RateLimiter {
 	refund(key: string) {
 		const entry = this.#hits.get(key);
 		if (entry && entry.count > 0) entry.count -= 1;
-	}
-
-	#prune(now: number) {
-		for (const [key, entry] of this.#hits) if (entry.resetAt <= now) this.#hits.delete(key);
 	}
 }
 
@@ -75,7 +107,10 @@ export class MemoryThrottleStore implements ThrottleStore {
 
 	increment(key: string, now: number) {
 		const entry = this.#keys.get(key);
+		// Re-inserted, so the map stays in order of last failure and its first key is the oldest.
+		this.#keys.delete(key);
 		this.#keys.set(key, { failures: (entry?.failures ?? 0) + 1, lastAt: now });
+		if (this.#keys.size > LIMITER_KEYS) this.#keys.delete(this.#keys.keys().next().value!);
 	}
 
 	decrement(key: string) {
@@ -90,7 +125,11 @@ export class MemoryThrottleStore implements ThrottleStore {
 	}
 
 	prune(before: number) {
-		for (const [key, entry] of this.#keys) if (entry.lastAt < before) this.#keys.delete(key);
+		// In order of last failure: stops at the first key still remembered.
+		for (const [key, entry] of this.#keys) {
+			if (entry.lastAt >= before) break;
+			this.#keys.delete(key);
+		}
 	}
 }
 

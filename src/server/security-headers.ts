@@ -18,3 +18,22 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 /** For responses without a page CSP of their own: no framing, no plugins, no <base> tricks. */
 export const BASELINE_CSP = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
+
+/**
+ * Served over https (the public URL is https, as behind a TLS-terminating proxy): browsers are
+ * told to use https only for a year, so no later visit starts on plain http where the cookie or
+ * the page could be tampered with. Not for subdomains: they may be other services.
+ */
+export const HSTS = 'max-age=31536000';
+
+/** The security headers for a server whose public URL is `publicUrl`. */
+export function securityHeadersFor(publicUrl: string): Record<string, string> {
+	if (!publicUrl.startsWith('https:')) return SECURITY_HEADERS;
+	return { ...SECURITY_HEADERS, 'Strict-Transport-Security': HSTS };
+}
+
+/**
+ * API answers carry signed-in users' data (and set the session cookie): no cache, shared or
+ * private, may keep them.
+ */
+export const API_CACHE_CONTROL = 'no-store';

@@ -454,6 +454,22 @@ describe('permission matrix', () => {
 		);
 	});
 
+	it("the directory gives agents names, not colleagues' emails; admins get every email", async () => {
+		const agentView = (await clients.edit.query('users.directory')) as Json[];
+		const adminView = (await clients.admin.query('users.directory')) as Json[];
+		expect(agentView.map((u) => u.id)).toEqual(adminView.map((u) => u.id));
+		const self = agentView.find((u) => u.email === users.edit.email);
+		expect(self).toBeDefined();
+		const others = agentView.filter((u) => u !== self);
+		expect(others.length).toBeGreaterThanOrEqual(4);
+		for (const other of others) {
+			expect(other.email).toBe('');
+			expect(other.name).not.toBe('');
+		}
+		expect(adminView.map((u) => u.email)).toContain(users.admin.email);
+		expect(adminView.every((u) => u.email.includes('@'))).toBe(true);
+	});
+
 	it('a permission change applies to the next call of an existing session', async () => {
 		const user = await makeUser(server.app, 'agent', 'edit');
 		const client = new ApiClient(server.url);

@@ -396,6 +396,23 @@ describe('session signalling', () => {
 		expect(await stream.waitEnd()).toBe(true);
 	});
 
+	it('ends the agent stream at once when the agent is deactivated or loses edit permission', async () => {
+		const { id } = await request('connected');
+		const downgraded = await subscribe(agent, 'requests.signals', { id });
+		expect(await downgraded.quiet(100)).toBe(true);
+		await admin.mutate('users.update', { id: agentUser.id, permission: 'view' });
+		// No change to the request: the user's change alone ends the stream.
+		expect(await downgraded.waitEnd()).toBe(true);
+
+		await admin.mutate('users.update', { id: agentUser.id, permission: 'edit' });
+		const again = await subscribe(agent, 'requests.signals', { id });
+		expect(await again.quiet(100)).toBe(true);
+		await admin.mutate('users.update', { id: agentUser.id, active: false });
+		expect(await again.waitEnd()).toBe(true);
+		// The end user's side of the session is untouched.
+		expect((await admin.query('requests.get', { id })).status).toBe('connected');
+	});
+
 	it('link.end works only on a session in progress', async () => {
 		const { token } = await request('ready');
 		const error = await expectApiError(endUser.mutate('link.end', { token }), 'CONFLICT');

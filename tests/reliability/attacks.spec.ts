@@ -106,8 +106,10 @@ describe('sign-in brute force', () => {
 	});
 	afterAll(() => server.close());
 
-	it('per account: five free failures, then slowed (1 s, 2 s, 4 s, 8 s), then locked for 15 minutes', async () => {
+	it('per account from anywhere: five free failures, then only slowed (at most 30 s), never locked; the owner from a known address is not held back', async () => {
 		const victim = await makeUser(server.app, 'agent', 'edit');
+		// The owner signed in once from the office.
+		expect((await login('127.1.9.9', victim.email, victim.password)).status).toBe(200);
 		// A botnet: every guess from another address, so only the account's limit applies.
 		let host = 0;
 		const guess = (password = 'not the password') =>
@@ -122,29 +124,53 @@ describe('sign-in brute force', () => {
 		expect(codeOf(await guess())).toBe('UNAUTHORIZED'); // 7th failure: 2 s
 		tick(1_000);
 		expect(codeOf(await guess())).toBe('TOO_MANY_REQUESTS');
-		tick(1_000);
-		expect(codeOf(await guess())).toBe('UNAUTHORIZED'); // 8th: 4 s
-		tick(4_000);
-		expect(codeOf(await guess())).toBe('UNAUTHORIZED'); // 9th: 8 s
-		tick(8_000);
-		expect(codeOf(await guess())).toBe('UNAUTHORIZED'); // 10th: locked
-		// Locked: even the right password, even after waiting minutes.
+		// Forty more failures, each after waiting out its delay: the wait stops growing at 30 s.
+		let delay = 2_000;
+		for (let i = 0; i < 40; i++) {
+			tick(delay);
+			expect(codeOf(await guess()), `failure ${8 + i}`).toBe('UNAUTHORIZED');
+			delay = Math.min(30_000, delay * 2);
+		}
+		expect(delay).toBe(30_000);
+		const slowed = await guess(victim.password);
+		expect(slowed.status).toBe(429);
+		expect(slowed.body.error.message).toMatch(/try again in 30 s/);
+		// The owner, from the address they signed in from before, is not held back at all.
+		const owner = await login('127.1.9.9', victim.email, victim.password);
+		expect(owner.status).toBe(200);
+		expect(owner.headers['set-cookie']).toBeDefined();
+		// From a new address after 30 s: slowed, never locked. The owner's success just now cleared
+		// the account's failures, so the botnet starts over with five free ones.
+		tick(30_000);
+		expect((await guess(victim.password)).status).toBe(200);
+		for (let i = 1; i <= 5; i++) expect(codeOf(await guess())).toBe('UNAUTHORIZED');
+	});
+
+	it('per account at one address: five free failures, then slowed, then locked for 15 minutes (that address only)', async () => {
+		const victim = await makeUser(server.app, 'agent', 'edit');
+		expect((await login('127.4.9.9', victim.email, victim.password)).status).toBe(200);
+		const attacker = '127.4.0.1';
+		const guess = (password = 'not the password') => login(attacker, victim.email, password);
+		for (let i = 1; i <= 6; i++) expect(codeOf(await guess()), `guess ${i}`).toBe('UNAUTHORIZED');
+		let delay = 1_000;
+		for (let failures = 6; failures < 10; failures++) {
+			tick(delay);
+			expect(codeOf(await guess()), `failure ${failures + 1}`).toBe('UNAUTHORIZED');
+			delay *= 2;
+		}
+		// Locked at 10: even the right password, even after waiting minutes.
 		for (const wait of [8_000, 60_000, 10 * 60_000]) {
 			tick(wait);
 			const locked = await guess(victim.password);
 			expect(locked.status).toBe(429);
 			expect(locked.body.error.message).toMatch(/locked/);
 		}
-		// Other accounts sign in meanwhile.
+		// The owner at their usual address is unaffected, and other accounts too.
+		expect((await login('127.4.9.9', victim.email, victim.password)).status).toBe(200);
 		const bystander = await makeUser(server.app, 'agent', 'edit');
-		expect((await login('127.1.1.1', bystander.email, bystander.password)).status).toBe(200);
-
+		expect((await login(attacker, bystander.email, bystander.password)).status).toBe(200);
 		tick(5 * 60_000); // 15 minutes since the last failure
-		const back = await guess(victim.password);
-		expect(back.status).toBe(200);
-		expect(back.headers['set-cookie']).toBeDefined();
-		// The owner's success clears the account's failures.
-		for (let i = 1; i <= 5; i++) expect(codeOf(await guess())).toBe('UNAUTHORIZED');
+		expect((await guess(victim.password)).status).toBe(200);
 	});
 
 	it('per address: ten free failures over any accounts, then slowed, then locked; other addresses unaffected', async () => {
@@ -572,6 +598,9 @@ describe('the built server behind https', () => {
 		});
 		expect(login.status).toBe(200);
 		const [cookie] = login.headers.getSetCookie();
+		expect(cookie).toMatch(/^__Host-beckon_session=/);
+		expect(login.headers.get('strict-transport-security')).toBe('max-age=31536000');
+		expect(login.headers.get('cache-control')).toBe('no-store');
 		for (const attribute of [/; HttpOnly/i, /; SameSite=(Lax|Strict)/i, /; Secure/i, /; Path=\//]) {
 			expect(cookie).toMatch(attribute);
 		}
@@ -588,7 +617,7 @@ describe('the built server behind https', () => {
 			body: '{}'
 		});
 		const [cleared] = logout.headers.getSetCookie();
-		expect(cleared).toMatch(/^beckon_session=;/);
+		expect(cleared).toMatch(/^__Host-beckon_session=;/);
 		expect(cleared).toMatch(/; Secure/i);
 		expect(cleared).toMatch(/; HttpOnly/i);
 		// The session is over on the server too.

@@ -65,3 +65,14 @@ export const canRead = (user: { role: Role; permission: Permission }) =>
 	user.role === 'admin' || user.permission !== 'none';
 export const canEdit = (user: { role: Role; permission: Permission }) =>
 	user.role === 'admin' || user.permission === 'edit';
+
+/**
+ * Whether changing the recipient's email from `before` to `after` must issue a new session link:
+ * when an address the link may have been sent to is replaced or removed, so that the old
+ * recipient's link dies. (Adding an email where there was none keeps the link: it went to
+ * nobody by mail.) Addresses are compared case-insensitively.
+ */
+export function recipientChangeNeedsNewLink(before: string | null, after: string | null): boolean {
+	if (before === null) return false;
+	return after === null || before.trim().toLowerCase() !== after.trim().toLowerCase();
+}

@@ -208,6 +208,26 @@ describe('updateRequest', () => {
 		});
 	});
 
+	it('drops the link when a recipient email is replaced or removed (the server issues a new one)', () => {
+		const request = synced({ recipientEmail: 'ada@example.com' });
+		expect(request.link).not.toBeNull();
+		const replaced = apply(request, 'updateRequest', {
+			id: request.id,
+			recipientEmail: 'grace@example.com'
+		});
+		expect(replaced).toMatchObject({ recipientEmail: 'grace@example.com', link: null });
+		expect(
+			apply(request, 'updateRequest', { id: request.id, recipientEmail: null }).link
+		).toBeNull();
+		// The same address in other letters, or other fields: the link stays.
+		expect(
+			apply(request, 'updateRequest', { id: request.id, recipientEmail: 'ADA@example.com' }).link
+		).toBe(request.link);
+		expect(apply(request, 'updateRequest', { id: request.id, comments: 'x' }).link).toBe(
+			request.link
+		);
+	});
+
 	it('sets and clears a schedule, which must lie in the future', () => {
 		const request = synced();
 		const scheduledAt = iso(NOW + DAY);

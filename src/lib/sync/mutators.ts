@@ -6,7 +6,13 @@
 import { conflict, forbidden, fromZodIssues, invalid } from '../domain/errors';
 import { canTransition, transition, type Action } from '../domain/lifecycle';
 import { anonymizedRefusal } from '../domain/privacy';
-import { checkTimes, defaultExpiresAt, effectiveStatus, parseInstant } from '../domain/rules';
+import {
+	checkTimes,
+	defaultExpiresAt,
+	effectiveStatus,
+	parseInstant,
+	recipientChangeNeedsNewLink
+} from '../domain/rules';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../domain/types';
 import { MUTATION_ARGS, type MutationArgs, type MutationName } from './protocol';
 
@@ -146,7 +152,9 @@ export function applyMutation(
 					ctx.now
 				);
 			}
-			return changed(request, 'update', ctx, next);
+			// As on the server: a replaced recipient gets a new link, which only the server makes.
+			const newLink = recipientChangeNeedsNewLink(request.recipientEmail, next.recipientEmail);
+			return changed(request, 'update', ctx, newLink ? { ...next, link: null } : next);
 		}
 		case 'assignRequest': {
 			const a = mutation.args as MutationArgs<'assignRequest'>;

@@ -5,9 +5,10 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
+import { prepareDatabaseFile, restrictDatabaseFiles } from '../data-files';
 import { DatabaseUnavailableError, SyncPostgres } from './postgres';
 import { prepared } from './prepared';
 import * as schema from './schema';
@@ -67,9 +68,10 @@ export function openDatabase(
 	const { file, url } = typeof target === 'string' ? { file: target, url: null } : target;
 	if (url) return openPostgres(url, options);
 
-	if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+	if (file !== ':memory:') prepareDatabaseFile(file);
 	const sqlite = new Database(file);
 	sqlite.pragma('journal_mode = WAL');
+	if (file !== ':memory:') restrictDatabaseFiles(file);
 	sqlite.pragma('foreign_keys = ON');
 	// With WAL, NORMAL is durable across application crashes; only a power loss may lose the
 	// last transactions, never corrupt the file.

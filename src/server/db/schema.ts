@@ -181,14 +181,15 @@ export const serverKeys = sqliteTable('server_keys', {
 });
 
 /**
- * Failed sign-ins per address and per account (`scope`), kept by the login throttle
+ * Failed sign-ins per address, per account and per both (`scope`; and under `known`, the
+ * addresses each account signed in from), kept by the login throttle
  * (rate-limit.ts) so that every instance on the database counts them together and a restart
  * forgets none. Rows are dropped once their failures are forgotten.
  */
 export const loginFailures = sqliteTable(
 	'login_failures',
 	{
-		scope: text('scope').$type<'address' | 'account'>().notNull(),
+		scope: text('scope').$type<'address' | 'account' | 'pair' | 'known'>().notNull(),
 		key: text('key').notNull(),
 		failures: integer('failures').notNull(),
 		lastAt: integer('last_at').notNull()

@@ -14,7 +14,7 @@ import {
 	type ServerResponse
 } from 'node:http';
 import type { Beckon } from '../app';
-import { BASELINE_CSP, SECURITY_HEADERS } from '../security-headers';
+import { API_CACHE_CONTROL, BASELINE_CSP, securityHeadersFor } from '../security-headers';
 import { isTrpcTarget, serveTrpc } from '../trpc/node-handler';
 import { readProxySettings, type ProxySettings } from './proxy';
 
@@ -24,8 +24,6 @@ export type SvelteKitHandler = (
 	res: ServerResponse,
 	next: () => void
 ) => void;
-
-const SECURITY_ENTRIES = Object.entries(SECURITY_HEADERS);
 
 function notFound(res: ServerResponse) {
 	res.statusCode = 404;
@@ -38,13 +36,16 @@ export function beckonRequestListener(
 ): RequestListener {
 	const proxy = options.proxy ?? readProxySettings();
 	const svelteKit = options.svelteKit;
+	const securityHeaders = Object.entries(securityHeadersFor(app.config.publicUrl));
 	return (req, res) => {
 		// Every response, static files included; a page SvelteKit renders replaces the CSP with its
 		// own full policy.
-		for (const [name, value] of SECURITY_ENTRIES) res.setHeader(name, value);
+		for (const [name, value] of securityHeaders) res.setHeader(name, value);
 		res.setHeader('Content-Security-Policy', BASELINE_CSP);
-		if (isTrpcTarget(req.url ?? '')) void serveTrpc(app, req, res, proxy);
-		else if (svelteKit) svelteKit(req, res, () => notFound(res));
+		if (isTrpcTarget(req.url ?? '')) {
+			res.setHeader('Cache-Control', API_CACHE_CONTROL);
+			void serveTrpc(app, req, res, proxy);
+		} else if (svelteKit) svelteKit(req, res, () => notFound(res));
 		else notFound(res);
 	};
 }

@@ -5,6 +5,7 @@
 import type { Beckon } from '../app';
 import * as expiryJob from './expiry';
 import * as mailDeliveryJob from './mail-delivery';
+import * as pruneJob from './prune';
 import * as remindersJob from './reminders';
 import * as retentionJob from './retention';
 
@@ -14,7 +15,8 @@ export function startJobs(app: Beckon): () => Promise<void> {
 		expiryJob.start(app),
 		remindersJob.start(app),
 		mailDeliveryJob.start(app),
-		retentionJob.start(app)
+		retentionJob.start(app),
+		pruneJob.start(app)
 	];
 	return async () => {
 		await Promise.all(stops.map((stop) => stop()));

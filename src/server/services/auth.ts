@@ -5,6 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, DomainErrorReason } from '../../lib/domain/errors';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
+import { addressKey, type LoginThrottle } from '../rate-limit';
+import { pairKey } from './login-failures';
 import { apiTokens, sessions, users } from '../db/schema';
 import { hashPassword, loadAuthUser, type AuthUser } from './users';
 
@@ -21,14 +23,26 @@ const badCredentials = () =>
 	new DomainError(DomainErrorReason.unauthenticated, 'Wrong email or password');
 
 /**
- * Sign-in attempts are slowed, then locked, per address and per account (app.ts has the
- * figures): an attempt made too early is refused before the password is even checked.
+ * Which throttles a sign-in of `email` from `clientAddress` answers to (limits.ts has the
+ * figures). The address and the account at that address are slowed, then locked; the account
+ * from anywhere is only slowed, and not at all from an address it signed in from before, so
+ * guesses from elsewhere can neither lock nor hold back its owner.
  */
-function refuseWhileThrottled(app: Beckon, email: string, clientAddress: string, now: number) {
-	const { address, account } = app.limits.login;
-	const waitMs = Math.max(address.waitMs(clientAddress, now), account.waitMs(email, now));
+function throttlesFor(app: Beckon, email: string, clientAddress: string, now: number) {
+	const { address, account, pair, known } = app.limits.login;
+	const throttles: [LoginThrottle, string][] = [
+		[address, clientAddress],
+		[pair, pairKey(email, clientAddress)]
+	];
+	if (!known.has(email, clientAddress, now)) throttles.push([account, email]);
+	return throttles;
+}
+
+/** An attempt made too early is refused before the password is even checked. */
+function refuseWhileThrottled(throttles: [LoginThrottle, string][], now: number) {
+	const waitMs = Math.max(...throttles.map(([throttle, key]) => throttle.waitMs(key, now)));
 	if (waitMs === 0) return;
-	const locked = address.locked(clientAddress, now) || account.locked(email, now);
+	const locked = throttles.some(([throttle, key]) => throttle.locked(key, now));
 	const minutes = Math.ceil(waitMs / 60_000);
 	throw new DomainError(
 		DomainErrorReason.rateLimited,
@@ -41,22 +55,28 @@ function refuseWhileThrottled(app: Beckon, email: string, clientAddress: string,
 export async function login(
 	app: Beckon,
 	input: { email: string; password: string },
-	clientAddress: string
+	connectingAddress: string
 ): Promise<{ user: AuthUser; sessionToken: string; expiresAt: number }> {
 	const email = input.email.trim().toLowerCase();
 	const now = app.clock();
-	refuseWhileThrottled(app, email, clientAddress, now);
+	const { address, account, pair, known } = app.limits.login;
+	// Counted by /64 for IPv6: one host holds a whole /64.
+	const clientAddress = addressKey(connectingAddress);
+	refuseWhileThrottled(throttlesFor(app, email, clientAddress, now), now);
 	// Counted as failures up front, so parallel guesses are held back as well.
-	app.limits.login.address.attempt(clientAddress, now);
-	app.limits.login.account.attempt(email, now);
+	address.attempt(clientAddress, now);
+	account.attempt(email, now);
+	pair.attempt(pairKey(email, clientAddress), now);
 	const row = app.db.select().from(users).where(eq(users.email, email)).get();
 	decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
 	const matches = await verify(row?.passwordHash ?? (await decoyHash), input.password);
 	if (!row || !matches || !row.active) throw badCredentials();
 	// A success does not count; it clears the account's failures, not the address's (else one
 	// own account would let an attacker reset the limit of the address they guess from).
-	app.limits.login.address.succeeded(clientAddress);
-	app.limits.login.account.succeeded(email, { reset: true });
+	address.succeeded(clientAddress);
+	account.succeeded(email, { reset: true });
+	pair.succeeded(pairKey(email, clientAddress), { reset: true });
+	known.remember(email, clientAddress, now);
 	const sessionToken = randomBytes(32).toString('base64url');
 	const expiresAt = now + SESSION_LIFETIME_MS;
 	write(app, () => {

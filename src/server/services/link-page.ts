@@ -9,7 +9,7 @@ import { END_USER_ACTOR, type Language, type Status } from '../../lib/domain/typ
 import { DEAD_LINK_MESSAGES } from '../../lib/link/dead-link';
 import { write, type Beckon } from '../app';
 import type { SessionRequestRow } from '../db/schema';
-import type { RateLimiter } from '../rate-limit';
+import { addressKey, type RateLimiter } from '../rate-limit';
 import { claimedRequestId, verifyLinkToken } from './link-tokens';
 import { mailForClose } from './mail-triggers';
 import { findRow, recordChange, recordPresence, userName } from './request-records';
@@ -58,14 +58,15 @@ export function resolveLink(
 	clientAddress: string,
 	limiter: RateLimiter = app.limits.link
 ): SessionRequestRow {
-	rateLimit(app, limiter, clientAddress);
+	const address = addressKey(clientAddress);
+	rateLimit(app, limiter, address);
 	const requestId = claimedRequestId(token);
 	const row = requestId ? findRow(app, requestId) : undefined;
 	const valid =
 		requestId !== null && verifyLinkToken(app.secret, token, requestId, row?.linkVersion ?? null);
 	if (!row || !valid) {
 		// Guessing tokens burns a much smaller allowance than using a real one.
-		if (!app.limits.linkMisses.take(clientAddress, app.clock())) {
+		if (!app.limits.linkMisses.take(address, app.clock())) {
 			throw new DomainError(DomainErrorReason.rateLimited, 'Too many requests; try again later');
 		}
 		throw notFound(LINK_NOT_VALID);

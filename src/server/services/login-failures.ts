@@ -8,7 +8,7 @@ import type { DB } from '../db';
 import { prepared } from '../db/prepared';
 import type { ThrottleEntry, ThrottleStore } from '../rate-limit';
 
-type Scope = 'address' | 'account';
+type Scope = 'address' | 'account' | 'pair';
 
 const select = prepared((db) =>
 	db.$client.prepare(
@@ -65,3 +65,40 @@ export class DatabaseThrottleStore implements ThrottleStore {
 		prune(this.db).run(this.scope, before);
 	}
 }
+
+/** How long an address an account signed in from stays known to it. */
+const KNOWN_FOR_MS = 90 * 86_400_000;
+
+const knownAt = prepared((db) =>
+	db.$client.prepare(
+		'SELECT last_at AS "lastAt" FROM login_failures WHERE scope = \'known\' AND key = ?'
+	)
+);
+const rememberKnown = prepared((db) =>
+	db.$client.prepare(
+		`INSERT INTO login_failures (scope, key, failures, last_at) VALUES ('known', ?, 0, ?)
+		 ON CONFLICT (scope, key) DO UPDATE SET last_at = excluded.last_at`
+	)
+);
+
+/**
+ * The addresses each account signed in from successfully, for 90 days after the last time (in
+ * `login_failures` under the scope `known`, with no failures): a sign-in from one of them is not
+ * held back by the account's slowdown, so guesses from elsewhere cannot keep the owner out.
+ */
+export class KnownAddresses {
+	constructor(private readonly db: DB) {}
+
+	has(account: string, address: string, now: number): boolean {
+		const row = knownAt(this.db).get(pairKey(account, address)) as { lastAt: number } | undefined;
+		return !!row && now - row.lastAt < KNOWN_FOR_MS;
+	}
+
+	remember(account: string, address: string, now: number) {
+		rememberKnown(this.db).run(pairKey(account, address), now);
+		prune(this.db).run('known', now - KNOWN_FOR_MS);
+	}
+}
+
+/** The key of an account at an address (a newline is in neither an email nor an address). */
+export const pairKey = (account: string, address: string) => `${account}\n${address}`;

@@ -1,4 +1,5 @@
 /** `requests.list`: the requests a user may see, filtered, searched and paged by keyset. */
+import { withLinkFor } from './link-access';
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { invalid } from '../../lib/domain/errors';
 import type { AssignmentInput, SessionRequest, Status } from '../../lib/domain/types';
@@ -103,7 +104,7 @@ export function listRequests(
 	const page = rows.slice(0, limit);
 	const last = page.at(-1);
 	return {
-		items: page.map((row) => toSessionRequest(app, row, now)),
+		items: page.map((row) => withLinkFor(user, toSessionRequest(app, row, now))),
 		nextCursor: rows.length > limit && last ? encodeCursor(last) : null
 	};
 }

@@ -18,7 +18,8 @@ import {
 	checkTimes,
 	defaultExpiresAt,
 	effectiveStatus,
-	parseInstant
+	parseInstant,
+	recipientChangeNeedsNewLink
 } from '../../lib/domain/rules';
 import { canTransition } from '../../lib/domain/lifecycle';
 import type { Assignment, AssignmentInput, Language, SessionRequest } from '../../lib/domain/types';
@@ -245,11 +246,17 @@ export function updateRequest(app: Beckon, user: AuthUser, input: UpdateRequest)
 			checkTimes({ scheduledAt: next.scheduledAt, expiresAt: row.expiresAt }, now);
 		}
 		const changed = EDITABLE.filter((field) => next[field] !== row[field]);
+		// A new recipient gets a new link; the old recipient's dies (rules.ts).
+		const newLink = recipientChangeNeedsNewLink(row.recipientEmail, next.recipientEmail);
 		return {
 			action: 'update',
-			// A new schedule is reminded of anew.
-			patch: scheduleChanged ? { ...next, reminderSentAt: null } : next,
-			event: { type: 'updated', data: { fields: changed } },
+			patch: {
+				...next,
+				// A new schedule is reminded of anew.
+				...(scheduleChanged ? { reminderSentAt: null } : {}),
+				...(newLink ? { linkVersion: row.linkVersion + 1 } : {})
+			},
+			event: { type: 'updated', data: { fields: changed, ...(newLink ? { newLink } : {}) } },
 			after: (updated) => mailForUpdate(app, row, updated)
 		};
 	});

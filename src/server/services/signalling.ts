@@ -17,7 +17,7 @@ import { conflict, DomainError, DomainErrorReason, forbidden } from '../../lib/d
 import { effectiveStatus } from '../../lib/domain/rules';
 import type { SignalEnvelope, SignalMessage } from '../../lib/link/session/signal-protocol';
 import type { Beckon } from '../app';
-import type { InstanceRelay } from '../bus';
+import type { Change, InstanceRelay } from '../bus';
 import type { SessionRequestRow } from '../db/schema';
 import { RateLimiter } from '../rate-limit';
 import { findRow, loadVisibleRow, assignmentOf } from './request-records';
@@ -181,9 +181,10 @@ export async function endUserSignals(
 	signal: AbortSignal
 ) {
 	const requestId = await runTask(app, 'signals.endUser', token, clientAddress);
-	return relay(app, requestId, 'end_user', lastEventId, signal, () =>
-		runTask(app, 'signals.endUserAllowed', token)
-	);
+	return relay(app, requestId, 'end_user', lastEventId, signal, {
+		concerns: (change) => change.requestId === requestId,
+		stillAllowed: () => runTask(app, 'signals.endUserAllowed', token)
+	});
 }
 
 /** The request an end user's signalling stream is for (task: where the database is). */
@@ -235,9 +236,12 @@ export async function agentSignals(
 	signal: AbortSignal
 ) {
 	const requestId = await runTask(app, 'signals.agent', user, input.id);
-	return relay(app, requestId, 'agent', input.lastEventId, signal, () =>
-		runTask(app, 'signals.agentAllowed', user.id, requestId)
-	);
+	return relay(app, requestId, 'agent', input.lastEventId, signal, {
+		// A change of the agent (deactivated, demoted, permission taken) ends the stream at once,
+		// not at the request's next change.
+		concerns: (change) => change.requestId === requestId || !!change.userIds?.includes(user.id),
+		stillAllowed: () => runTask(app, 'signals.agentAllowed', user.id, requestId)
+	});
 }
 
 /** The request an agent's signalling stream is for, or the refusal (task). */
@@ -265,8 +269,9 @@ export function agentStillAllowed(app: Beckon, userId: string, requestId: string
 /**
  * Streams the messages addressed to `to`: first the buffered ones after `lastEventId`, then new
  * ones as they come (listening starts before the backfill, so nothing falls between). After every
- * change of the request `stillAllowed` is asked again; once it says no, the session is over for
- * this subscriber: its buffer is dropped and the stream ends.
+ * change that `concerns` the subscriber (of the request, or of the agent) `stillAllowed` is asked
+ * again; once it says no, the session is over for this subscriber: the stream ends, and when a
+ * change of the request was the cause its buffer is dropped.
  */
 async function* relay(
 	app: Beckon,
@@ -274,13 +279,14 @@ async function* relay(
 	to: Side,
 	lastEventId: string | null | undefined,
 	signal: AbortSignal,
-	stillAllowed: () => Promise<boolean>
+	rules: { concerns: (change: Change) => boolean; stillAllowed: () => Promise<boolean> }
 ) {
 	const hub = hubOf(app);
 	const stop = new AbortController();
 	const until = AbortSignal.any([signal, stop.signal]);
 	const queue: Stored[] = [];
 	let recheck = false;
+	let sessionChanged = false;
 	let closed = false;
 	let wake: (() => void) | null = null;
 	const notify = () => {
@@ -290,14 +296,17 @@ async function* relay(
 	};
 	const unlisten = hub.listen(requestId, (stored) => {
 		if (stored.from === to) return;
+		// Bounded: the newest BUFFER_SIZE are kept, as in the hub's buffer.
+		if (queue.length >= BUFFER_SIZE) queue.shift();
 		queue.push(stored);
 		notify();
 	});
 	until.addEventListener('abort', notify);
 	void (async () => {
 		try {
-			for await (const _ of app.bus.changes(until, (change) => change.requestId === requestId)) {
+			for await (const change of app.bus.changes(until, rules.concerns)) {
 				recheck = true;
+				if (change.requestId === requestId || change.everyone) sessionChanged = true;
 				notify();
 			}
 		} finally {
@@ -323,10 +332,13 @@ async function* relay(
 		while (!closed && !until.aborted) {
 			if (recheck) {
 				recheck = false;
-				if (!(await stillAllowed())) {
-					hub.clear(requestId);
+				if (!(await rules.stillAllowed())) {
+					// A change of the request ended it: forget its messages. (An agent demoted alone
+					// leaves the session, and its messages, to the others.)
+					if (sessionChanged) hub.clear(requestId);
 					return;
 				}
+				sessionChanged = false;
 			}
 			const next = queue.shift();
 			if (next) {

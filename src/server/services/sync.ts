@@ -26,6 +26,7 @@ import {
 	viewEpochs,
 	type SessionRequestRow
 } from '../db/schema';
+import { withLinkFor } from './link-access';
 import { toSessionRequest, visibilityOf } from './request-records';
 import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
@@ -259,26 +260,57 @@ function decodeCursor(text: string): PullCursor {
 	return { version: Number(match[1]), epoch: Number(match[2]) };
 }
 
+/** Ids per query when looking up earlier assignments: well under every driver's parameter limit. */
+const IDS_PER_QUERY = 500;
+
 /**
- * Whether `user` could see the request under an earlier assignment. View-wide changes reset the
- * cursor, so only a reassignment takes a request out of a view between pulls: a request that was
- * never visible is no removal, and its id must not be sent.
+ * Of `rows` (none of which `user` can see now), those the user could see under an earlier
+ * assignment. View-wide changes reset the cursor, so only a reassignment takes a request out of
+ * a view between pulls: a request that was never visible is no removal, and its id must not be
+ * sent. One query per 500 rows, not one per row: a page of 5,000 rows another team works on costs
+ * ten queries.
  */
-function wasVisibleTo(app: Beckon, user: AuthUser, row: SessionRequestRow): boolean {
-	return app.db
-		.select({ data: requestEvents.data })
-		.from(requestEvents)
-		.where(
-			and(eq(requestEvents.requestId, row.id), inArray(requestEvents.type, ['assigned', 'taken']))
-		)
-		.all()
-		.some(({ data }) => {
+function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]): string[] {
+	const createdBy = new Map(rows.map((row) => [row.id, row.createdBy]));
+	const visible = new Set<string>();
+	for (let start = 0; start < rows.length; start += IDS_PER_QUERY) {
+		const ids = rows.slice(start, start + IDS_PER_QUERY).map((row) => row.id);
+		const moves = app.db
+			.select({ requestId: requestEvents.requestId, data: requestEvents.data })
+			.from(requestEvents)
+			.where(
+				and(
+					inArray(requestEvents.requestId, ids),
+					inArray(requestEvents.type, ['assigned', 'taken'])
+				)
+			)
+			.all();
+		for (const { requestId, data } of moves) {
 			const from = data.from as Assignment | undefined;
-			return from !== undefined && canSee(user, { assignment: from, createdBy: row.createdBy });
-		});
+			const creator = createdBy.get(requestId) as string;
+			if (from !== undefined && canSee(user, { assignment: from, createdBy: creator })) {
+				visible.add(requestId);
+			}
+		}
+	}
+	return rows.filter((row) => visible.has(row.id)).map((row) => row.id);
 }
 
 export const DEFAULT_PULL_PAGE = 1000;
+/** Rows read per query of a pull page. */
+const PULL_CHUNK = 250;
+/** A pull page stops growing after this long (at least one chunk is always sent). */
+export const PULL_SLICE_MS = 20;
+
+const pageAfter = prepared((db) =>
+	db
+		.select()
+		.from(sessionRequests)
+		.where(gt(sessionRequests.version, sql.placeholder('since')))
+		.orderBy(asc(sessionRequests.version))
+		.limit(sql.placeholder('limit'))
+		.prepare()
+);
 
 export function pull(app: Beckon, user: AuthUser, input: PullInput) {
 	requests.requireRead(user);
@@ -294,21 +326,28 @@ export function pull(app: Beckon, user: AuthUser, input: PullInput) {
 		// No cursor, or the user's view changed as a whole: start over from nothing.
 		const reset = cursor === null || cursor.epoch !== epoch;
 		const since = reset ? 0 : cursor.version;
-		const rows = app.db
-			.select()
-			.from(sessionRequests)
-			.where(gt(sessionRequests.version, since))
-			.orderBy(asc(sessionRequests.version))
-			.limit(limit + 1)
-			.all();
-		const page = rows.slice(0, limit);
 		const changes: SessionRequest[] = [];
-		const deleted: string[] = [];
-		for (const row of page) {
-			if (canSee(user, visibilityOf(row))) changes.push(toSessionRequest(app, row, now));
-			else if (!reset && wasVisibleTo(app, user, row)) deleted.push(row.id);
+		const hidden: SessionRequestRow[] = [];
+		// Read in chunks, and the page ends early (with `more`) once it has taken PULL_SLICE_MS:
+		// a page of 5,000 rows would hold the one event loop for a quarter of a second.
+		const deadline = performance.now() + PULL_SLICE_MS;
+		let version = since;
+		let taken = 0;
+		let more: boolean;
+		for (;;) {
+			const want = Math.min(PULL_CHUNK, limit - taken);
+			const rows = pageAfter(app.db).all({ since: version, limit: want + 1 });
+			for (const row of rows.slice(0, want)) {
+				if (canSee(user, visibilityOf(row))) {
+					changes.push(withLinkFor(user, toSessionRequest(app, row, now)));
+				} else if (!reset) hidden.push(row);
+				version = row.version;
+			}
+			taken += Math.min(rows.length, want);
+			more = rows.length > want;
+			if (!more || taken >= limit || performance.now() >= deadline) break;
 		}
-		const version = page.at(-1)?.version ?? since;
+		const deleted = earlierVisible(app, user, hidden);
 		return {
 			changes,
 			deleted,
@@ -316,7 +355,7 @@ export function pull(app: Beckon, user: AuthUser, input: PullInput) {
 			reset,
 			serverTime: new Date(now).toISOString(),
 			lastMutationId,
-			more: rows.length > limit
+			more
 		};
 	});
 }

@@ -102,9 +102,13 @@ export function listUsers(app: Beckon): PublicUser[] {
 		.map((row) => toPublicUser(row, memberships.get(row.id) ?? []));
 }
 
-/** A short directory entry other agents may see (for assignment pickers and timelines). */
-export function listDirectory(app: Beckon) {
-	return app.db
+/**
+ * A short directory entry other agents may see (for assignment pickers and timelines). Only
+ * admins get colleagues' emails: an agent sees their own, and `''` for everyone else, so that a
+ * signed-in account is no list of whom to target.
+ */
+export function listDirectory(app: Beckon, viewer: Pick<AuthUser, 'id' | 'role'>) {
+	const entries = app.db
 		.select({
 			id: users.id,
 			name: users.name,
@@ -115,6 +119,8 @@ export function listDirectory(app: Beckon) {
 		.from(users)
 		.orderBy(asc(users.name))
 		.all();
+	if (viewer.role === 'admin') return entries;
+	return entries.map((entry) => (entry.id === viewer.id ? entry : { ...entry, email: '' }));
 }
 
 export function userCount(app: Beckon): number {

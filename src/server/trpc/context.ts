@@ -1,6 +1,7 @@
 /** Per-request context: who is calling (cookie session or API token) and from where. */
 import type { Beckon } from '../app';
-import { SESSION_COOKIE, userForApiToken, userForSession } from '../services/auth';
+import { readSessionCookie, sessionSetCookie } from '../http/cookies';
+import { userForApiToken, userForSession } from '../services/auth';
 import type { AuthUser } from '../services/users';
 import { runTask } from '../tasks';
 import { isUnavailable, unavailableError } from '../db-thread/messages';
@@ -18,14 +19,6 @@ export interface Context {
 	resHeaders: ResponseHeaders | null;
 	/** Whether cookies must be Secure (the public URL is https). */
 	secureCookies: boolean;
-}
-
-function cookieValue(header: string | null, name: string): string | null {
-	for (const part of header?.split(';') ?? []) {
-		const [key, ...rest] = part.trim().split('=');
-		if (key === name) return decodeURIComponent(rest.join('='));
-	}
-	return null;
 }
 
 /** What the context needs of a request, from a fetch `Request` or a Node `IncomingMessage`. */
@@ -56,7 +49,9 @@ export interface Credentials {
 function credentialsOf(app: Beckon, req: RequestFacts): Credentials {
 	const bearer = req.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
 	if (bearer) return { bearer, sessionToken: null };
-	const sessionToken = sameOrigin(req, app) ? cookieValue(req.cookie, SESSION_COOKIE) : null;
+	const sessionToken = sameOrigin(req, app)
+		? readSessionCookie(req.cookie, app.config.publicUrl.startsWith('https:'))
+		: null;
 	return { bearer: null, sessionToken };
 }
 
@@ -135,6 +130,5 @@ export async function resolveContext(
 }
 
 export function sessionCookie(ctx: Context, value: string, maxAgeSeconds: number): string {
-	const secure = ctx.secureCookies ? '; Secure' : '';
-	return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+	return sessionSetCookie(ctx.secureCookies, value, maxAgeSeconds);
 }

@@ -22,6 +22,8 @@ import type { ApiAnswer, ApiCall, Beckon } from '../app';
 import { GONE, readBody, TOO_LARGE } from '../http/body';
 import { isCrossSiteForm, mediaType, refuseCrossSiteForm } from '../http/csrf';
 import { clientAddressOf, ownOrigin, type ProxySettings } from '../http/proxy';
+import { MAX_BATCH_SIZE } from '../limits';
+import { dropAfterLifetime, drainOrDrop } from '../streams';
 import { log } from '../log';
 import { appRouter } from './_app';
 import { canRead } from '../../lib/domain/rules';
@@ -104,16 +106,13 @@ async function writeStream(body: ReadableStream<Uint8Array>, res: ServerResponse
 	const reader = body.getReader();
 	const stop = () => void reader.cancel().catch(() => {});
 	res.once('close', stop);
+	dropAfterLifetime(res);
 	try {
 		for (;;) {
 			const { done, value } = await reader.read();
 			if (done || res.destroyed) break;
-			if (!res.write(value)) {
-				await new Promise<void>((resolve) => {
-					res.once('drain', resolve);
-					res.once('close', resolve);
-				});
-			}
+			// A consumer that stops reading is dropped (streams.ts).
+			if (!res.write(value) && !(await drainOrDrop(res))) break;
 		}
 	} finally {
 		res.off('close', stop);
@@ -191,6 +190,7 @@ async function answerJsonMutation(
 	} catch (cause) {
 		const response = await resolveResponse({
 			router: appRouter,
+			maxBatchSize: MAX_BATCH_SIZE,
 			req: trpcRequest(req, body, signal),
 			path,
 			error: getTRPCErrorFromUnknown(cause),
@@ -249,7 +249,7 @@ async function answer(
 			clientAddressOf(proxy, req)
 		);
 		if (ctx.user && canRead(ctx.user)) {
-			await writePokeStream(app, ctx.user.id, res, hangUp.signal);
+			await writePokeStream(app, ctx.user.id, res, hangUp.signal, ctx.clientAddress);
 			return;
 		}
 		// Refused: tRPC answers, in its own words.
@@ -262,6 +262,7 @@ async function answer(
 	}
 	const response = await resolveResponse({
 		router: appRouter,
+		maxBatchSize: MAX_BATCH_SIZE,
 		req: trpcRequest(req, body, hangUp.signal),
 		path: options.path,
 		error: null,
@@ -374,6 +375,7 @@ export async function answerCall(app: Beckon, call: ApiCall): Promise<ApiAnswer>
 		router: appRouter,
 		req,
 		path: call.path,
+		maxBatchSize: MAX_BATCH_SIZE,
 		error: null,
 		createContext: async () =>
 			createContext(

@@ -12,6 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { Beckon } from '../app';
 import { pokes } from './routers/sync';
 import { SSE_CLIENT, SSE_PING_MS } from './trpc';
+import { consumerStalled, dropAfterLifetime, streamSlotsOf } from '../streams';
 
 /** The headers tRPC sends with a subscription's stream. */
 const HEADERS = {
@@ -26,19 +27,37 @@ const event = (name: string, data = '') => `event: ${name}\ndata: ${data}\n\n\n`
 const CONNECTED = event('connected', JSON.stringify(SSE_CLIENT));
 const PING = event('ping');
 const RETURN = event('return');
+/** tRPC's own shape for a refusal. */
+const TOO_MANY_STREAMS = JSON.stringify({
+	error: {
+		message: 'Too many live streams open; close some and try again',
+		code: -32029,
+		data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, reason: 'rate_limited' }
+	}
+});
 
 export async function writePokeStream(
 	app: Beckon,
 	userId: string,
 	res: ServerResponse,
-	signal: AbortSignal
+	signal: AbortSignal,
+	clientAddress: string
 ): Promise<void> {
+	// Bounded as every live stream is (streams.ts): slots, lifetime, a consumer that stops reading.
+	const release = streamSlotsOf(app).acquire({ userId, address: clientAddress });
+	if (!release) {
+		res.writeHead(429, { 'Content-Type': 'application/json' }).end(TOO_MANY_STREAMS);
+		return;
+	}
+	res.once('close', release);
+	dropAfterLifetime(res);
 	res.writeHead(200, HEADERS);
 	res.write(CONNECTED);
 	const ping = setInterval(() => res.write(PING), SSE_PING_MS);
 	try {
 		for await (const poke of pokes(app, userId, signal)) {
 			if (res.destroyed) return;
+			if (consumerStalled(res)) return void res.destroy();
 			res.write(`data: ${JSON.stringify(poke)}\n\n\n`);
 		}
 		// The user was deactivated, or the server is shutting down: the client resubscribes.

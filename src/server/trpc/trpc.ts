@@ -1,9 +1,11 @@
 /** The one tRPC instance: base procedures and the middleware that turns refusals into codes. */
 import { initTRPC, StandardSchemaV1Error, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { DomainError, fromZodIssues } from '../../lib/domain/errors';
+import { DomainError, DomainErrorReason, fromZodIssues } from '../../lib/domain/errors';
 import { ERROR_CODE_OF } from '../../lib/sync/protocol';
 import { parseDuration } from '../../lib/domain/rules';
+import { claimedRequestId } from '../services/link-tokens';
+import { releasing, streamSlotsOf } from '../streams';
 import type { Context } from './context';
 import { isUnavailable, unavailableError } from '../db-thread/messages';
 
@@ -48,15 +50,61 @@ const refusals = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(refusals);
+/**
+ * A live stream takes a slot per client address, per user and per session link (streams.ts) for
+ * as long as it is open; with any of them full it is refused before it starts.
+ */
+const liveStreams = t.middleware(async ({ ctx, type, getRawInput, next }) => {
+	if (type !== 'subscription') return next();
+	const input = (await getRawInput().catch(() => undefined)) as { token?: unknown } | undefined;
+	const token = typeof input?.token === 'string' ? input.token : null;
+	const release = streamSlotsOf(ctx.app).acquire({
+		userId: ctx.user?.id,
+		linkRequestId: token ? claimedRequestId(token) : null,
+		address: ctx.clientAddress
+	});
+	if (!release) {
+		throw new DomainError(
+			DomainErrorReason.rateLimited,
+			'Too many live streams open; close some and try again'
+		);
+	}
+	const result = await next();
+	const data = result.ok ? (result.data as unknown) : undefined;
+	if (!result.ok || !isAsyncIterable(data)) {
+		release();
+		return result;
+	}
+	return { ...result, data: releasing(data, release) };
+});
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+	typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+export const publicProcedure = t.procedure.use(refusals).use(liveStreams);
 
 const signedIn = t.middleware(({ ctx, next }) => {
 	if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
 	return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
+/**
+ * A signed-in user's queries run in their own lane and are charged to their read budget
+ * (read-budget.ts): one user cannot keep the server from answering the others.
+ */
+const readBudget = t.middleware(async ({ ctx, type, next }) => {
+	if (type !== 'query' || !ctx.user) return next();
+	const release = await ctx.app.limits.reads.enter(ctx.user.id);
+	const started = performance.now();
+	try {
+		return await next();
+	} finally {
+		release(performance.now() - started);
+	}
+});
+
 /** Any signed-in user; services check view/edit permission and visibility. */
-export const agentProcedure = publicProcedure.use(signedIn);
+export const agentProcedure = publicProcedure.use(signedIn).use(readBudget);
 
 export const adminProcedure = agentProcedure.use(({ ctx, next }) => {
 	if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });

@@ -133,6 +133,8 @@ export function replay(events: EventRow[]): { replay: Replay; errors: string[] }
 		if (event.type === 'assigned') assignment = data.to as Assignment;
 		if (event.type === 'taken') assignment = { kind: 'agent', userId: event.actor };
 		if (event.type === 'reopened' || event.type === 'link_regenerated') linkVersion += 1;
+		// A replaced recipient email issued a new link.
+		if (event.type === 'updated' && data.newLink === true) linkVersion += 1;
 	});
 	return { replay: { state, assignment, linkVersion, implicitExpiries }, errors };
 }

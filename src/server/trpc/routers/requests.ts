@@ -11,6 +11,7 @@ import {
 	requestSignalSchema,
 	requestSignalsSchema
 } from '../../../lib/link/session/signal-protocol';
+import { withLinkFor } from '../../services/link-access';
 import { listRequests } from '../../services/request-list';
 import * as requests from '../../services/requests';
 import * as signalling from '../../services/signalling';
@@ -22,7 +23,9 @@ export const requestsRouter = router({
 		.mutation(({ ctx, input }) => requests.createRequest(ctx.app, ctx.user, input)),
 	get: agentProcedure
 		.input(requestIdSchema)
-		.query(({ ctx, input }) => requests.getRequest(ctx.app, ctx.user, input)),
+		.query(({ ctx, input }) =>
+			withLinkFor(ctx.user, requests.getRequest(ctx.app, ctx.user, input))
+		),
 	list: agentProcedure
 		.input(listRequestsSchema)
 		.query(({ ctx, input }) => listRequests(ctx.app, ctx.user, input)),

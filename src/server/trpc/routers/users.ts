@@ -4,8 +4,8 @@ import { adminProcedure, agentProcedure, router } from '../trpc';
 
 export const usersRouter = router({
 	list: adminProcedure.query(({ ctx }) => listUsers(ctx.app)),
-	/** Names of colleagues, for assignment pickers and timelines; any signed-in user. */
-	directory: agentProcedure.query(({ ctx }) => listDirectory(ctx.app)),
+	/** Names of colleagues, for assignment pickers and timelines; emails for admins only. */
+	directory: agentProcedure.query(({ ctx }) => listDirectory(ctx.app, ctx.user)),
 	create: adminProcedure
 		.input(createUserSchema)
 		.mutation(async ({ ctx, input }) => ({ user: await createUser(ctx.app, input) })),

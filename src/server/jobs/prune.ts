@@ -1,0 +1,46 @@
+/**
+ * The pruner: deletes sign-in sessions past their expiry (they no longer sign anyone in, but
+ * their hashes need not be kept) and refused-mutation records older than `REFUSALS_KEPT_MS`.
+ *
+ * A refusal is kept so that a device repeating a push whose answer it lost gets the same answer.
+ * Devices repeat within seconds, or when they come back online; one that lost an answer and
+ * returns after more than 30 days is told its refused change was applied, and its next pull
+ * (which it makes right after every push) shows the server's state, so no data is wrong.
+ */
+import { write, type Beckon } from '../app';
+import { prepared } from '../db/prepared';
+import { log } from '../log';
+
+export const REFUSALS_KEPT_MS = 30 * 86_400_000;
+
+const deleteExpiredSessions = prepared((db) =>
+	db.$client.prepare('DELETE FROM sessions WHERE expires_at <= ?')
+);
+const deleteOldRefusals = prepared((db) =>
+	db.$client.prepare('DELETE FROM sync_mutations WHERE processed_at < ?')
+);
+
+/** Deletes what is due; returns how many rows of each kind went. */
+export function pruneExpired(app: Beckon): { sessions: number; refusals: number } {
+	const now = app.clock();
+	return write(app, () => ({
+		sessions: deleteExpiredSessions(app.db).run(now).changes,
+		refusals: deleteOldRefusals(app.db).run(now - REFUSALS_KEPT_MS).changes
+	}));
+}
+
+/** Prunes now and every `intervalMs` (an hour); returns the function that stops it. */
+export function start(app: Beckon, intervalMs = 3_600_000): () => void {
+	const prune = () => {
+		try {
+			const pruned = pruneExpired(app);
+			if (pruned.sessions + pruned.refusals > 0) log.info(pruned, 'pruned expired records');
+		} catch (error) {
+			log.error({ err: error }, 'pruning failed; retrying at the next interval');
+		}
+	};
+	prune();
+	const timer = setInterval(prune, intervalMs);
+	timer.unref();
+	return () => clearInterval(timer);
+}

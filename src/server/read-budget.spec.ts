@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ReadBudget } from './read-budget';
+
+describe('ReadBudget', () => {
+	it("runs one user's reads one at a time, each after a turn of the event loop", async () => {
+		const budget = new ReadBudget({ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20 });
+		const order: string[] = [];
+		const read = async (name: string) => {
+			const release = await budget.enter('u');
+			order.push(`start ${name}`);
+			await new Promise((r) => setTimeout(r, 5));
+			order.push(`end ${name}`);
+			release(1);
+		};
+		// Another user's timer set after the reads were queued runs between them.
+		const reads = [read('a'), read('b')];
+		setImmediate(() => order.push('other'));
+		await Promise.all(reads);
+		expect(order).toEqual(['other', 'start a', 'end a', 'start b', 'end b']);
+	});
+
+	it('refuses once the time spent exceeds the balance, and refills over time', async () => {
+		let now = 0;
+		const budget = new ReadBudget({ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20 }, () => now);
+		(await budget.enter('u'))(600);
+		(await budget.enter('u'))(600);
+		expect(budget.balanceOf('u')).toBe(-200);
+		await expect(budget.enter('u')).rejects.toMatchObject({ reason: 'rate_limited' });
+		// Another user is not affected.
+		(await budget.enter('v'))(10);
+		now += 1_000; // +250 ms
+		expect(budget.balanceOf('u')).toBe(50);
+		(await budget.enter('u'))(10);
+		now += 60_000;
+		expect(budget.balanceOf('u')).toBe(1_000);
+	});
+
+	it('refuses at once when too many reads of one user wait', async () => {
+		const budget = new ReadBudget({ msPerSecond: 250, burstMs: 1_000, maxWaiting: 3 });
+		const waiting = [budget.enter('u'), budget.enter('u'), budget.enter('u')];
+		await expect(budget.enter('u')).rejects.toMatchObject({ reason: 'rate_limited' });
+		for (const entered of waiting) (await entered)(1);
+		(await budget.enter('u'))(1);
+	});
+});

@@ -1,0 +1,104 @@
+/**
+ * A budget of server time for each user's reads (queries), so that one user — a script, a
+ * stuck tab, a view-only account flooding `requests.list` and `sync.pull` — cannot keep the one
+ * event loop busy for everyone else. Two rules:
+ *
+ * - **One lane per user.** A user's reads run one at a time, each after a turn of the event
+ *   loop (`setImmediate`), so other users' requests are read and answered between any two of
+ *   them, whatever the batching or the number of connections. At most `maxWaiting` reads wait in
+ *   a lane; more are refused at once, at almost no cost.
+ * - **Time, not calls.** Each read's duration is charged to its user; the balance refills at
+ *   `msPerSecond` up to `burstMs`. A user whose balance is spent is refused until it refills.
+ *
+ * Real time (not the app's clock): this limits what the machine spends.
+ */
+import { DomainError, DomainErrorReason } from '../lib/domain/errors';
+import { LIMITER_KEYS } from './rate-limit';
+
+interface Lane {
+	balance: number;
+	refilledAt: number;
+	waiting: number;
+	tail: Promise<void>;
+}
+
+export interface ReadBudgetPolicy {
+	msPerSecond: number;
+	burstMs: number;
+	maxWaiting: number;
+}
+
+export const READ_BUDGET: ReadBudgetPolicy = { msPerSecond: 250, burstMs: 1_000, maxWaiting: 20 };
+
+const tooMany = () =>
+	new DomainError(DomainErrorReason.rateLimited, 'Too many reads; try again in a moment');
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class ReadBudget {
+	// In order of last use (an LRU, as in rate-limit.ts): bounded without scans.
+	readonly #lanes = new Map<string, Lane>();
+
+	constructor(
+		readonly policy: ReadBudgetPolicy = READ_BUDGET,
+		readonly now: () => number = () => performance.now()
+	) {}
+
+	/**
+	 * Waits for `userId`'s turn; returns the function to call with the read's duration once it
+	 * is done (which lets the next read of the lane go). Refuses when the lane is full or the
+	 * balance spent.
+	 */
+	async enter(userId: string): Promise<(elapsedMs: number) => void> {
+		const lane = this.#lane(userId);
+		if (lane.waiting >= this.policy.maxWaiting) throw tooMany();
+		lane.waiting += 1;
+		const previous = lane.tail;
+		let done!: () => void;
+		lane.tail = new Promise<void>((resolve) => (done = resolve));
+		try {
+			await previous;
+			await nextTurn();
+		} finally {
+			lane.waiting -= 1;
+		}
+		this.#refill(lane);
+		if (lane.balance <= 0) {
+			done();
+			throw tooMany();
+		}
+		return (elapsedMs) => {
+			lane.balance -= elapsedMs;
+			done();
+		};
+	}
+
+	/** The balance of `userId` now, in milliseconds (for tests and logs). */
+	balanceOf(userId: string): number {
+		const lane = this.#lanes.get(userId);
+		if (!lane) return this.policy.burstMs;
+		this.#refill(lane);
+		return lane.balance;
+	}
+
+	#lane(userId: string): Lane {
+		let lane = this.#lanes.get(userId);
+		if (lane) this.#lanes.delete(userId);
+		lane ??= {
+			balance: this.policy.burstMs,
+			refilledAt: this.now(),
+			waiting: 0,
+			tail: Promise.resolve()
+		};
+		this.#lanes.set(userId, lane);
+		if (this.#lanes.size > LIMITER_KEYS) this.#lanes.delete(this.#lanes.keys().next().value!);
+		return lane;
+	}
+
+	#refill(lane: Lane) {
+		const now = this.now();
+		const earned = ((now - lane.refilledAt) / 1000) * this.policy.msPerSecond;
+		lane.balance = Math.min(this.policy.burstMs, lane.balance + earned);
+		lane.refilledAt = now;
+	}
+}

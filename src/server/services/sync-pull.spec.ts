@@ -1,0 +1,84 @@
+/**
+ * sync.pull's removals: of the rows a user cannot see, only those they could see under an
+ * earlier assignment are sent as deleted, found with a query per 500 rows, not one per row.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Beckon } from '../app';
+import { createTestBeckon } from '../../../tests/support/database';
+import { assignRequest, createRequest } from './requests';
+import { pull } from './sync';
+import { createUser, loadAuthUser, type AuthUser } from './users';
+
+const NOW = Date.parse('2030-05-06T08:00:00.000Z');
+
+describe('sync.pull removals', () => {
+	let dataDir: string;
+	let app: Beckon;
+	let admin: AuthUser;
+	let alice: AuthUser;
+	let bob: AuthUser;
+
+	const user = async (name: string, role: 'admin' | 'agent') =>
+		loadAuthUser(
+			app,
+			(
+				await createUser(app, {
+					email: `${name}@example.com`,
+					name,
+					password: 'long enough password',
+					role,
+					permission: 'edit'
+				})
+			).id
+		)!;
+
+	beforeAll(async () => {
+		dataDir = mkdtempSync(join(tmpdir(), 'beckon-pull-removals-'));
+		app = createTestBeckon(dataDir, () => NOW);
+		admin = await user('admin', 'admin');
+		alice = await user('alice', 'agent');
+		bob = await user('bob', 'agent');
+	});
+	afterAll(() => {
+		app?.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	it('sends only the requests moved out of the view, with a query per 500 rows, not per row', () => {
+		const toAlice = { kind: 'agent' as const, userId: alice.id };
+		const toBob = { kind: 'agent' as const, userId: bob.id };
+		const moved = Array.from({ length: 40 }, (_, i) =>
+			createRequest(app, admin, { recipientName: `Moved ${i}`, assignment: toAlice })
+		);
+		const clientId = randomUUID();
+		const first = pull(app, alice, { clientId, limit: 5_000 });
+		expect(first.changes).toHaveLength(40);
+		for (const request of moved) assignRequest(app, admin, { id: request.id, assignment: toBob });
+		// Bob's own work, never Alice's: 1,100 rows she cannot see and never could.
+		for (let i = 0; i < 1_100; i++) {
+			createRequest(app, admin, { recipientName: `Bob's ${i}`, assignment: toBob });
+		}
+
+		let statements = 0;
+		const prepare = app.sqlite.prepare;
+		app.sqlite.prepare = function (this: typeof app.sqlite, ...args: Parameters<typeof prepare>) {
+			statements += 1;
+			return prepare.apply(this, args);
+		} as typeof prepare;
+		let second: ReturnType<typeof pull>;
+		try {
+			second = pull(app, alice, { clientId, cursor: first.cursor, limit: 5_000 });
+		} finally {
+			app.sqlite.prepare = prepare;
+		}
+		expect(second.changes).toEqual([]);
+		expect(second.deleted.sort()).toEqual(moved.map((r) => r.id).sort());
+		expect(second.more).toBe(false);
+		// 1,140 hidden rows: three lookups of earlier assignments and the page's own few queries.
+		expect(statements).toBeLessThan(12);
+	}, 120_000);
+});
