@@ -2,7 +2,7 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
-import { beckonDevApi } from './src/server/http/dev-plugin';
+import { beckonDevApi } from './src/server/http/dev-plugin.js';
 
 export default defineConfig({
 	plugins: [

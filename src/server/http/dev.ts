@@ -1,7 +1,7 @@
 /**
  * The API under the Vite dev server, served exactly as the built server serves it: the same
  * request listener (security headers, `/api/trpc` on trpc/node-handler.ts) on the dev server's
- * own Node request, ahead of SvelteKit. The Vite plugin in dev-plugin.ts loads this module
+ * own Node request, ahead of SvelteKit. The Vite plugin in dev-plugin.js loads this module
  * through the dev server's SSR module graph, so it shares the Beckon that hooks.server.ts starts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

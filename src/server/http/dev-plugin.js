@@ -3,11 +3,12 @@
  * request listener — before SvelteKit, so the dev server and the built one take one path.
  * Only this file is loaded with vite.config.ts; the server code is loaded by the dev server.
  */
-import type { Plugin } from 'vite';
+// Plain JavaScript, so that vite.config.ts imports it by its own name (Vite's config loader).
 
 const API = '/api/trpc';
 
-export function beckonDevApi(): Plugin {
+/** @returns {import('vite').Plugin} */
+export function beckonDevApi() {
 	return {
 		name: 'beckon-dev-api',
 		apply: 'serve',
