@@ -4,13 +4,21 @@
  * user may see that changed since their cursor, and removals for what left their view.
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { DomainError, forbidden, fromZodIssues, invalid } from '../../lib/domain/errors';
+import {
+	DomainError,
+	DomainErrorReason,
+	forbidden,
+	fromZodIssues,
+	invalid
+} from '../../lib/domain/errors';
 import { canSee } from '../../lib/domain/visibility';
 import {
-	ERROR_CODE_OF,
 	MUTATION_ARGS,
 	PROTOCOL_VERSION,
+	reasonOfCode,
+	refusalOf,
 	type MutationName,
+	type MutationRefusal,
 	type MutationResult,
 	type PullInput,
 	type PushInput
@@ -51,9 +59,10 @@ export const MUTATORS: Record<MutationName, Mutator> = {
 
 function checkProtocol(version: number | undefined) {
 	if (version !== undefined && version !== PROTOCOL_VERSION) {
-		throw invalid(
-			'protocolVersion',
-			`this server speaks sync protocol ${PROTOCOL_VERSION}; reload the app to update it`
+		throw new DomainError(
+			DomainErrorReason.protocolMismatch,
+			`this server speaks sync protocol ${PROTOCOL_VERSION}; reload the app to update it`,
+			'protocolVersion'
 		);
 	}
 }
@@ -74,13 +83,15 @@ function clientRow(app: Beckon, user: AuthUser, clientId: string) {
 }
 
 /** What a push records and answers for a mutation that threw. */
-function refusalOf(error: unknown, name: MutationName): MutationResult['error'] {
-	if (error instanceof DomainError) {
-		return { code: ERROR_CODE_OF[error.reason], message: error.message };
-	}
+function rejectionOf(error: unknown, name: MutationName): MutationRefusal {
+	if (error instanceof DomainError) return refusalOf(error);
 	// A bug must not block the client's queue forever: record it as a rejection, loudly.
 	log.error({ err: error, mutation: name }, 'sync.push: a mutation failed unexpectedly');
-	return { code: 'INTERNAL_SERVER_ERROR', message: 'The server could not apply this change' };
+	return {
+		code: 'INTERNAL_SERVER_ERROR',
+		reason: 'internal',
+		message: 'The server could not apply this change'
+	};
 }
 
 function runMutation(
@@ -96,7 +107,7 @@ function runMutation(
 		write(app, () => MUTATORS[name](app, user, parsed.data as never));
 		return undefined;
 	} catch (error) {
-		return refusalOf(error, name);
+		return rejectionOf(error, name);
 	}
 }
 
@@ -135,7 +146,7 @@ function runCreates(
 					planned.push(plan);
 					return undefined;
 				} catch (error) {
-					return refusalOf(error, 'createRequest');
+					return rejectionOf(error, 'createRequest');
 				}
 			});
 			requests.insertPlannedCreates(app, user, planned);
@@ -222,7 +233,10 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 				results.push({
 					id: mutation.id,
 					ok: seen?.ok ?? true,
-					...(seen?.error ? { error: seen.error } : {})
+					// Refusals recorded before they carried a reason get the one their code implies.
+					...(seen?.error
+						? { error: { reason: reasonOfCode(seen.error.code), ...seen.error } }
+						: {})
 				});
 				i += 1;
 				continue;
