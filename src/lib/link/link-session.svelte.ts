@@ -5,6 +5,7 @@
  */
 import { refusalOf, type Api } from '../client/api';
 import { DeadLinkKind } from '../domain/errors';
+import { isTerminal } from '../domain/types';
 // Type-only: the shape of link.get's answer, none of the server's code.
 import type { LinkView } from '../../server/services/link-page';
 
@@ -104,8 +105,7 @@ export class LinkSession {
 	}
 
 	#live() {
-		const status = this.view?.status;
-		return !this.dead && status !== 'closed' && status !== 'expired';
+		return !this.dead && !(this.view && isTerminal(this.view.status));
 	}
 
 	async #open() {

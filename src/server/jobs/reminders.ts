@@ -5,6 +5,7 @@
  * changes. A moment that passed while the server was down is caught up at the next start (late
  * rather than never), unless the session has started or the request is closed or expired.
  */
+import { EXPIRABLE_STATUSES } from '../../lib/domain/types';
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
 import { parseDuration } from '../../lib/domain/rules';
 import { write, type Beckon } from '../app';
@@ -35,7 +36,7 @@ export function sendDueReminders(app: Beckon): number {
 						lte(sessionRequests.scheduledAt, now + leadMs),
 						isNull(sessionRequests.reminderSentAt),
 						// Not started (connected), not terminal, not expired by the clock either.
-						inArray(sessionRequests.status, ['open', 'waiting', 'ready']),
+						inArray(sessionRequests.status, [...EXPIRABLE_STATUSES]),
 						gt(sessionRequests.expiresAt, now)
 					)
 				)

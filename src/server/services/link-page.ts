@@ -10,7 +10,7 @@ import {
 	type DeadLinkKind
 } from '../../lib/domain/errors';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
-import { END_USER_ACTOR, type Language, type Status } from '../../lib/domain/types';
+import { END_USER_ACTOR, isTerminal, type Language, type Status } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import type { SessionRequestRow } from '../db/schema';
 import type { RateLimiter } from '../rate-limit';
@@ -203,7 +203,7 @@ export function watchLink(
 			if (!row) return;
 			const view = linkView(app, row);
 			yield view;
-			if (view.status === 'closed' || view.status === 'expired') return;
+			if (isTerminal(view.status)) return;
 		}
 	})();
 }

@@ -2,11 +2,18 @@
  * Reading and writing session request rows: the one place that turns rows into the public shape,
  * and the one place that records a change (row, version, event and notification together).
  */
-import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { notFound } from '../../lib/domain/errors';
 import { transition, type Action } from '../../lib/domain/lifecycle';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
-import type { Actor, Assignment, EventType, SessionRequest, Viewer } from '../../lib/domain/types';
+import {
+	isTerminal,
+	type Actor,
+	type Assignment,
+	type EventType,
+	type SessionRequest,
+	type Viewer
+} from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
 import type { Statement } from 'better-sqlite3';
 import type { Beckon } from '../app';
@@ -41,7 +48,7 @@ export function sessionLink(app: Beckon, row: SessionRequestRow): string {
 
 export function toSessionRequest(app: Beckon, row: SessionRequestRow, now: number): SessionRequest {
 	const status = effectiveStatus(row.status, row.expiresAt, now);
-	const terminal = status === 'closed' || status === 'expired';
+	const terminal = isTerminal(status);
 	return {
 		id: row.id,
 		recipientName: row.recipientName,
@@ -364,10 +371,4 @@ export function appendEvents(app: Beckon, events: readonly NewEvent[]) {
 		}
 		statement.run(params);
 	}
-}
-
-export function rowsByIds(app: Beckon, ids: string[]) {
-	return ids.length === 0
-		? []
-		: app.db.select().from(sessionRequests).where(inArray(sessionRequests.id, ids)).all();
 }
