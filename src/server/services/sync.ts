@@ -4,6 +4,7 @@
  * user may see that changed since their cursor, and removals for what left their view.
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import {
 	DomainError,
 	DomainErrorReason,
@@ -40,10 +41,14 @@ import * as requests from './requests';
 import type { AuthUser } from './users';
 import { log } from '../log';
 
-type Mutator = (app: Beckon, user: AuthUser, args: never) => SessionRequest;
-
-/** The one map from mutation names to services. */
-export const MUTATORS: Record<MutationName, Mutator> = {
+/** The one map from mutation names to services, each taking its mutation's parsed arguments. */
+export const MUTATORS: {
+	[N in MutationName]: (
+		app: Beckon,
+		user: AuthUser,
+		args: z.output<(typeof MUTATION_ARGS)[N]>
+	) => SessionRequest;
+} = {
 	createRequest: requests.createRequest,
 	updateRequest: requests.updateRequest,
 	assignRequest: requests.assignRequest,
@@ -94,6 +99,16 @@ function rejectionOf(error: unknown, name: MutationName): MutationRefusal {
 	};
 }
 
+/** Runs `name`'s service on arguments its schema has parsed. */
+function applyMutator<N extends MutationName>(
+	app: Beckon,
+	user: AuthUser,
+	name: N,
+	args: z.output<(typeof MUTATION_ARGS)[N]>
+) {
+	return MUTATORS[name](app, user, args);
+}
+
 function runMutation(
 	app: Beckon,
 	user: AuthUser,
@@ -104,7 +119,7 @@ function runMutation(
 	try {
 		if (!parsed.success) throw fromZodIssues(parsed.error.issues);
 		// A savepoint: a rejected mutation leaves no partial effect, and the batch goes on.
-		write(app, () => MUTATORS[name](app, user, parsed.data as never));
+		write(app, () => applyMutator(app, user, name, parsed.data));
 		return undefined;
 	} catch (error) {
 		return rejectionOf(error, name);
