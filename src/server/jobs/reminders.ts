@@ -6,11 +6,12 @@
  * rather than never), unless the session has started or the request is closed or expired.
  */
 import { EXPIRABLE_STATUSES } from '../../lib/domain/types';
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, asc, gt, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
 import { parseDuration } from '../../lib/domain/rules';
 import { write, type Beckon } from '../app';
 import { sessionRequests } from '../db/schema';
 import { mailReminders } from '../services/mail-triggers';
+import { writeRows } from '../services/request-records';
 import { getSettings } from '../services/settings';
 import { log } from '../log';
 
@@ -45,12 +46,11 @@ export function sendDueReminders(app: Beckon): number {
 				.all();
 			for (const row of due) {
 				mailReminders(app, { ...row, scheduledAt: row.scheduledAt as number });
-				app.db
-					.update(sessionRequests)
-					.set({ reminderSentAt: now })
-					.where(eq(sessionRequests.id, row.id))
-					.run();
 			}
+			writeRows(
+				app,
+				due.map((row) => ({ row, set: { reminderSentAt: now } }))
+			);
 			return due.length;
 		});
 		total += reminded;
