@@ -114,7 +114,10 @@ function bound(key: string, value: unknown): unknown {
 
 function bindRow(row: SessionRequestRow, params: unknown[]) {
 	const values = row as Record<string, unknown>;
-	for (const { key } of COLUMNS) params.push(bound(key, values[key]));
+	for (const { key, column, encoded } of COLUMNS) {
+		const value = values[key];
+		params.push(value !== null && encoded ? column.mapToDriverValue(value) : value);
+	}
 }
 
 /** Rows per multi-row INSERT: 100 × 22 parameters, far below SQLite's limit of 32,766. */
@@ -238,11 +241,20 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 	const events: NewEvent[] = [];
 	const written = writes.map(({ row, set, event }, i) => {
 		const values: Record<string, unknown> = {};
-		for (const [key, value] of Object.entries(set)) if (value !== undefined) values[key] = value;
+		const keys: string[] = [];
+		const params: unknown[] = [];
+		for (const key in set) {
+			const value = set[key as keyof typeof set];
+			if (value === undefined) continue;
+			values[key] = value;
+			keys.push(key);
+			params.push(bound(key, value));
+		}
 		values.version = first + i;
-		const keys = Object.keys(values).sort();
-		const params = keys.map((key) => bound(key, values[key]));
-		const result = updateStatement(app.db, keys).run(...params, row.id, row.version);
+		keys.push('version');
+		params.push(values.version, row.id, row.version);
+		// Keyed by the columns in the order the caller set them: one statement per kind of write.
+		const result = updateStatement(app.db, keys).run(params);
 		if (result.changes !== 1) {
 			throw new Error(`session request ${row.id} changed under a write transaction`);
 		}
@@ -268,13 +280,17 @@ function lifecycleWrite(row: SessionRequestRow, spec: ChangeSpec, now: number): 
 		closedReason: row.closedReason
 	};
 	const next = transition(current, spec.action);
-	const patch = Object.entries(spec.patch ?? {}).filter(
-		([name]) => !(CHANGE_COLUMNS as readonly string[]).includes(name)
-	);
+	const patch = spec.patch
+		? Object.fromEntries(
+				Object.entries(spec.patch).filter(
+					([name]) => !(CHANGE_COLUMNS as readonly string[]).includes(name)
+				)
+			)
+		: undefined;
 	return {
 		row,
 		set: {
-			...Object.fromEntries(patch),
+			...patch,
 			status: next.status,
 			closedReason: next.closedReason,
 			connectRequested: next.connectRequested,
