@@ -95,7 +95,12 @@ describe('expiry by read, before any sweep', () => {
 			'CONFLICT'
 		);
 		expect(extend.body.message).toMatch(/expired/);
-		const linkError = await expectApiError(endUser.query('link.get', { token }), 'NOT_FOUND');
+		const linkError = await expectApiError(
+			endUser.query('link.get', { token }),
+			'NOT_FOUND',
+			'link_dead'
+		);
+		expect(linkError.body.data.detail).toBe('expired');
 		expect(linkError.body.message).toMatch(/expired/);
 		await expectApiError(endUser.mutate('link.open', { token }), 'NOT_FOUND');
 

@@ -148,7 +148,8 @@ describe('session request lifecycle over HTTP', () => {
 		expect(versions).toEqual([...versions].sort((a, b) => a - b));
 		expect(new Set(versions).size).toBe(versions.length);
 
-		const error = await expectApiError(link.get(token), 'NOT_FOUND');
+		const error = await expectApiError(link.get(token), 'NOT_FOUND', 'link_dead');
+		expect(error.body.data.detail).toBe('closed');
 		expect(error.message).toMatch(/closed/i);
 		await expectApiError(link.open(token), 'NOT_FOUND');
 		await expectApiError(link.respond(token, 'allow'), 'NOT_FOUND');
@@ -259,7 +260,8 @@ describe('session request lifecycle over HTTP', () => {
 			actor: agent.id
 		});
 
-		const oldError = await expectApiError(link.get(oldToken), 'NOT_FOUND');
+		const oldError = await expectApiError(link.get(oldToken), 'NOT_FOUND', 'link_dead');
+		expect(oldError.body.data.detail).toBe('invalid');
 		expect(oldError.message).toMatch(/not valid/);
 		await expectApiError(link.open(oldToken), 'NOT_FOUND');
 		const newToken = tokenOf(reopened.link);

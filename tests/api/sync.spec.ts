@@ -181,19 +181,32 @@ describe('sync.push', () => {
 			{
 				id: 2,
 				ok: false,
-				error: { code: 'CONFLICT', message: expect.stringMatching(/open/) }
+				error: { code: 'CONFLICT', reason: 'conflict', message: expect.stringMatching(/open/) }
 			},
 			{
 				id: 3,
 				ok: false,
-				error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^recipientName/) }
+				error: {
+					code: 'BAD_REQUEST',
+					reason: 'invalid',
+					field: 'recipientName',
+					message: expect.stringMatching(/^recipientName/)
+				}
 			},
 			{
 				id: 4,
 				ok: false,
-				error: { code: 'CONFLICT', message: expect.stringMatching(/already exists/) }
+				error: {
+					code: 'CONFLICT',
+					reason: 'conflict',
+					message: expect.stringMatching(/already exists/)
+				}
 			},
-			{ id: 5, ok: false, error: { code: 'NOT_FOUND', message: expect.any(String) } },
+			{
+				id: 5,
+				ok: false,
+				error: { code: 'NOT_FOUND', reason: 'not_found', message: expect.any(String) }
+			},
 			{ id: 6, ok: true },
 			{ id: 7, ok: true }
 		]);
@@ -237,21 +250,23 @@ describe('sync.push', () => {
 		expect(await lastMutationId(clientId)).toBe(1);
 	});
 
-	it('refuses another protocol version (BAD_REQUEST) and accepts the current one', async () => {
+	it('refuses another protocol version (protocol_mismatch) and accepts the current one', async () => {
 		const clientId = randomUUID();
 		const id = uuidv7();
 		const mutations = [{ id: 1, name: 'createRequest', args: { id, recipientName: 'Old app' } }];
 		const pushError = await expectApiError(
 			api.mutate('sync.push', { clientId, protocolVersion: 99, mutations }),
-			'BAD_REQUEST'
+			'BAD_REQUEST',
+			'protocol_mismatch'
 		);
-		expect(pushError.body.message).toMatch(/protocolVersion/);
+		expect(pushError.body.data.field).toBe('protocolVersion');
 		expect(stored(id).rows).toBe(0);
 		const pullError = await expectApiError(
 			api.query('sync.pull', { clientId, protocolVersion: 99 }),
-			'BAD_REQUEST'
+			'BAD_REQUEST',
+			'protocol_mismatch'
 		);
-		expect(pullError.body.message).toMatch(/protocolVersion/);
+		expect(pullError.body.data.field).toBe('protocolVersion');
 
 		const ok = await api.mutate('sync.push', { clientId, protocolVersion: 1, mutations });
 		expect(ok.results).toEqual([{ id: 1, ok: true }]);

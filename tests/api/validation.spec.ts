@@ -72,10 +72,11 @@ describe('validation', () => {
 		before = counts(server);
 	});
 
-	/** BAD_REQUEST whose message starts with `field: `, and no row written anywhere. */
+	/** BAD_REQUEST naming `field` in `data.field` and its message, and no row written anywhere. */
 	async function expectBadRequest(call: Promise<unknown>, field: string) {
-		const error = await expectApiError(call, 'BAD_REQUEST');
+		const error = await expectApiError(call, 'BAD_REQUEST', 'invalid');
 		expect(error.status).toBe(400);
+		expect(error.body.data.field).toBe(field);
 		expect(
 			error.body.message.startsWith(`${field}: `),
 			`"${error.body.message}" should name ${field}`
@@ -378,7 +379,7 @@ describe('validation', () => {
 			});
 			expect(again.status).toBe(413);
 			expect(counts(server)).toEqual(before);
-			expect((await agent.query('auth.me')).user).toBeDefined();
+			expect((await agent.query('auth.me')).user.email).toMatch(/@example.com$/);
 		});
 	});
 });

@@ -2,10 +2,19 @@
  * A raw tRPC-over-HTTP client that speaks the public wire format (no transformer): queries by GET
  * with `?input=`, mutations by POST with a JSON body. Keeps its own session cookie.
  */
+import { ERROR_CODE_OF, reasonOfCode, type ErrorReason } from '../../src/lib/sync/protocol';
+
 export interface TrpcErrorBody {
 	message: string;
 	code: number;
-	data: { code: string; httpStatus: number; path?: string };
+	data: {
+		code: string;
+		httpStatus: number;
+		path?: string;
+		reason: ErrorReason;
+		field?: string;
+		detail?: string;
+	};
 }
 
 export class ApiError extends Error {
@@ -17,6 +26,9 @@ export class ApiError extends Error {
 	}
 	get code() {
 		return this.body.data.code;
+	}
+	get reason() {
+		return this.body.data.reason;
 	}
 }
 
@@ -67,12 +79,34 @@ export class ApiClient {
 	}
 }
 
-/** Expects `promise` to fail with the tRPC code; returns the error for further checks. */
-export async function expectApiError(promise: Promise<unknown>, code: string): Promise<ApiError> {
+/** Whether `reason` is one an error with tRPC code `code` may carry. */
+function reasonFits(code: string, reason: unknown) {
+	if (reason === reasonOfCode(code)) return true;
+	return Object.entries(ERROR_CODE_OF).some(([r, c]) => r === reason && c === code);
+}
+
+/**
+ * Expects `promise` to fail with the tRPC code and a machine-readable `data.reason` that fits it
+ * (`reason` itself when given); returns the error for further checks.
+ */
+export async function expectApiError(
+	promise: Promise<unknown>,
+	code: string,
+	reason?: ErrorReason
+): Promise<ApiError> {
 	try {
 		await promise;
 	} catch (error) {
-		if (error instanceof ApiError && error.code === code) return error;
+		if (error instanceof ApiError && error.code === code) {
+			const got = error.reason;
+			if (reason ? got === reason : reasonFits(code, got)) return error;
+			throw new Error(
+				`${code} carries reason ${String(got)}, expected ${reason ?? 'one that fits'}`,
+				{
+					cause: error
+				}
+			);
+		}
 		throw new Error(`expected ${code}, got ${error instanceof Error ? error.message : error}`, {
 			cause: error
 		});

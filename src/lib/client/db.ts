@@ -4,7 +4,7 @@
  * function, never edit an old one.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { ErrorCode, MutationName } from '../sync/protocol';
+import type { MutationName, MutationRefusal } from '../sync/protocol';
 import type { Assignment, RequestEvent, SessionRequest } from '../domain/types';
 
 /** A request as the UI shows it: the server's copy with this device's pending changes on top. */
@@ -33,7 +33,8 @@ export interface AttentionEntry {
 	args: unknown;
 	requestId: string;
 	recipientName: string;
-	error: { code: ErrorCode; message: string };
+	/** `reason` is missing on entries stored before refusals carried one. */
+	error: Omit<MutationRefusal, 'reason'> & { reason?: MutationRefusal['reason'] };
 	at: string;
 }
 

@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../domain/rules';
 import type { Language, Permission, Role } from '../domain/types';
-import { errorCode, type Api } from './api';
+import { refusalOf, type Api } from './api';
 import type { BeckonDB } from './db';
 import { wipeLocalData } from './store';
 
@@ -73,7 +73,7 @@ export async function verifySession(
 		await db.setMeta('user', user);
 		return user;
 	} catch (error) {
-		if (errorCode(error) === 'UNAUTHORIZED') {
+		if (refusalOf(error)?.reason === 'unauthenticated') {
 			await wipeLocalData(db);
 			return 'signedOut';
 		}

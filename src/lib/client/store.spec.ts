@@ -433,7 +433,11 @@ describe('applyPushResults', () => {
 		await queue('updateRequest', { id: request.id, comments: 'kept' });
 		await queue('closeRequest', { id: request.id });
 		const sent = await db.outbox.orderBy('id').toArray();
-		const error = { code: 'CONFLICT' as const, message: 'Cannot close a request that is closed' };
+		const error = {
+			code: 'CONFLICT' as const,
+			reason: 'conflict' as const,
+			message: 'Cannot close a request that is closed'
+		};
 
 		await applyPushResults(
 			db,
@@ -486,13 +490,19 @@ describe('applyPushResults', () => {
 		await applyPushResults(
 			db,
 			sent,
-			[{ id: 1, ok: false, error: { code: 'CONFLICT', message: 'Already taken by Linus' } }],
+			[
+				{
+					id: 1,
+					ok: false,
+					error: { code: 'CONFLICT', reason: 'conflict', message: 'Already taken by Linus' }
+				}
+			],
 			ctx
 		);
 		expect(await db.requests.get(request.id)).toEqual(shownAsSynced(request));
 		expect(await db.outbox.count()).toBe(0);
 		expect(await db.attention.get(1)).toMatchObject({
-			error: { code: 'CONFLICT', message: 'Already taken by Linus' }
+			error: { code: 'CONFLICT', reason: 'conflict', message: 'Already taken by Linus' }
 		});
 	});
 
@@ -505,8 +515,16 @@ describe('applyPushResults', () => {
 			db,
 			sent,
 			[
-				{ id: 1, ok: false, error: { code: 'FORBIDDEN', message: 'Your permission is view only' } },
-				{ id: 2, ok: false, error: { code: 'NOT_FOUND', message: 'No such session request' } }
+				{
+					id: 1,
+					ok: false,
+					error: { code: 'FORBIDDEN', reason: 'forbidden', message: 'Your permission is view only' }
+				},
+				{
+					id: 2,
+					ok: false,
+					error: { code: 'NOT_FOUND', reason: 'not_found', message: 'No such session request' }
+				}
 			],
 			ctx
 		);
@@ -541,7 +559,7 @@ describe('wipeLocalData', () => {
 		await applyPushResults(
 			db,
 			await db.outbox.toArray(),
-			[{ id: 1, ok: false, error: { code: 'CONFLICT', message: 'no' } }],
+			[{ id: 1, ok: false, error: { code: 'CONFLICT', reason: 'conflict', message: 'no' } }],
 			ctx
 		);
 		await queue('updateRequest', { id: request.id, comments: 'x' });

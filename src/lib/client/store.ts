@@ -153,7 +153,11 @@ export async function applyPushResults(
 				args: entry.args,
 				requestId: entry.requestId,
 				recipientName: shown?.recipientName ?? args.recipientName ?? '',
-				error: result.error ?? { code: 'INTERNAL_SERVER_ERROR', message: 'Rejected' },
+				error: result.error ?? {
+					code: 'INTERNAL_SERVER_ERROR',
+					reason: 'internal',
+					message: 'Rejected'
+				},
 				at: new Date().toISOString()
 			});
 			await db.outbox.delete(entry.id);

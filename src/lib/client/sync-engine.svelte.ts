@@ -8,7 +8,7 @@
 import { liveQuery, type Subscription } from 'dexie';
 import type { MutationContext, Mutation } from '../sync/mutators';
 import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/protocol';
-import { errorCode, type Api } from './api';
+import { refusalOf, type Api } from './api';
 import type { BeckonDB, LocalRequest } from './db';
 import { applyPull, applyPushResults, queueMutation } from './store';
 import type { SignedInUser } from './session';
@@ -224,20 +224,20 @@ export class SyncEngine {
 	}
 
 	#handleFailure(error: unknown) {
-		const code = errorCode(error);
-		if (code === 'UNAUTHORIZED') {
+		const refusal = refusalOf(error);
+		if (refusal?.reason === 'unauthenticated') {
 			this.stop();
 			this.#onSignedOut();
 			return;
 		}
-		if (code === 'BAD_REQUEST' && String((error as Error).message).includes('protocolVersion')) {
+		if (refusal?.reason === 'protocol_mismatch') {
 			this.updateRequired = true;
 			this.phase = 'error';
 			this.lastError = 'A newer version of Beckon is available: reload to keep syncing.';
 			return;
 		}
 		this.#failures += 1;
-		if (code === null && !navigator.onLine) {
+		if (refusal === null && !navigator.onLine) {
 			this.phase = 'offline';
 			return;
 		}
@@ -246,7 +246,7 @@ export class SyncEngine {
 		this.lastError =
 			name === 'QuotaExceededError'
 				? 'This device is out of storage: free some space, then reload.'
-				: code === null
+				: refusal === null
 					? 'Cannot reach the server; retrying.'
 					: `Sync failed: ${(error as Error).message}`;
 	}

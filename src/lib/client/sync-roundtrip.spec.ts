@@ -266,7 +266,11 @@ describe('sync roundtrip', () => {
 			[a, b].map(async (d) => (await d.db.outbox.toArray()).map((e) => e.id))
 		);
 		expect(await sync(a)).toEqual([{ id: aliceTake[0], ok: true }]);
-		const conflict = { code: 'CONFLICT', message: `Already taken by ${alice.name}` };
+		const conflict = {
+			code: 'CONFLICT',
+			reason: 'conflict',
+			message: `Already taken by ${alice.name}`
+		};
 		expect(await sync(b)).toEqual([{ id: bobTake[0], ok: false, error: conflict }]);
 
 		const server = (await a.api.query('requests.get', { id })) as SessionRequest;

@@ -16,7 +16,7 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 /** A refused call's message under its field, without the server's `field: ` prefix. */
 export function errorsOf(error: unknown): FieldErrors {
 	if (error instanceof DomainError) {
-		return { [error.field ?? 'form']: error.message.replace(/^[\w.]+: /, '') };
+		return { [error.field ?? 'form']: error.explanation };
 	}
 	return { form: error instanceof Error ? error.message : String(error) };
 }

@@ -4,15 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors';
-import {
-	ACTIONS,
-	canTransition,
-	isTerminal,
-	transition,
-	type Action,
-	type LifecycleState
-} from './lifecycle';
-import { STATUSES, type ClosedReason, type Status } from './types';
+import { ACTIONS, canTransition, transition, type Action, type LifecycleState } from './lifecycle';
+import { isTerminal, STATUSES, type ClosedReason, type Status } from './types';
 
 const state = (
 	status: Status,

@@ -3,7 +3,7 @@
  * Pure: the server applies it authoritatively, the client optimistically, with the same result.
  */
 import { conflict, DomainError } from './errors';
-import type { ClosedReason, Status } from './types';
+import { EXPIRABLE_STATUSES, LIVE_STATUSES, type ClosedReason, type Status } from './types';
 
 export const ACTIONS = [
 	'openLink',
@@ -31,9 +31,10 @@ export interface LifecycleState {
 	closedReason: ClosedReason | null;
 }
 
-const LIVE: readonly Status[] = ['open', 'waiting', 'ready', 'connected'];
 const same = (statuses: readonly Status[]) =>
 	Object.fromEntries(statuses.map((s) => [s, s])) as Partial<Record<Status, Status>>;
+const to = (target: Status, statuses: readonly Status[]) =>
+	Object.fromEntries(statuses.map((s) => [s, target])) as Partial<Record<Status, Status>>;
 
 /** from-status → to-status for each action; a missing entry is a forbidden transition. */
 export const TRANSITIONS: Record<Action, Partial<Record<Status, Status>>> = {
@@ -46,15 +47,15 @@ export const TRANSITIONS: Record<Action, Partial<Record<Status, Status>>> = {
 	decline: { open: 'closed', waiting: 'closed', ready: 'closed' },
 	start: { ready: 'connected' },
 	end: { connected: 'closed' },
-	close: { open: 'closed', waiting: 'closed', ready: 'closed', connected: 'closed' },
+	close: to('closed', LIVE_STATUSES),
 	// A session in progress does not expire.
-	expire: { open: 'expired', waiting: 'expired', ready: 'expired' },
+	expire: to('expired', EXPIRABLE_STATUSES),
 	reopen: { closed: 'open', expired: 'open' },
-	extend: same(LIVE),
-	update: same(LIVE),
-	assign: same(LIVE),
-	take: same(LIVE),
-	regenerateLink: same(LIVE)
+	extend: same(LIVE_STATUSES),
+	update: same(LIVE_STATUSES),
+	assign: same(LIVE_STATUSES),
+	take: same(LIVE_STATUSES),
+	regenerateLink: same(LIVE_STATUSES)
 };
 
 const CLOSED_REASON_OF: Partial<Record<Action, ClosedReason>> = {
@@ -93,10 +94,6 @@ const ACTION_WORDS: Record<Action, string> = {
 	take: 'take',
 	regenerateLink: 'regenerate the link of'
 };
-
-export function isTerminal(status: Status): boolean {
-	return status === 'closed' || status === 'expired';
-}
 
 /** Whether `action` is allowed now, without throwing: for buttons and their reasons. */
 export function canTransition(state: LifecycleState, action: Action): DomainError | null {

@@ -1,6 +1,6 @@
 /** Time-dependent rules and defaults. Every function takes `now` (ms since epoch) from its caller. */
 import { invalid } from './errors';
-import type { Permission, Role, Status } from './types';
+import { isExpirable, type Permission, type Role, type Status } from './types';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
@@ -20,10 +20,7 @@ export function parseDuration(text: string): number | null {
  * the sweeper has written it. A session in progress never expires mid-session.
  */
 export function effectiveStatus(status: Status, expiresAt: number, now: number): Status {
-	if ((status === 'open' || status === 'waiting' || status === 'ready') && expiresAt <= now) {
-		return 'expired';
-	}
-	return status;
+	return isExpirable(status) && expiresAt <= now ? 'expired' : status;
 }
 
 /** A new request's expiry: the default lifetime, counted from its scheduled time if it has one. */

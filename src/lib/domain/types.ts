@@ -3,8 +3,26 @@
 export const STATUSES = ['open', 'waiting', 'ready', 'connected', 'closed', 'expired'] as const;
 export type Status = (typeof STATUSES)[number];
 
+/**
+ * The status sets, each written once and used everywhere (the lifecycle, reads, the sweepers'
+ * SQL, the UI). Live: a request still in play, which edits, assignment and links apply to.
+ */
+export const LIVE_STATUSES = ['open', 'waiting', 'ready', 'connected'] as const;
+/** Live statuses whose request expires when its time is up: a session in progress does not. */
+export const EXPIRABLE_STATUSES = ['open', 'waiting', 'ready'] as const;
 /** Statuses that only an agent's reopen can leave. */
-export const TERMINAL_STATUSES: readonly Status[] = ['closed', 'expired'];
+export const TERMINAL_STATUSES = ['closed', 'expired'] as const;
+/** Statuses in which the end user has allowed access: the live session may run. */
+export const SESSION_STATUSES = ['ready', 'connected'] as const;
+
+const member =
+	<S extends Status>(set: readonly S[]) =>
+	(status: Status | null | undefined): status is S =>
+		status != null && (set as readonly Status[]).includes(status);
+export const isLive = member(LIVE_STATUSES);
+export const isExpirable = member(EXPIRABLE_STATUSES);
+export const isTerminal = member(TERMINAL_STATUSES);
+export const isSessionStatus = member(SESSION_STATUSES);
 
 export const CLOSED_REASONS = ['completed', 'closed_by_agent', 'declined_by_user'] as const;
 export type ClosedReason = (typeof CLOSED_REASONS)[number];

@@ -1,13 +1,13 @@
 /**
  * The link page's state: the request as the end user may see it, followed live (`link.watch`),
  * presence kept fresh (`link.open` on arrival and every PRESENCE_MS while the page is visible),
- * and the end user's answers. A dead link (NOT_FOUND) leaves only the server's explanation.
+ * and the end user's answers. A dead link (reason `link_dead`) leaves only the explanation.
  */
-import { TRPCClientError } from '@trpc/client';
-import { errorCode, type Api } from '../client/api';
+import { refusalOf, type Api } from '../client/api';
+import { DeadLinkKind } from '../domain/errors';
+import { isTerminal } from '../domain/types';
 // Type-only: the shape of link.get's answer, none of the server's code.
 import type { LinkView } from '../../server/services/link-page';
-import { deadLinkKind, type DeadLinkKind } from './dead-link';
 
 export type { LinkView };
 
@@ -16,9 +16,8 @@ const PRESENCE_MS = 20_000;
 const RESUBSCRIBE_MS = 2_000;
 
 export interface DeadLink {
-	/** A known reason, shown in the visitor's language; null: show `message` as it is. */
-	kind: DeadLinkKind | 'rate_limited' | null;
-	message: string;
+	/** Why, shown in the visitor's language. */
+	kind: DeadLinkKind | 'rate_limited';
 }
 
 export class LinkSession {
@@ -106,8 +105,7 @@ export class LinkSession {
 	}
 
 	#live() {
-		const status = this.view?.status;
-		return !this.dead && status !== 'closed' && status !== 'expired';
+		return !this.dead && !(this.view && isTerminal(this.view.status));
 	}
 
 	async #open() {
@@ -137,13 +135,13 @@ export class LinkSession {
 	}
 
 	#refused(error: unknown) {
-		const code = errorCode(error);
-		if (code === 'NOT_FOUND') {
-			const message = error instanceof TRPCClientError ? error.message : '';
-			this.dead = { kind: deadLinkKind(message), message };
-		} else if (code === 'TOO_MANY_REQUESTS' && !this.view) {
-			this.dead = { kind: 'rate_limited', message: '' };
-		} else if (code === null) {
+		const refusal = refusalOf(error);
+		if (refusal?.reason === 'link_dead') {
+			const kind = Object.values(DeadLinkKind).find((k) => k === refusal.detail);
+			this.dead = { kind: kind ?? DeadLinkKind.invalid };
+		} else if (refusal?.reason === 'rate_limited' && !this.view) {
+			this.dead = { kind: 'rate_limited' };
+		} else if (refusal === null) {
 			this.offline = true;
 		}
 	}

@@ -1,19 +1,16 @@
 /**
  * The optimistic side of each sync mutation: what the client shows before the server has
- * answered. Built on the same lifecycle table and rules as the server's services, so an agent
- * offline sees the outcome the server will produce; the server re-runs the mutation for real.
+ * answered. Each mutation's rules are the shared plan (`domain/plans.ts`) the server's services
+ * run too, so an agent offline sees the outcome the server will produce; the server re-runs the
+ * mutation for real.
  */
-import { conflict, forbidden, fromZodIssues, invalid } from '../domain/errors';
-import { canTransition, transition, type Action } from '../domain/lifecycle';
+import { fromZodIssues, invalid } from '../domain/errors';
+import { transition } from '../domain/lifecycle';
+import * as plans from '../domain/plans';
+import type { Plan, RequestFacts, RequestFields } from '../domain/plans';
 import { anonymizedRefusal } from '../domain/privacy';
-import {
-	checkTimes,
-	defaultExpiresAt,
-	effectiveStatus,
-	parseInstant,
-	recipientChangeNeedsNewLink
-} from '../domain/rules';
-import type { Assignment, AssignmentInput, Language, SessionRequest } from '../domain/types';
+import { effectiveStatus } from '../domain/rules';
+import type { Language, SessionRequest } from '../domain/types';
 import { MUTATION_ARGS, type MutationArgs, type MutationName } from './protocol';
 
 export interface MutationContext {
@@ -33,23 +30,40 @@ export interface Mutation<N extends MutationName = MutationName> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+const msOrNull = (text: string | null) => (text === null ? null : Date.parse(text));
 
-function resolve(assignment: AssignmentInput, ctx: MutationContext): Assignment {
-	return assignment.kind === 'me' ? { kind: 'agent', userId: ctx.userId } : assignment;
-}
-
-function changed(
-	request: SessionRequest,
-	action: Action,
-	ctx: MutationContext,
-	patch: Partial<SessionRequest> = {}
-): SessionRequest {
-	if (request.anonymizedAt) throw anonymizedRefusal();
-	const status = effectiveStatus(request.status, Date.parse(request.expiresAt), ctx.now);
-	const next = transition({ ...request, status }, action);
+/** The request as the shared plans read it (times in ms). */
+function factsOf(request: SessionRequest): RequestFacts {
 	return {
 		...request,
-		...patch,
+		scheduledAt: msOrNull(request.scheduledAt),
+		expiresAt: Date.parse(request.expiresAt),
+		endUserSeenAt: msOrNull(request.endUserSeenAt)
+	};
+}
+
+/** A plan's fields in the shape this device keeps (ISO instants). */
+function fieldsOf(patch: Partial<RequestFields>): Partial<SessionRequest> {
+	const { scheduledAt, expiresAt, endUserSeenAt, ...rest } = patch;
+	return {
+		...rest,
+		...(scheduledAt !== undefined && { scheduledAt: isoOrNull(scheduledAt) }),
+		...(expiresAt !== undefined && { expiresAt: iso(expiresAt) }),
+		...(endUserSeenAt !== undefined && { endUserSeenAt: isoOrNull(endUserSeenAt) })
+	};
+}
+
+/** Applies a plan: the lifecycle's next state, the plan's fields, and no link while a new one is due. */
+function applied(request: SessionRequest, plan: Plan, ctx: MutationContext): SessionRequest {
+	// As on the server: an anonymised request takes no change.
+	if (request.anonymizedAt) throw anonymizedRefusal();
+	const status = effectiveStatus(request.status, Date.parse(request.expiresAt), ctx.now);
+	const next = transition({ ...request, status }, plan.action);
+	return {
+		...request,
+		...fieldsOf(plan.patch),
+		...(plan.newLink && { link: null }),
 		status: next.status,
 		closedReason: next.closedReason,
 		connectRequested: next.connectRequested,
@@ -59,28 +73,16 @@ function changed(
 	};
 }
 
-function create(args: MutationArgs<'createRequest'>, ctx: MutationContext): SessionRequest {
+function create(args: MutationArgs<'createRequest'>, exists: boolean, ctx: MutationContext) {
 	if (!args.id) throw invalid('id', 'is required for a request created on this device');
-	const scheduledAt = args.scheduledAt ? parseInstant(args.scheduledAt, 'scheduledAt') : null;
-	const expiresAt = args.expiresAt
-		? parseInstant(args.expiresAt, 'expiresAt')
-		: defaultExpiresAt(ctx.now, scheduledAt, ctx.defaultExpiryMs);
-	checkTimes({ scheduledAt, expiresAt }, ctx.now);
+	const fields = fieldsOf(plans.planCreate(args, ctx, exists));
 	const now = iso(ctx.now);
 	return {
+		...(fields as Required<typeof fields>),
 		id: args.id,
-		recipientName: args.recipientName.trim(),
-		recipientEmail: args.recipientEmail ? args.recipientEmail.trim() : null,
-		sendEmail: args.sendEmail ?? false,
-		emailLanguage: args.emailLanguage ?? ctx.defaultLanguage,
-		comments: args.comments ?? '',
-		scheduledAt: scheduledAt === null ? null : iso(scheduledAt),
-		expiresAt: iso(expiresAt),
-		assignment: resolve(args.assignment ?? { kind: 'me' }, ctx),
 		status: 'open',
 		closedReason: null,
 		connectRequested: false,
-		endUserSeenAt: null,
 		createdBy: ctx.userId,
 		createdAt: now,
 		updatedAt: now,
@@ -89,15 +91,28 @@ function create(args: MutationArgs<'createRequest'>, ctx: MutationContext): Sess
 		// The link is made by the server; it appears once the request has synced.
 		link: null,
 		anonymizedAt: null
-	};
+	} satisfies SessionRequest;
 }
 
-function requireOwner(request: SessionRequest, ctx: MutationContext) {
-	const a = request.assignment;
-	if (!ctx.isAdmin && a.kind === 'agent' && a.userId !== ctx.userId) {
-		throw forbidden('Only the assigned agent or an admin can do this');
-	}
-}
+/** The plan of each mutation of an existing request, on this device. */
+const PLANS: {
+	[N in Exclude<MutationName, 'createRequest'>]: (
+		request: RequestFacts,
+		args: MutationArgs<N>,
+		ctx: MutationContext
+	) => Plan;
+} = {
+	updateRequest: (request, args, ctx) => plans.planUpdate(request, args, ctx),
+	assignRequest: (request, args, ctx) => plans.planAssign(request, args, ctx),
+	takeRequest: (request, _args, ctx) => plans.planTake(request, ctx),
+	requestConnect: (request, _args, ctx) => plans.planRequestConnect(request, ctx),
+	startSession: (request, _args, ctx) => plans.planStart(request, ctx),
+	endSession: (request, _args, ctx) => plans.planEnd(request, ctx),
+	closeRequest: (request, _args, ctx) => plans.planClose(request, ctx),
+	reopenRequest: (request, args, ctx) => plans.planReopen(request, args, ctx),
+	extendExpiry: (request, args, ctx) => plans.planExtend(request, args, ctx),
+	regenerateLink: (request, _args, ctx) => plans.planRegenerateLink(request, ctx)
+};
 
 /**
  * Applies a mutation to the request as this device knows it. Throws the same DomainError the
@@ -111,100 +126,16 @@ export function applyMutation(
 	// The server validates the arguments first (fields, email, lengths); so does this device.
 	const parsed = MUTATION_ARGS[input.name].safeParse(input.args);
 	if (!parsed.success) throw fromZodIssues(parsed.error.issues);
-	const mutation = { name: input.name, args: parsed.data } as Mutation;
-	if (mutation.name === 'createRequest') {
-		if (request) throw conflict('A session request with this id already exists');
-		return create(mutation.args as MutationArgs<'createRequest'>, ctx);
+	if (input.name === 'createRequest') {
+		return create(parsed.data as MutationArgs<'createRequest'>, request !== undefined, ctx);
 	}
 	if (!request) throw invalid('id', 'is not a request on this device');
-	switch (mutation.name) {
-		case 'updateRequest': {
-			const a = mutation.args as MutationArgs<'updateRequest'>;
-			// As on the server: a terminal request is a conflict, whatever the input says.
-			const status = effectiveStatus(request.status, Date.parse(request.expiresAt), ctx.now);
-			const refusal = canTransition({ ...request, status }, 'update');
-			if (refusal) throw refusal;
-			const scheduledAt =
-				a.scheduledAt === undefined
-					? request.scheduledAt
-					: a.scheduledAt === null
-						? null
-						: iso(parseInstant(a.scheduledAt, 'scheduledAt'));
-			const next = {
-				recipientName: a.recipientName?.trim() ?? request.recipientName,
-				recipientEmail:
-					a.recipientEmail === undefined ? request.recipientEmail : a.recipientEmail || null,
-				sendEmail: a.sendEmail ?? request.sendEmail,
-				emailLanguage: a.emailLanguage ?? request.emailLanguage,
-				comments: a.comments ?? request.comments,
-				scheduledAt
-			};
-			if (next.sendEmail && !next.recipientEmail) {
-				throw invalid('recipientEmail', 'is required when sendEmail is true');
-			}
-			// Only a new schedule needs checking: an unchanged expiry may have passed mid-session.
-			if (scheduledAt !== request.scheduledAt) {
-				checkTimes(
-					{
-						scheduledAt: scheduledAt === null ? null : Date.parse(scheduledAt),
-						expiresAt: Date.parse(request.expiresAt)
-					},
-					ctx.now
-				);
-			}
-			// As on the server: a replaced recipient gets a new link, which only the server makes.
-			const newLink = recipientChangeNeedsNewLink(request.recipientEmail, next.recipientEmail);
-			return changed(request, 'update', ctx, newLink ? { ...next, link: null } : next);
-		}
-		case 'assignRequest': {
-			const a = mutation.args as MutationArgs<'assignRequest'>;
-			return changed(request, 'assign', ctx, { assignment: resolve(a.assignment, ctx) });
-		}
-		case 'takeRequest': {
-			const a = request.assignment;
-			if (a.kind === 'agent') {
-				throw conflict(a.userId === ctx.userId ? 'Already taken by you' : 'Already taken');
-			}
-			if (a.kind === 'queue' && !ctx.isAdmin && !ctx.queueIds.includes(a.queueId)) {
-				throw forbidden('Only members of the queue can take this request');
-			}
-			return changed(request, 'take', ctx, { assignment: { kind: 'agent', userId: ctx.userId } });
-		}
-		case 'requestConnect':
-			requireOwner(request, ctx);
-			return changed(request, 'requestConnect', ctx);
-		case 'startSession':
-			requireOwner(request, ctx);
-			return changed(request, 'start', ctx);
-		case 'endSession':
-			return changed(request, 'end', ctx);
-		case 'closeRequest':
-			return changed(request, 'close', ctx);
-		case 'reopenRequest': {
-			const a = mutation.args as MutationArgs<'reopenRequest'>;
-			const scheduled = request.scheduledAt ? Date.parse(request.scheduledAt) : null;
-			const scheduledAt = scheduled !== null && scheduled > ctx.now ? scheduled : null;
-			const expiresAt = a.expiresAt
-				? parseInstant(a.expiresAt, 'expiresAt')
-				: defaultExpiresAt(ctx.now, scheduledAt, ctx.defaultExpiryMs);
-			checkTimes({ scheduledAt, expiresAt }, ctx.now, false);
-			return changed(request, 'reopen', ctx, {
-				scheduledAt: scheduledAt === null ? null : iso(scheduledAt),
-				expiresAt: iso(expiresAt),
-				endUserSeenAt: null,
-				link: null
-			});
-		}
-		case 'extendExpiry': {
-			const a = mutation.args as MutationArgs<'extendExpiry'>;
-			const expiresAt = parseInstant(a.expiresAt, 'expiresAt');
-			const scheduledAt = request.scheduledAt ? Date.parse(request.scheduledAt) : null;
-			checkTimes({ scheduledAt, expiresAt }, ctx.now, false);
-			return changed(request, 'extend', ctx, { expiresAt: iso(expiresAt) });
-		}
-		case 'regenerateLink':
-			return changed(request, 'regenerateLink', ctx, { link: null });
-	}
+	const plan = PLANS[input.name] as (
+		request: RequestFacts,
+		args: unknown,
+		ctx: MutationContext
+	) => Plan;
+	return applied(request, plan(factsOf(request), parsed.data, ctx), ctx);
 }
 
 /** The request a mutation is about. */

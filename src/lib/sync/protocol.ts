@@ -4,7 +4,7 @@
  * a rejected mutation carries.
  */
 import { z } from 'zod';
-import { DomainErrorReason } from '../domain/errors';
+import { DomainErrorReason, type DomainError } from '../domain/errors';
 import {
 	assignRequestSchema,
 	createRequestSchema,
@@ -103,12 +103,62 @@ export const ERROR_CODE_OF = {
 	[DomainErrorReason.forbidden]: 'FORBIDDEN',
 	[DomainErrorReason.notFound]: 'NOT_FOUND',
 	[DomainErrorReason.conflict]: 'CONFLICT',
-	[DomainErrorReason.rateLimited]: 'TOO_MANY_REQUESTS'
+	[DomainErrorReason.rateLimited]: 'TOO_MANY_REQUESTS',
+	[DomainErrorReason.protocolMismatch]: 'BAD_REQUEST',
+	[DomainErrorReason.linkDead]: 'NOT_FOUND'
 } as const satisfies Record<DomainErrorReason, string>;
 export type ErrorCode = (typeof ERROR_CODE_OF)[DomainErrorReason] | 'INTERNAL_SERVER_ERROR';
+
+/**
+ * The machine-readable reason every error answer carries in `error.data.reason`: a domain
+ * refusal's own, or for errors tRPC raises itself (a body too large, an unknown procedure…) the
+ * one its code implies. `unavailable`: the database cannot serve the call now (try again
+ * shortly). `internal` is a bug, never the caller's doing.
+ */
+export type ErrorReason =
+	DomainErrorReason | 'too_large' | 'unsupported' | 'unavailable' | 'internal';
+
+const REASON_OF_CODE: Record<string, ErrorReason> = {
+	PARSE_ERROR: DomainErrorReason.invalid,
+	BAD_REQUEST: DomainErrorReason.invalid,
+	UNAUTHORIZED: DomainErrorReason.unauthenticated,
+	FORBIDDEN: DomainErrorReason.forbidden,
+	NOT_FOUND: DomainErrorReason.notFound,
+	CONFLICT: DomainErrorReason.conflict,
+	TOO_MANY_REQUESTS: DomainErrorReason.rateLimited,
+	PAYLOAD_TOO_LARGE: 'too_large',
+	METHOD_NOT_SUPPORTED: 'unsupported',
+	UNSUPPORTED_MEDIA_TYPE: 'unsupported',
+	NOT_IMPLEMENTED: 'unsupported',
+	SERVICE_UNAVAILABLE: 'unavailable'
+};
+
+/** The reason of an error that is no domain refusal, from its tRPC code. */
+export function reasonOfCode(code: string): ErrorReason {
+	return REASON_OF_CODE[code] ?? 'internal';
+}
+
+/** Why a mutation was rejected: its wire code and reason, the field at fault, the message. */
+export interface MutationRefusal {
+	code: ErrorCode;
+	reason: ErrorReason;
+	field?: string;
+	message: string;
+}
+
+/** A domain refusal as the wire carries it, in a push's results and in a tRPC error's `data`. */
+export function refusalOf(error: DomainError): MutationRefusal {
+	const refusal: MutationRefusal = {
+		code: ERROR_CODE_OF[error.reason],
+		reason: error.reason,
+		message: error.message
+	};
+	if (error.field !== undefined) refusal.field = error.field;
+	return refusal;
+}
 
 export interface MutationResult {
 	id: number;
 	ok: boolean;
-	error?: { code: ErrorCode; message: string };
+	error?: MutationRefusal;
 }

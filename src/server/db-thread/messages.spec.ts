@@ -21,6 +21,15 @@ describe('errors between the threads', () => {
 			reason: 'rate_limited',
 			message: 'slow down'
 		});
+		expect(
+			across(
+				new DomainError(DomainErrorReason.linkDead, 'This link has expired', undefined, 'expired')
+			)
+		).toMatchObject({
+			reason: 'link_dead',
+			detail: 'expired',
+			explanation: 'This link has expired'
+		});
 	});
 
 	it('keep a tRPC error’s code', () => {

@@ -31,18 +31,15 @@ export type FromThread =
 	| { type: 'stopped' };
 
 export type WireError =
-	| { kind: 'domain'; reason: DomainErrorReason; message: string; field?: string }
+	| { kind: 'domain'; reason: DomainErrorReason; message: string; field?: string; detail?: string }
 	| { kind: 'trpc'; code: TRPCError['code']; message: string }
 	| { kind: 'unavailable'; message: string }
 	| { kind: 'error'; message: string };
 
 export function toWire(error: unknown): WireError {
 	if (error instanceof DomainError) {
-		const message =
-			error.field && error.message.startsWith(`${error.field}: `)
-				? error.message.slice(error.field.length + 2)
-				: error.message;
-		return { kind: 'domain', reason: error.reason, message, field: error.field };
+		const { reason, explanation: message, field, detail } = error;
+		return { kind: 'domain', reason, message, field, detail };
 	}
 	if (error instanceof TRPCError) return { kind: 'trpc', code: error.code, message: error.message };
 	if (isUnavailable(error)) return { kind: 'unavailable', message: (error as Error).message };
@@ -52,7 +49,7 @@ export function toWire(error: unknown): WireError {
 export function fromWire(error: WireError): Error {
 	switch (error.kind) {
 		case 'domain':
-			return new DomainError(error.reason, error.message, error.field);
+			return new DomainError(error.reason, error.message, error.field, error.detail);
 		case 'trpc':
 			return new TRPCError({ code: error.code, message: error.message });
 		case 'unavailable':

@@ -2,7 +2,7 @@
  * The whole database. Instants are integer milliseconds since the epoch (UTC); the API turns them
  * into ISO-8601 strings at the boundary.
  */
-import { relations, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import {
 	index,
 	integer,
@@ -290,19 +290,3 @@ export const settings = sqliteTable('settings', {
 	key: text('key').primaryKey(),
 	value: text('value').notNull()
 });
-
-export const usersRelations = relations(users, ({ many }) => ({ memberships: many(queueMembers) }));
-export const queuesRelations = relations(queues, ({ many }) => ({ members: many(queueMembers) }));
-export const queueMembersRelations = relations(queueMembers, ({ one }) => ({
-	queue: one(queues, { fields: [queueMembers.queueId], references: [queues.id] }),
-	user: one(users, { fields: [queueMembers.userId], references: [users.id] })
-}));
-export const sessionRequestsRelations = relations(sessionRequests, ({ many }) => ({
-	events: many(requestEvents)
-}));
-export const requestEventsRelations = relations(requestEvents, ({ one }) => ({
-	request: one(sessionRequests, {
-		fields: [requestEvents.requestId],
-		references: [sessionRequests.id]
-	})
-}));

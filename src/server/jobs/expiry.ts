@@ -3,7 +3,7 @@
  * expiry has passed. Reads already report them expired; the sweep makes it durable and syncs it.
  */
 import { and, inArray, lte, sql } from 'drizzle-orm';
-import { SYSTEM_ACTOR } from '../../lib/domain/types';
+import { EXPIRABLE_STATUSES, SYSTEM_ACTOR } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
 import { sessionRequests } from '../db/schema';
@@ -22,7 +22,7 @@ const dueRequests = prepared((db) =>
 		.from(sessionRequests)
 		.where(
 			and(
-				inArray(sessionRequests.status, ['open', 'waiting', 'ready']),
+				inArray(sessionRequests.status, [...EXPIRABLE_STATUSES]),
 				lte(sessionRequests.expiresAt, sql.placeholder('now'))
 			)
 		)

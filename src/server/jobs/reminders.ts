@@ -5,11 +5,13 @@
  * changes. A moment that passed while the server was down is caught up at the next start (late
  * rather than never), unless the session has started or the request is closed or expired.
  */
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { EXPIRABLE_STATUSES } from '../../lib/domain/types';
+import { and, asc, gt, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
 import { parseDuration } from '../../lib/domain/rules';
 import { write, type Beckon } from '../app';
 import { sessionRequests } from '../db/schema';
 import { mailReminders } from '../services/mail-triggers';
+import { writeRows } from '../services/request-records';
 import { getSettings } from '../services/settings';
 import { log } from '../log';
 
@@ -35,7 +37,7 @@ export function sendDueReminders(app: Beckon): number {
 						lte(sessionRequests.scheduledAt, now + leadMs),
 						isNull(sessionRequests.reminderSentAt),
 						// Not started (connected), not terminal, not expired by the clock either.
-						inArray(sessionRequests.status, ['open', 'waiting', 'ready']),
+						inArray(sessionRequests.status, [...EXPIRABLE_STATUSES]),
 						gt(sessionRequests.expiresAt, now)
 					)
 				)
@@ -44,12 +46,11 @@ export function sendDueReminders(app: Beckon): number {
 				.all();
 			for (const row of due) {
 				mailReminders(app, { ...row, scheduledAt: row.scheduledAt as number });
-				app.db
-					.update(sessionRequests)
-					.set({ reminderSentAt: now })
-					.where(eq(sessionRequests.id, row.id))
-					.run();
 			}
+			writeRows(
+				app,
+				due.map((row) => ({ row, set: { reminderSentAt: now } }))
+			);
 			return due.length;
 		});
 		total += reminded;

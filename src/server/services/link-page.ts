@@ -3,10 +3,14 @@
  * presence fresh), answer a connect request, or decline. Public, so every call is rate-limited
  * per client address, and answers never reveal whether a request exists.
  */
-import { DomainError, DomainErrorReason, notFound } from '../../lib/domain/errors';
+import {
+	DomainError,
+	DomainErrorReason,
+	linkDead,
+	type DeadLinkKind
+} from '../../lib/domain/errors';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
-import { END_USER_ACTOR, type Language, type Status } from '../../lib/domain/types';
-import { DEAD_LINK_MESSAGES } from '../../lib/link/dead-link';
+import { END_USER_ACTOR, isTerminal, type Language, type Status } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import type { SessionRequestRow } from '../db/schema';
 import { addressKey, type RateLimiter } from '../rate-limit';
@@ -35,8 +39,18 @@ export const PRESENCE_FRESH_MS = 60_000;
  */
 export const PRESENCE_SYNC_MS = 30_000;
 
-// The link page recognises these to explain them in the visitor's language.
-const { invalid: LINK_NOT_VALID, expired: LINK_EXPIRED, closed: LINK_CLOSED } = DEAD_LINK_MESSAGES;
+/**
+ * A dead link's refusal: NOT_FOUND with reason `link_dead` and `detail` saying which kind, which
+ * the link page explains in the visitor's language (it never says more, so nothing reveals which
+ * requests exist). The message is for API callers reading the answer.
+ */
+const DEAD_LINK_MESSAGES: Record<DeadLinkKind, string> = {
+	invalid:
+		'This session link is not valid. It may have been replaced by a newer link; ask your support agent for a new one.',
+	expired: 'This session link has expired. Ask your support agent for a new one.',
+	closed: 'This support session has been closed. Thank you!'
+};
+const deadLink = (kind: DeadLinkKind) => linkDead(kind, DEAD_LINK_MESSAGES[kind]);
 
 function rateLimit(app: Beckon, limiter: RateLimiter, clientAddress: string) {
 	if (!limiter.take(clientAddress, app.clock())) {
@@ -69,11 +83,11 @@ export function resolveLink(
 		if (!app.limits.linkMisses.take(address, app.clock())) {
 			throw new DomainError(DomainErrorReason.rateLimited, 'Too many requests; try again later');
 		}
-		throw notFound(LINK_NOT_VALID);
+		throw deadLink('invalid');
 	}
 	const status = effectiveStatus(row.status, row.expiresAt, app.clock());
-	if (status === 'expired') throw notFound(LINK_EXPIRED);
-	if (status === 'closed') throw notFound(LINK_CLOSED);
+	if (status === 'expired') throw deadLink('expired');
+	if (status === 'closed') throw deadLink('closed');
 	return row;
 }
 
@@ -193,7 +207,7 @@ export async function watchLink(
 			const view = await runTask(app, 'link.view', token);
 			if (!view) return;
 			yield view;
-			if (view.status === 'closed' || view.status === 'expired') return;
+			if (isTerminal(view.status)) return;
 		}
 	})();
 }

@@ -19,15 +19,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
 import { SYSTEM_ACTOR, type EventType } from '../../lib/domain/types';
 import { claim, write, type Beckon } from '../app';
-import { nextVersion } from '../db';
 import { prepared } from '../db/prepared';
-import { mailOutbox, sessionRequests, type MailRow } from '../db/schema';
+import { mailOutbox, type MailRow } from '../db/schema';
 import { domainOf, oneLine } from '../mail/format';
 import type { CalendarPart } from '../mail/ics';
 import type { MailKind } from '../mail/kinds';
 import type { RenderedMail } from '../mail/layout';
 import type { OutgoingMail } from '../mail/transport';
-import { appendEvent, findRow, visibilityOf } from './request-records';
+import { findRow, writeRows } from './request-records';
 
 export interface NewMail {
 	requestId: string | null;
@@ -214,14 +213,7 @@ function noteOnTimeline(
 ) {
 	const request = mail.requestId ? findRow(app, mail.requestId) : undefined;
 	if (!request) return;
-	appendEvent(app, request.id, SYSTEM_ACTOR, type, data, app.clock());
-	app.db
-		.update(sessionRequests)
-		.set({ version: nextVersion(app.db) })
-		.where(eq(sessionRequests.id, request.id))
-		.run();
-	const facts = visibilityOf(request);
-	app.bus.hold({ requestId: request.id, before: facts, after: facts });
+	writeRows(app, [{ row: request, set: {}, event: { actor: SYSTEM_ACTOR, type, data } }]);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

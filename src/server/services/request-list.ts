@@ -2,7 +2,13 @@
 import { withLinkFor } from './link-access';
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { invalid } from '../../lib/domain/errors';
-import type { AssignmentInput, SessionRequest, Status } from '../../lib/domain/types';
+import {
+	EXPIRABLE_STATUSES,
+	type AssignmentInput,
+	type SessionRequest,
+	type Status,
+	type Viewer
+} from '../../lib/domain/types';
 import type { Beckon } from '../app';
 import { sessionRequests as r } from '../db/schema';
 import { toSessionRequest } from './request-records';
@@ -20,11 +26,15 @@ export interface ListRequests {
 
 /** The status every read reports, in SQL: live requests past their expiry are expired. */
 export const effectiveStatusSql = (now: number) =>
-	sql<Status>`CASE WHEN ${r.status} IN ('open','waiting','ready') AND ${r.expiresAt} <= ${now} THEN 'expired' ELSE ${r.status} END`;
+	sql<Status>`CASE WHEN ${inArray(r.status, [...EXPIRABLE_STATUSES])} AND ${r.expiresAt} <= ${now} THEN 'expired' ELSE ${r.status} END`;
 
-/** The visibility rule of the domain, as a WHERE clause (undefined: sees everything). */
-export function visibleToSql(user: AuthUser): SQL | undefined {
+/**
+ * The visibility rule of the domain (`canSee`), as a WHERE clause (undefined: sees everything);
+ * request-list.spec.ts checks the two agree on generated viewers and requests.
+ */
+export function visibleToSql(user: Viewer): SQL | undefined {
 	if (user.role === 'admin') return undefined;
+	if (user.permission === 'none') return sql`1 = 0`;
 	return or(
 		eq(r.assignmentKind, 'unassigned'),
 		eq(r.assigneeId, user.id),

@@ -12,7 +12,7 @@ import type { Beckon } from '../app';
 import { createTestBeckon } from '../../../tests/support/database';
 import { createLinkToken } from './link-tokens';
 import { openLink } from './link-page';
-import { findRow, recordChange, recordExpiries } from './request-records';
+import { findRow, recordChange, recordExpiries, writeRows } from './request-records';
 import { createRequest, requestConnect } from './requests';
 import { createUser, loadAuthUser, type AuthUser } from './users';
 
@@ -92,5 +92,102 @@ describe('recordExpiries', () => {
 		expect(() =>
 			app.sqlite.transaction(() => recordExpiries(app, [stale], SYSTEM_ACTOR))()
 		).toThrow(/changed under a write transaction/);
+	});
+});
+
+describe('writeRows, the one write path', () => {
+	let dataDir: string;
+	let app: Beckon;
+	let agent: AuthUser;
+	const now = Date.parse('2030-03-04T10:00:00.000Z');
+
+	beforeAll(async () => {
+		dataDir = mkdtempSync(join(tmpdir(), 'beckon-write-rows-'));
+		app = createTestBeckon(dataDir, () => now);
+		const user = await createUser(app, {
+			email: 'writer@example.com',
+			name: 'Writer',
+			password: 'long enough password',
+			role: 'agent',
+			permission: 'edit'
+		});
+		agent = loadAuthUser(app, user.id)!;
+	});
+	afterAll(() => {
+		app?.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	const counter = () =>
+		(
+			app.sqlite.prepare("SELECT value FROM counters WHERE name = 'version'").get() as {
+				value: number;
+			}
+		).value;
+
+	it('writes each row with the next version, its event, and a notification, in order', () => {
+		const rows = ['One', 'Two', 'Three'].map((recipientName) =>
+			findRow(app, createRequest(app, agent, { recipientName }).id)!
+		);
+		const before = counter();
+		const effects = rolledBack(app, () => {
+			const written = writeRows(app, [
+				{ row: rows[0], set: { endUserSeenAt: now } },
+				{
+					row: rows[1],
+					set: { sendEmail: true, recipientEmail: 'two@example.com', comments: undefined },
+					event: { actor: agent.id, type: 'updated', data: { fields: ['sendEmail'] } }
+				},
+				{ row: rows[2], set: {}, event: { actor: SYSTEM_ACTOR, type: 'email_sent' } }
+			]);
+			return {
+				written,
+				stored: rows.map((r) => findRow(app, r.id)),
+				events: app.sqlite
+					.prepare(
+						"SELECT request_id, type, actor, data, at FROM request_events WHERE type != 'created' ORDER BY id"
+					)
+					.all()
+			};
+		});
+		expect(effects.written.map((r) => r.version)).toEqual([before + 1, before + 2, before + 3]);
+		// What it returns is what it stored, booleans included.
+		expect(effects.stored).toEqual(effects.written);
+		expect(effects.written[0]).toMatchObject({ endUserSeenAt: now, comments: rows[0].comments });
+		expect(effects.written[1]).toMatchObject({
+			sendEmail: true,
+			recipientEmail: 'two@example.com',
+			comments: rows[1].comments
+		});
+		expect(effects.events).toEqual([
+			{
+				request_id: rows[1].id,
+				type: 'updated',
+				actor: agent.id,
+				data: JSON.stringify({ fields: ['sendEmail'] }),
+				at: now
+			},
+			{ request_id: rows[2].id, type: 'email_sent', actor: SYSTEM_ACTOR, data: '{}', at: now }
+		]);
+		expect(effects.announced.map((c) => c.requestId)).toEqual(rows.map((r) => r.id));
+	});
+
+	it('refuses, writing nothing, when any row changed since it was read', () => {
+		const fresh = findRow(app, createRequest(app, agent, { recipientName: 'Fresh' }).id)!;
+		const stale = findRow(app, createRequest(app, agent, { recipientName: 'Stale' }).id)!;
+		app.sqlite
+			.prepare('UPDATE session_requests SET version = version + 100 WHERE id = ?')
+			.run(stale.id);
+		const before = counter();
+		expect(() =>
+			app.sqlite.transaction(() =>
+				writeRows(app, [
+					{ row: fresh, set: { comments: 'first' } },
+					{ row: stale, set: { comments: 'second' } }
+				])
+			)()
+		).toThrow(/changed under a write transaction/);
+		expect(findRow(app, fresh.id)).toEqual(fresh);
+		expect(counter()).toBe(before);
 	});
 });

@@ -1,17 +1,25 @@
 /**
  * Reading and writing session request rows: the one place that turns rows into the public shape,
- * and the one place that records a change (row, version, event and notification together).
+ * and the one write path for them (`insertRows` for new rows, `writeRows` for every change:
+ * row, version, event and notification together).
  */
-import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { notFound } from '../../lib/domain/errors';
 import { anonymizedRefusal } from '../../lib/domain/privacy';
 import { transition, type Action } from '../../lib/domain/lifecycle';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
-import type { Actor, Assignment, EventType, SessionRequest, Viewer } from '../../lib/domain/types';
+import {
+	isTerminal,
+	type Actor,
+	type Assignment,
+	type EventType,
+	type SessionRequest,
+	type Viewer
+} from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
 import type { Statement } from 'better-sqlite3';
 import type { Beckon } from '../app';
-import { nextVersion, takeVersions, type DB } from '../db';
+import { takeVersions, type DB } from '../db';
 import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
 import { createLinkToken } from './link-tokens';
@@ -42,7 +50,7 @@ export function sessionLink(app: Beckon, row: SessionRequestRow): string {
 
 export function toSessionRequest(app: Beckon, row: SessionRequestRow, now: number): SessionRequest {
 	const status = effectiveStatus(row.status, row.expiresAt, now);
-	const terminal = status === 'closed' || status === 'expired';
+	const terminal = isTerminal(status);
 	return {
 		id: row.id,
 		recipientName: row.recipientName,
@@ -91,16 +99,24 @@ export function requestExists(app: Beckon, id: string): boolean {
 const ROW_COLUMNS = getTableColumns(sessionRequests);
 
 /** Each column, and whether its value needs the column's own encoding. */
-const INSERT_COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
+const COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
 	key,
 	column,
 	// Numbers and strings bind as they are; booleans as 0/1, as the query builder binds them.
 	encoded: column.columnType !== 'SQLiteInteger' && column.columnType !== 'SQLiteText'
 }));
+const COLUMN_BY_KEY = new Map(COLUMNS.map((c) => [c.key, c]));
+
+/** A value as the driver binds it for the column `key` (plain SQL skips drizzle's mapping). */
+function bound(key: string, value: unknown): unknown {
+	const column = COLUMN_BY_KEY.get(key);
+	if (!column) throw new Error(`session_requests has no column ${key}`);
+	return value !== null && column.encoded ? column.column.mapToDriverValue(value) : value;
+}
 
 function bindRow(row: SessionRequestRow, params: unknown[]) {
 	const values = row as Record<string, unknown>;
-	for (const { key, column, encoded } of INSERT_COLUMNS) {
+	for (const { key, column, encoded } of COLUMNS) {
 		const value = values[key];
 		params.push(value !== null && encoded ? column.mapToDriverValue(value) : value);
 	}
@@ -118,7 +134,7 @@ function insertManyStatement(db: DB, count: number): Statement {
 	const statements = insertManyStatements(db);
 	let statement = statements.get(count);
 	if (!statement) {
-		const columns = INSERT_COLUMNS.map(({ column }) => column.name);
+		const columns = COLUMNS.map(({ column }) => column.name);
 		const tuple = `(${columns.map(() => '?').join(', ')})`;
 		statement = db.$client.prepare(
 			`INSERT INTO session_requests (${columns.join(', ')}) VALUES ${Array(count).fill(tuple).join(', ')}`
@@ -184,49 +200,81 @@ const CHANGE_COLUMNS = [
 ] as const;
 
 /**
- * The UPDATE of a change, prepared once per set of columns it writes (one set per kind of change,
- * so a handful in all): no SQL is built per change, and only the indexes of the columns written
- * are touched. Guarded by the version read, so a row changed since then is not overwritten.
+ * The UPDATE of a write, in plain SQL prepared once per set of columns it writes (one set per
+ * kind of change, so a handful in all): no SQL is built per write, no RETURNING row is mapped
+ * (the sweep writes thousands a run), and only the indexes of the columns written are touched.
+ * Guarded by the version read, so a row changed since then is not overwritten.
  */
-const updateStatements = prepared(() => new Map<string, ReturnType<typeof prepareUpdate>>());
+const updateStatements = prepared(() => new Map<string, Statement>());
 
-function prepareUpdate(db: DB, columns: readonly string[]) {
-	return (
-		db
-			.update(sessionRequests)
-			// Placeholders are bound through each column's own encoding (booleans) at run time.
-			.set(Object.fromEntries(columns.map((name) => [name, sql.placeholder(name)])) as never)
-			.where(
-				and(
-					eq(sessionRequests.id, sql.placeholder('id')),
-					eq(sessionRequests.version, sql.placeholder('previousVersion'))
-				)
-			)
-			.returning()
-			.prepare()
-	);
-}
-
-function updateRow(app: Beckon, row: SessionRequestRow, values: Record<string, unknown>) {
-	const columns = Object.keys(values).sort();
-	const key = columns.join(',');
-	const statements = updateStatements(app.db);
+function updateStatement(db: DB, keys: readonly string[]): Statement {
+	const statements = updateStatements(db);
+	const key = keys.join(',');
 	let statement = statements.get(key);
 	if (!statement) {
-		statement = prepareUpdate(app.db, columns);
+		const set = keys.map((k) => `${COLUMN_BY_KEY.get(k)!.column.name} = ?`).join(', ');
+		statement = db.$client.prepare(
+			`UPDATE session_requests SET ${set} WHERE id = ? AND version = ?`
+		);
 		statements.set(key, statement);
 	}
-	return statement.get({ ...values, id: row.id, previousVersion: row.version });
+	return statement;
+}
+
+/** A write of an existing row: the columns it sets (besides its version), and its event if any. */
+export interface RowWrite {
+	row: SessionRequestRow;
+	/** Undefined values leave their column as it is, as with a query builder's set(). */
+	set: Partial<Omit<SessionRequestRow, 'id' | 'version' | 'createdAt' | 'createdBy'>>;
+	event?: { actor: Actor; type: EventType; data?: Record<string, unknown> };
 }
 
 /**
- * Applies one lifecycle action to a row inside the caller's transaction: checks the transition
- * against the status every read would report, bumps the version, appends the event and holds a
- * notification for after the commit. Throws (and writes nothing) when the transition is illegal.
+ * The one write path for existing request rows — lifecycle changes, the sweep's expiries,
+ * presence, mail outcomes on the timeline, reminders: each write, in order, inside the caller's
+ * transaction, sets its columns and a new version (the writes' versions taken in one step), guarded
+ * by the version its row was read at; its event is appended (all of them in one statement per
+ * hundred); a notification is held for after the commit. Returns the rows as written.
  */
-export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSpec) {
-	if (row.anonymizedAt !== null) throw anonymizedRefusal();
+export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequestRow[] {
+	if (writes.length === 0) return [];
 	const now = app.clock();
+	const first = takeVersions(app.db, writes.length);
+	const events: NewEvent[] = [];
+	const written = writes.map(({ row, set, event }, i) => {
+		const values: Record<string, unknown> = {};
+		const keys: string[] = [];
+		const params: unknown[] = [];
+		for (const key in set) {
+			const value = set[key as keyof typeof set];
+			if (value === undefined) continue;
+			values[key] = value;
+			keys.push(key);
+			params.push(bound(key, value));
+		}
+		values.version = first + i;
+		keys.push('version');
+		params.push(values.version, row.id, row.version);
+		// Keyed by the columns in the order the caller set them: one statement per kind of write.
+		const result = updateStatement(app.db, keys).run(params);
+		if (result.changes !== 1) {
+			throw new Error(`session request ${row.id} changed under a write transaction`);
+		}
+		if (event) {
+			events.push({ requestId: row.id, data: {}, ...event, at: now });
+		}
+		return { ...row, ...values } as SessionRequestRow;
+	});
+	appendEvents(app, events);
+	written.forEach((updated, i) => {
+		const before = visibilityOf(writes[i].row);
+		app.bus.hold({ requestId: updated.id, before, after: visibilityOf(updated) });
+	});
+	return written;
+}
+
+/** What a lifecycle action writes: its next state, stamped now. */
+function lifecycleWrite(row: SessionRequestRow, spec: ChangeSpec, now: number): RowWrite {
 	const current = {
 		// Expiring writes down what reads already report, so it is judged by the stored status.
 		status: spec.action === 'expire' ? row.status : effectiveStatus(row.status, row.expiresAt, now),
@@ -234,25 +282,38 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
 		closedReason: row.closedReason
 	};
 	const next = transition(current, spec.action);
-	const patch = Object.entries(spec.patch ?? {}).filter(([name, value]) => {
-		// As with a query builder's set(), an undefined field leaves the column as it is.
-		return value !== undefined && !(CHANGE_COLUMNS as readonly string[]).includes(name);
-	});
-	const updated = updateRow(app, row, {
-		...Object.fromEntries(patch),
-		status: next.status,
-		closedReason: next.closedReason,
-		connectRequested: next.connectRequested,
-		// Against the status reads reported: reopening a request that expired by the clock alone
-		// (not yet swept) is a change of status too.
-		statusChangedAt: next.status !== current.status ? now : row.statusChangedAt,
-		updatedAt: now,
-		version: nextVersion(app.db)
-	});
-	if (!updated) throw new Error(`session request ${row.id} changed under a write transaction`);
-	appendEvent(app, row.id, spec.actor, spec.event.type, spec.event.data ?? {}, now);
-	app.bus.hold({ requestId: row.id, before: visibilityOf(row), after: visibilityOf(updated) });
-	return updated;
+	const patch = spec.patch
+		? Object.fromEntries(
+				Object.entries(spec.patch).filter(
+					([name]) => !(CHANGE_COLUMNS as readonly string[]).includes(name)
+				)
+			)
+		: undefined;
+	return {
+		row,
+		set: {
+			...patch,
+			status: next.status,
+			closedReason: next.closedReason,
+			connectRequested: next.connectRequested,
+			// Against the status reads reported: reopening a request that expired by the clock alone
+			// (not yet swept) is a change of status too.
+			statusChangedAt: next.status !== current.status ? now : row.statusChangedAt,
+			updatedAt: now
+		},
+		event: { actor: spec.actor, type: spec.event.type, data: spec.event.data ?? {} }
+	};
+}
+
+/**
+ * Applies one lifecycle action to a row inside the caller's transaction: checks the transition
+ * against the status every read would report, and writes it through writeRows (version, event,
+ * notification). Throws (and writes nothing) when the transition is illegal.
+ */
+export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSpec) {
+	// An anonymised request keeps its history as it is: no lifecycle change any more.
+	if (row.anonymizedAt !== null) throw anonymizedRefusal();
+	return writeRows(app, [lifecycleWrite(row, spec, app.clock())])[0];
 }
 
 /**
@@ -261,11 +322,7 @@ export function recordChange(app: Beckon, row: SessionRequestRow, spec: ChangeSp
  * how often (link-page.ts), so that a page open for an hour costs a version a minute or so.
  */
 export function recordPresence(app: Beckon, row: SessionRequestRow, seenAt: number) {
-	const updated = updateRow(app, row, { endUserSeenAt: seenAt, version: nextVersion(app.db) });
-	if (!updated) throw new Error(`session request ${row.id} changed under a write transaction`);
-	const facts = visibilityOf(updated);
-	app.bus.hold({ requestId: row.id, before: facts, after: facts });
-	return updated;
+	return writeRows(app, [{ row, set: { endUserSeenAt: seenAt } }])[0];
 }
 
 /**
@@ -284,80 +341,36 @@ export function recordAnonymization(
 	actor: Actor,
 	event: { type: 'anonymized' | 'erased'; data: Record<string, unknown> }
 ) {
-	const now = app.clock();
-	const updated = updateRow(app, row, { ...patch, updatedAt: now, version: nextVersion(app.db) });
-	if (!updated) throw new Error(`session request ${row.id} changed under a write transaction`);
-	appendEvent(app, row.id, actor, event.type, event.data, now);
-	const facts = visibilityOf(updated);
-	app.bus.hold({ requestId: row.id, before: facts, after: facts });
-	return updated;
+	return writeRows(app, [
+		{ row, set: { ...patch, updatedAt: app.clock() }, event: { actor, ...event } }
+	])[0];
 }
-
-// The sweep's update, in plain SQL: thousands of rows a sweep, where the query builder's
-// per-call mapping of placeholders and returned rows cost more than the writes themselves.
-const expireRow = prepared((db) =>
-	db.$client.prepare(
-		`UPDATE session_requests SET status = ?, closed_reason = ?, connect_requested = ?,
-		 status_changed_at = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?`
-	)
-);
 
 /**
  * Expires `rows` (live, past their expiry) inside the caller's transaction: for each, what
- * recordChange(row, { action: 'expire', actor, event: { type: 'expired', … } }) writes — the
- * lifecycle's next state, a new version, the event with the expiry and a notification — with the
- * versions taken in one step. Returns the rows as written.
+ * recordChange(row, { action: 'expire', actor, event: { type: 'expired', … } }) writes, in one
+ * writeRows call.
  */
 export function recordExpiries(
 	app: Beckon,
 	rows: readonly SessionRequestRow[],
 	actor: Actor
 ): SessionRequestRow[] {
-	if (rows.length === 0) return [];
 	const now = app.clock();
-	const update = expireRow(app.db);
-	const first = takeVersions(app.db, rows.length);
-	return rows.map((row, i) => {
-		// Expiring writes down what reads already report, so it is judged by the stored status.
-		const next = transition(row, 'expire');
-		const version = first + i;
-		const statusChangedAt = next.status !== row.status ? now : row.statusChangedAt;
-		const written = update.run(
-			next.status,
-			next.closedReason,
-			next.connectRequested ? 1 : 0,
-			statusChangedAt,
-			now,
-			version,
-			row.id,
-			row.version
-		);
-		if (written.changes !== 1) {
-			throw new Error(`session request ${row.id} changed under a write transaction`);
-		}
-		const expiresAt = new Date(row.expiresAt).toISOString();
-		appendEvent(app, row.id, actor, 'expired', { expiresAt }, now);
-		const updated = { ...row, ...next, statusChangedAt, updatedAt: now, version };
-		app.bus.hold({ requestId: row.id, before: visibilityOf(row), after: visibilityOf(updated) });
-		return updated;
-	});
-}
-
-const insertEvent = prepared((db) =>
-	db.$client.prepare(
-		'INSERT INTO request_events (request_id, actor, type, data, at) VALUES (?, ?, ?, ?, ?)'
-	)
-);
-
-export function appendEvent(
-	app: Beckon,
-	requestId: string,
-	actor: Actor,
-	type: EventType,
-	data: Record<string, unknown>,
-	at: number
-) {
-	insertEvent(app.db).run(requestId, actor, type, JSON.stringify(data), at);
+	return writeRows(
+		app,
+		rows.map((row) =>
+			lifecycleWrite(
+				row,
+				{
+					action: 'expire',
+					actor,
+					event: { type: 'expired', data: { expiresAt: new Date(row.expiresAt).toISOString() } }
+				},
+				now
+			)
+		)
+	);
 }
 
 /** One event to append; `appendEvents` writes many in one statement per hundred. */
@@ -371,7 +384,7 @@ export interface NewEvent {
 
 const insertEventsStatements = prepared(() => new Map<number, Statement>());
 
-/** Appends events in the given order: what appendEvent does for each, a hundred per statement. */
+/** Appends events in the given order, a hundred per statement. */
 export function appendEvents(app: Beckon, events: readonly NewEvent[]) {
 	const statements = insertEventsStatements(app.db);
 	for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
@@ -392,10 +405,4 @@ export function appendEvents(app: Beckon, events: readonly NewEvent[]) {
 		}
 		statement.run(params);
 	}
-}
-
-export function rowsByIds(app: Beckon, ids: string[]) {
-	return ids.length === 0
-		? []
-		: app.db.select().from(sessionRequests).where(inArray(sessionRequests.id, ids)).all();
 }

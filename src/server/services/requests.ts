@@ -13,16 +13,26 @@ import {
 	invalid
 } from '../../lib/domain/errors';
 import {
-	canEdit,
-	canRead,
-	checkTimes,
-	defaultExpiresAt,
-	effectiveStatus,
-	parseInstant,
-	recipientChangeNeedsNewLink
-} from '../../lib/domain/rules';
-import { canTransition } from '../../lib/domain/lifecycle';
-import type { Assignment, AssignmentInput, Language, SessionRequest } from '../../lib/domain/types';
+	planAssign,
+	planClose,
+	planCreate as planNewRequest,
+	planEnd,
+	planExtend,
+	planRegenerateLink,
+	planReopen,
+	planRequestConnect,
+	planStart,
+	planTake,
+	planUpdate,
+	type CreateInput,
+	type Plan,
+	type PlanContext,
+	type RequestFacts,
+	type RequestFields,
+	type UpdateInput
+} from '../../lib/domain/plans';
+import { canEdit, canRead } from '../../lib/domain/rules';
+import type { Assignment, AssignmentInput, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { takeVersions } from '../db';
 import { queues, requestEvents, users, type SessionRequestRow } from '../db/schema';
@@ -59,37 +69,43 @@ export function requireEdit(user: AuthUser) {
 	if (!canEdit(user)) throw forbidden('Your permission is view only');
 }
 
-/** Turns `me` into the acting agent and checks that the named agent or queue exists. */
-function resolveAssignment(app: Beckon, user: AuthUser, input: AssignmentInput): Assignment {
-	if (input.kind === 'me') return { kind: 'agent', userId: user.id };
-	if (input.kind === 'agent') {
-		const agent = app.db.select().from(users).where(eq(users.id, input.userId)).get();
+/** The server's part of an assignment's rules: the named agent or queue exists (the plan resolved `me`). */
+function checkAssignee(app: Beckon, user: AuthUser, assignment: Assignment) {
+	if (assignment.kind === 'agent' && assignment.userId !== user.id) {
+		const agent = app.db.select().from(users).where(eq(users.id, assignment.userId)).get();
 		if (!agent || !agent.active) throw invalid('assignment.userId', 'is not an active user');
 		if (agent.role !== 'admin' && agent.permission === 'none') {
 			throw invalid('assignment.userId', 'has no access to session requests');
 		}
 	}
-	if (input.kind === 'queue') {
-		const queue = app.db.select().from(queues).where(eq(queues.id, input.queueId)).get();
+	if (assignment.kind === 'queue') {
+		const queue = app.db.select().from(queues).where(eq(queues.id, assignment.queueId)).get();
 		if (!queue) throw invalid('assignment.queueId', 'is not an existing queue');
 	}
-	return input;
 }
 
-const instantOrNull = (value: string | null | undefined, field: string) =>
-	value === undefined || value === null ? null : parseInstant(value, field);
-
-export interface CreateRequest {
-	id?: string;
-	recipientName: string;
-	recipientEmail?: string | null;
-	sendEmail?: boolean;
-	emailLanguage?: Language;
-	comments?: string;
-	scheduledAt?: string | null;
-	expiresAt?: string;
-	assignment?: AssignmentInput;
+/** Who acts, and when, as the shared plans take it. */
+function contextOf(app: Beckon, user: AuthUser): PlanContext {
+	return {
+		userId: user.id,
+		isAdmin: user.role === 'admin',
+		queueIds: user.queueIds,
+		now: app.clock()
+	};
 }
+
+/** A row as the shared plans read it. */
+function factsOf(row: SessionRequestRow): RequestFacts {
+	return { ...row, assignment: assignmentOf(row) };
+}
+
+/** A plan's fields as columns. */
+function columnsOf(patch: Partial<RequestFields>) {
+	const { assignment, ...rest } = patch;
+	return { ...rest, ...(assignment && assignmentColumns(assignment)) };
+}
+
+export type CreateRequest = CreateInput & { id?: string };
 
 /**
  * A create that passed every check: the new row, every column but its version decided (0 until
@@ -115,43 +131,29 @@ export function planCreate(
 ): PlannedCreate {
 	const { pendingIds, settings = getSettings(app) } = batch;
 	requireEdit(user);
-	const now = app.clock();
-	const scheduledAt = instantOrNull(input.scheduledAt, 'scheduledAt');
-	const expiresAt =
-		input.expiresAt === undefined
-			? defaultExpiresAt(now, scheduledAt, batch.expiryMs ?? expiryMsOf(app, settings))
-			: parseInstant(input.expiresAt, 'expiresAt');
-	checkTimes({ scheduledAt, expiresAt }, now);
-	if (input.sendEmail && !input.recipientEmail) {
-		throw invalid('recipientEmail', 'is required when sendEmail is true');
-	}
+	const ctx = {
+		...contextOf(app, user),
+		defaultExpiryMs: batch.expiryMs ?? expiryMsOf(app, settings),
+		defaultLanguage: settings.defaultLanguage
+	};
 	const id = input.id ?? uuidv7();
-	// Ids are made by clients (so requests can be created offline); a repeat is a conflict.
-	if (pendingIds?.has(id) || requestExists(app, id)) {
-		throw conflict('A session request with this id already exists');
-	}
-	const assignment = resolveAssignment(app, user, input.assignment ?? { kind: 'me' });
+	const fields = planNewRequest(input, ctx, !!pendingIds?.has(id) || requestExists(app, id));
+	const { assignment, ...fieldColumns } = fields;
+	checkAssignee(app, user, assignment);
 	return {
 		row: {
 			id,
-			recipientName: input.recipientName,
-			recipientEmail: input.recipientEmail ?? null,
-			sendEmail: input.sendEmail ?? false,
-			emailLanguage: input.emailLanguage ?? settings.defaultLanguage,
-			comments: input.comments ?? '',
-			scheduledAt,
-			expiresAt,
+			...fieldColumns,
 			...assignmentColumns(assignment),
 			status: 'open',
 			closedReason: null,
 			connectRequested: false,
 			linkVersion: 1,
-			endUserSeenAt: null,
 			reminderSentAt: null,
 			createdBy: user.id,
-			createdAt: now,
-			updatedAt: now,
-			statusChangedAt: now,
+			createdAt: ctx.now,
+			updatedAt: ctx.now,
+			statusChangedAt: ctx.now,
 			version: 0,
 			anonymizedAt: null
 		},
@@ -198,65 +200,22 @@ export function createRequest(app: Beckon, user: AuthUser, input: CreateRequest)
 	return toSessionRequest(app, row, row.createdAt);
 }
 
-export interface UpdateRequest {
-	id: string;
-	recipientName?: string;
-	recipientEmail?: string | null;
-	sendEmail?: boolean;
-	emailLanguage?: Language;
-	comments?: string;
-	scheduledAt?: string | null;
-}
-
-const EDITABLE = [
-	'recipientName',
-	'recipientEmail',
-	'sendEmail',
-	'emailLanguage',
-	'comments',
-	'scheduledAt'
-] as const;
+export type UpdateRequest = UpdateInput & { id: string };
 
 export function updateRequest(app: Beckon, user: AuthUser, input: UpdateRequest): SessionRequest {
 	requireEdit(user);
 	return mutate(app, user, input.id, (row) => {
-		// A terminal (closed or expired) request is a conflict, whatever the input says.
-		const now = app.clock();
-		const state = { ...row, status: effectiveStatus(row.status, row.expiresAt, now) };
-		const refusal = canTransition(state, 'update');
-		if (refusal) throw refusal;
-		const next = {
-			recipientName: input.recipientName ?? row.recipientName,
-			recipientEmail:
-				input.recipientEmail === undefined ? row.recipientEmail : input.recipientEmail,
-			sendEmail: input.sendEmail ?? row.sendEmail,
-			emailLanguage: input.emailLanguage ?? row.emailLanguage,
-			comments: input.comments ?? row.comments,
-			scheduledAt:
-				input.scheduledAt === undefined
-					? row.scheduledAt
-					: instantOrNull(input.scheduledAt, 'scheduledAt')
-		};
-		if (next.sendEmail && !next.recipientEmail) {
-			throw invalid('recipientEmail', 'is required when sendEmail is true');
-		}
-		// Only a new schedule needs checking: an unchanged expiry may have passed mid-session.
-		const scheduleChanged = next.scheduledAt !== row.scheduledAt;
-		if (scheduleChanged) {
-			checkTimes({ scheduledAt: next.scheduledAt, expiresAt: row.expiresAt }, now);
-		}
-		const changed = EDITABLE.filter((field) => next[field] !== row[field]);
-		// A new recipient gets a new link; the old recipient's dies (rules.ts).
-		const newLink = recipientChangeNeedsNewLink(row.recipientEmail, next.recipientEmail);
+		const plan = planUpdate(factsOf(row), input, contextOf(app, user));
+		const change = changeOf(row, plan);
 		return {
-			action: 'update',
-			patch: {
-				...next,
-				// A new schedule is reminded of anew.
-				...(scheduleChanged ? { reminderSentAt: null } : {}),
-				...(newLink ? { linkVersion: row.linkVersion + 1 } : {})
+			...change,
+			// A new schedule is reminded of anew.
+			...(plan.scheduleChanged && { patch: { ...change.patch, reminderSentAt: null } }),
+			// A new recipient gets a new link; the old recipient's dies (rules.ts).
+			event: {
+				type: 'updated',
+				data: { fields: plan.changed, ...(plan.newLink && { newLink: true }) }
 			},
-			event: { type: 'updated', data: { fields: changed, ...(newLink ? { newLink } : {}) } },
 			after: (updated) => mailForUpdate(app, row, updated)
 		};
 	});
@@ -269,11 +228,11 @@ export function assignRequest(
 ): SessionRequest {
 	requireEdit(user);
 	return mutate(app, user, input.id, (row) => {
-		const assignment = resolveAssignment(app, user, input.assignment);
+		const plan = planAssign(factsOf(row), input, contextOf(app, user));
+		checkAssignee(app, user, plan.assignment);
 		return {
-			action: 'assign',
-			patch: assignmentColumns(assignment),
-			event: { type: 'assigned', data: { from: assignmentOf(row), to: assignment } },
+			...changeOf(row, plan),
+			event: { type: 'assigned', data: { from: assignmentOf(row), to: plan.assignment } },
 			after: (updated) => mailForAssign(app, row, updated, user.id)
 		};
 	});
@@ -286,7 +245,11 @@ export function assignRequest(
 export function takeRequest(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
 	try {
-		return takeVisible(app, user, input);
+		return mutate(app, user, input.id, (row) => {
+			const nameOf = (id: string) => userName(app, id) ?? 'another agent';
+			const plan = planTake(factsOf(row), contextOf(app, user), nameOf);
+			return { ...changeOf(row, plan), event: { type: 'taken', data: { from: plan.from } } };
+		});
 	} catch (error) {
 		// The losers of a race no longer see the request (it left their queue): tell them who won.
 		const holder =
@@ -326,59 +289,26 @@ function takenFromUnderOf(app: Beckon, user: AuthUser, id: string): string | nul
 	return userName(app, row.assigneeId) ?? 'another agent';
 }
 
-function takeVisible(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
-	return mutate(app, user, input.id, (row) => {
-		const assignment = assignmentOf(row);
-		if (assignment.kind === 'agent') {
-			const holder =
-				assignment.userId === user.id
-					? 'you'
-					: (userName(app, assignment.userId) ?? 'another agent');
-			throw conflict(`Already taken by ${holder}`);
-		}
-		if (
-			assignment.kind === 'queue' &&
-			user.role !== 'admin' &&
-			!user.queueIds.includes(assignment.queueId)
-		) {
-			throw forbidden('Only members of the queue can take this request');
-		}
-		return {
-			action: 'take',
-			patch: assignmentColumns({ kind: 'agent', userId: user.id }),
-			event: { type: 'taken', data: { from: assignment } }
-		};
-	});
-}
-
-/** Connecting and starting are for the assigned agent; others must take or be assigned first. */
-function requireSessionOwner(user: AuthUser, row: SessionRequestRow) {
-	const assignment = assignmentOf(row);
-	if (user.role !== 'admin' && assignment.kind === 'agent' && assignment.userId !== user.id) {
-		throw forbidden('Only the assigned agent or an admin can do this');
-	}
-}
-
 export function requestConnect(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
-	return mutate(app, user, input.id, (row) => {
-		requireSessionOwner(user, row);
-		return { action: 'requestConnect', event: { type: 'connect_requested' } };
-	});
+	return mutate(app, user, input.id, (row) => ({
+		...changeOf(row, planRequestConnect(factsOf(row), contextOf(app, user))),
+		event: { type: 'connect_requested' }
+	}));
 }
 
 export function startSession(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
-	return mutate(app, user, input.id, (row) => {
-		requireSessionOwner(user, row);
-		return { action: 'start', event: { type: 'session_started' } };
-	});
+	return mutate(app, user, input.id, (row) => ({
+		...changeOf(row, planStart(factsOf(row), contextOf(app, user))),
+		event: { type: 'session_started' }
+	}));
 }
 
 export function endSession(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
-	return mutate(app, user, input.id, () => ({
-		action: 'end',
+	return mutate(app, user, input.id, (row) => ({
+		...changeOf(row, planEnd(factsOf(row), contextOf(app, user))),
 		event: { type: 'session_ended' },
 		after: (updated) => mailForClose(app, updated)
 	}));
@@ -386,8 +316,8 @@ export function endSession(app: Beckon, user: AuthUser, input: { id: string }): 
 
 export function closeRequest(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
-	return mutate(app, user, input.id, () => ({
-		action: 'close',
+	return mutate(app, user, input.id, (row) => ({
+		...changeOf(row, planClose(factsOf(row), contextOf(app, user))),
 		event: { type: 'closed' },
 		after: (updated) => mailForClose(app, updated)
 	}));
@@ -400,25 +330,16 @@ export function reopenRequest(
 ): SessionRequest {
 	requireEdit(user);
 	return mutate(app, user, input.id, (row) => {
-		const now = app.clock();
-		// A schedule already past means "now" once reopened; a future one is kept.
-		const scheduledAt = row.scheduledAt !== null && row.scheduledAt > now ? row.scheduledAt : null;
-		const expiresAt =
-			input.expiresAt === undefined
-				? defaultExpiresAt(now, scheduledAt, defaultExpiryMs(app))
-				: parseInstant(input.expiresAt, 'expiresAt');
-		checkTimes({ scheduledAt, expiresAt }, now, false);
+		const ctx = { ...contextOf(app, user), defaultExpiryMs: defaultExpiryMs(app) };
+		const plan = planReopen(factsOf(row), input, ctx);
+		const change = changeOf(row, plan);
 		return {
-			action: 'reopen',
-			// The old link stays dead: reopening issues a new link version.
-			patch: {
-				scheduledAt,
-				expiresAt,
-				linkVersion: row.linkVersion + 1,
-				endUserSeenAt: null,
-				reminderSentAt: null
+			...change,
+			patch: { ...change.patch, reminderSentAt: null },
+			event: {
+				type: 'reopened',
+				data: { expiresAt: new Date(plan.patch.expiresAt).toISOString() }
 			},
-			event: { type: 'reopened', data: { expiresAt: new Date(expiresAt).toISOString() } },
 			after: (updated) => mailForNewLink(app, updated)
 		};
 	});
@@ -430,28 +351,34 @@ export function extendExpiry(
 	input: { id: string; expiresAt: string }
 ): SessionRequest {
 	requireEdit(user);
-	return mutate(app, user, input.id, (row) => {
-		const expiresAt = parseInstant(input.expiresAt, 'expiresAt');
-		checkTimes({ scheduledAt: row.scheduledAt, expiresAt }, app.clock(), false);
-		return {
-			action: 'extend',
-			patch: { expiresAt },
-			event: {
-				type: 'expiry_extended',
-				data: { from: new Date(row.expiresAt).toISOString(), to: input.expiresAt }
-			}
-		};
-	});
+	return mutate(app, user, input.id, (row) => ({
+		...changeOf(row, planExtend(factsOf(row), input, contextOf(app, user))),
+		event: {
+			type: 'expiry_extended',
+			data: { from: new Date(row.expiresAt).toISOString(), to: input.expiresAt }
+		}
+	}));
 }
 
 export function regenerateLink(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
 	requireEdit(user);
 	return mutate(app, user, input.id, (row) => ({
-		action: 'regenerateLink',
-		patch: { linkVersion: row.linkVersion + 1 },
+		...changeOf(row, planRegenerateLink(factsOf(row), contextOf(app, user))),
 		event: { type: 'link_regenerated' },
 		after: (updated) => mailForNewLink(app, updated)
 	}));
+}
+
+/** A plan as the change recordChange writes: its action, its fields, a new link version. */
+function changeOf(row: SessionRequestRow, plan: Plan) {
+	return {
+		action: plan.action,
+		patch: {
+			...columnsOf(plan.patch),
+			// The old link stays dead: a new link is a new link version.
+			...(plan.newLink && { linkVersion: row.linkVersion + 1 })
+		}
+	};
 }
 
 type MutationPlan = Omit<ChangeSpec, 'actor'> & { after?: (row: SessionRequestRow) => void };

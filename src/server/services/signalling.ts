@@ -10,6 +10,7 @@
  * every message is also relayed to the other instances' hubs (bus-postgres.ts), so the two
  * browsers may be connected to different ones.
  */
+import { isSessionStatus } from '../../lib/domain/types';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { tracked } from '@trpc/server';
@@ -126,8 +127,7 @@ export function hubOf(app: Beckon): SignalHub {
 }
 
 function inSession(app: Beckon, row: SessionRequestRow): boolean {
-	const status = effectiveStatus(row.status, row.expiresAt, app.clock());
-	return status === 'ready' || status === 'connected';
+	return isSessionStatus(effectiveStatus(row.status, row.expiresAt, app.clock()));
 }
 
 function requireInSession(app: Beckon, row: SessionRequestRow) {

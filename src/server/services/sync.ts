@@ -4,13 +4,22 @@
  * user may see that changed since their cursor, and removals for what left their view.
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { DomainError, forbidden, fromZodIssues, invalid } from '../../lib/domain/errors';
+import type { z } from 'zod';
+import {
+	DomainError,
+	DomainErrorReason,
+	forbidden,
+	fromZodIssues,
+	invalid
+} from '../../lib/domain/errors';
 import { canSee } from '../../lib/domain/visibility';
 import {
-	ERROR_CODE_OF,
 	MUTATION_ARGS,
 	PROTOCOL_VERSION,
+	reasonOfCode,
+	refusalOf,
 	type MutationName,
+	type MutationRefusal,
 	type MutationResult,
 	type PullInput,
 	type PushInput
@@ -33,10 +42,14 @@ import * as requests from './requests';
 import type { AuthUser } from './users';
 import { log } from '../log';
 
-type Mutator = (app: Beckon, user: AuthUser, args: never) => SessionRequest;
-
-/** The one map from mutation names to services. */
-export const MUTATORS: Record<MutationName, Mutator> = {
+/** The one map from mutation names to services, each taking its mutation's parsed arguments. */
+export const MUTATORS: {
+	[N in MutationName]: (
+		app: Beckon,
+		user: AuthUser,
+		args: z.output<(typeof MUTATION_ARGS)[N]>
+	) => SessionRequest;
+} = {
 	createRequest: requests.createRequest,
 	updateRequest: requests.updateRequest,
 	assignRequest: requests.assignRequest,
@@ -52,9 +65,10 @@ export const MUTATORS: Record<MutationName, Mutator> = {
 
 function checkProtocol(version: number | undefined) {
 	if (version !== undefined && version !== PROTOCOL_VERSION) {
-		throw invalid(
-			'protocolVersion',
-			`this server speaks sync protocol ${PROTOCOL_VERSION}; reload the app to update it`
+		throw new DomainError(
+			DomainErrorReason.protocolMismatch,
+			`this server speaks sync protocol ${PROTOCOL_VERSION}; reload the app to update it`,
+			'protocolVersion'
 		);
 	}
 }
@@ -75,13 +89,25 @@ function clientRow(app: Beckon, user: AuthUser, clientId: string) {
 }
 
 /** What a push records and answers for a mutation that threw. */
-function refusalOf(error: unknown, name: MutationName): MutationResult['error'] {
-	if (error instanceof DomainError) {
-		return { code: ERROR_CODE_OF[error.reason], message: error.message };
-	}
+function rejectionOf(error: unknown, name: MutationName): MutationRefusal {
+	if (error instanceof DomainError) return refusalOf(error);
 	// A bug must not block the client's queue forever: record it as a rejection, loudly.
 	log.error({ err: error, mutation: name }, 'sync.push: a mutation failed unexpectedly');
-	return { code: 'INTERNAL_SERVER_ERROR', message: 'The server could not apply this change' };
+	return {
+		code: 'INTERNAL_SERVER_ERROR',
+		reason: 'internal',
+		message: 'The server could not apply this change'
+	};
+}
+
+/** Runs `name`'s service on arguments its schema has parsed. */
+function applyMutator<N extends MutationName>(
+	app: Beckon,
+	user: AuthUser,
+	name: N,
+	args: z.output<(typeof MUTATION_ARGS)[N]>
+) {
+	return MUTATORS[name](app, user, args);
 }
 
 function runMutation(
@@ -94,10 +120,10 @@ function runMutation(
 	try {
 		if (!parsed.success) throw fromZodIssues(parsed.error.issues);
 		// A savepoint: a rejected mutation leaves no partial effect, and the batch goes on.
-		write(app, () => MUTATORS[name](app, user, parsed.data as never));
+		write(app, () => applyMutator(app, user, name, parsed.data));
 		return undefined;
 	} catch (error) {
-		return refusalOf(error, name);
+		return rejectionOf(error, name);
 	}
 }
 
@@ -136,7 +162,7 @@ function runCreates(
 					planned.push(plan);
 					return undefined;
 				} catch (error) {
-					return refusalOf(error, 'createRequest');
+					return rejectionOf(error, 'createRequest');
 				}
 			});
 			requests.insertPlannedCreates(app, user, planned);
@@ -223,7 +249,10 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 				results.push({
 					id: mutation.id,
 					ok: seen?.ok ?? true,
-					...(seen?.error ? { error: seen.error } : {})
+					// Refusals recorded before they carried a reason get the one their code implies.
+					...(seen?.error
+						? { error: { reason: reasonOfCode(seen.error.code), ...seen.error } }
+						: {})
 				});
 				i += 1;
 				continue;

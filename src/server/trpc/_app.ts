@@ -9,7 +9,7 @@ import { settingsRouter } from './routers/settings';
 import { syncRouter } from './routers/sync';
 import { tokensRouter } from './routers/tokens';
 import { usersRouter } from './routers/users';
-import { createCallerFactory, router } from './trpc';
+import { router } from './trpc';
 
 export const appRouter = router({
 	auth: authRouter,
@@ -25,4 +25,3 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
-export const createCaller = createCallerFactory(appRouter);

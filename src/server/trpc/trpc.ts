@@ -1,8 +1,8 @@
 /** The one tRPC instance: base procedures and the middleware that turns refusals into codes. */
 import { initTRPC, StandardSchemaV1Error, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { DomainError, DomainErrorReason, fromZodIssues } from '../../lib/domain/errors';
-import { ERROR_CODE_OF } from '../../lib/sync/protocol';
+import { DomainError, DomainErrorReason, forbidden, fromZodIssues } from '../../lib/domain/errors';
+import { ERROR_CODE_OF, reasonOfCode, refusalOf } from '../../lib/sync/protocol';
 import { parseDuration } from '../../lib/domain/rules';
 import { claimedRequestId } from '../services/link-tokens';
 import { releasing, streamSlotsOf } from '../streams';
@@ -17,15 +17,32 @@ export const SSE_PING_MS = parseDuration(process.env.BECKON_SSE_PING || '15s') ?
 /** Told to every stream's client as it connects: reconnect after this long without a message. */
 export const SSE_CLIENT = { reconnectAfterInactivityMs: 40_000 };
 
+/**
+ * Every error answer's `data` gains `reason` (and `field`, `detail` where the refusal has them),
+ * so clients tell refusals apart without reading their wording.
+ */
+function withReason<T extends object>(data: T, error: TRPCError) {
+	const cause = error.cause;
+	if (!(cause instanceof DomainError)) return { ...data, reason: reasonOfCode(error.code) };
+	const { reason, field } = refusalOf(cause);
+	return {
+		...data,
+		reason,
+		...(field !== undefined && { field }),
+		...(cause.detail !== undefined && { detail: cause.detail })
+	};
+}
+
 const t = initTRPC.context<Context>().create({
 	// Stack traces in answers only while developing.
 	isDev: process.env.NODE_ENV === 'development',
 	sse: { ping: { enabled: true, intervalMs: SSE_PING_MS }, client: SSE_CLIENT },
 	errorFormatter({ shape, error }) {
 		// Unexpected errors keep their details in the server log, not in the answer.
-		if (error.code === 'INTERNAL_SERVER_ERROR')
-			return { ...shape, message: 'Internal server error' };
-		return shape;
+		if (error.code === 'INTERNAL_SERVER_ERROR') {
+			return { ...shape, message: 'Internal server error', data: withReason(shape.data, error) };
+		}
+		return { ...shape, data: withReason(shape.data, error) };
 	}
 });
 
@@ -48,7 +65,6 @@ const refusals = t.middleware(async ({ next }) => {
 });
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /**
  * A live stream takes a slot per client address, per user and per session link (streams.ts) for
@@ -84,7 +100,7 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 export const publicProcedure = t.procedure.use(refusals).use(liveStreams);
 
 const signedIn = t.middleware(({ ctx, next }) => {
-	if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+	if (!ctx.user) throw new DomainError(DomainErrorReason.unauthenticated, 'Sign in first');
 	return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
@@ -107,6 +123,6 @@ const readBudget = t.middleware(async ({ ctx, type, next }) => {
 export const agentProcedure = publicProcedure.use(signedIn).use(readBudget);
 
 export const adminProcedure = agentProcedure.use(({ ctx, next }) => {
-	if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
+	if (ctx.user.role !== 'admin') throw forbidden('Admins only');
 	return next();
 });

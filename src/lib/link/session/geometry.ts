@@ -29,10 +29,3 @@ export function normalise(point: { x: number; y: number }, box: Box) {
 	const y = (point.y - box.top) / box.height;
 	return x >= 0 && x <= 1 && y >= 0 && y <= 1 ? { x, y } : null;
 }
-
-export function videoBox(video: HTMLVideoElement): Box {
-	return containedBox(
-		{ width: video.clientWidth, height: video.clientHeight },
-		{ width: video.videoWidth, height: video.videoHeight }
-	);
-}

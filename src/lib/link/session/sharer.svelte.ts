@@ -4,7 +4,7 @@
  * stream and a data channel to the agent's. A dropped connection is retried with ICE restarts,
  * then with fresh connections, before it is reported lost (the end user can then try again).
  */
-import type { Status } from '../../domain/types';
+import { isSessionStatus, isTerminal, type Status } from '../../domain/types';
 import { randomId, type ChannelMessage } from './channel';
 import { SessionPeer } from './peer.svelte';
 import type { SignalEnvelope } from './signal-protocol';
@@ -96,7 +96,7 @@ export class ScreenSharer extends SessionPeer {
 	setStatus(status: Status) {
 		if (status === this.#status) return;
 		this.#status = status;
-		if (status === 'ready' || status === 'connected') {
+		if (isSessionStatus(status)) {
 			this.#listen();
 			if (status === 'connected') this.#offerIfDue();
 			return;
@@ -106,7 +106,7 @@ export class ScreenSharer extends SessionPeer {
 		this.#reset();
 		this.stopSharing();
 		this.stoppedSharing = false;
-		this.state = status === 'closed' || status === 'expired' ? 'ended' : 'idle';
+		this.state = isTerminal(status) ? 'ended' : 'idle';
 	}
 
 	/** After a lost connection, on the end user's request. */
@@ -164,7 +164,7 @@ export class ScreenSharer extends SessionPeer {
 				// when it restarts: listen again while the session still runs.
 				this.#unlisten = null;
 				this.#relisten = setTimeout(() => {
-					if (this.#status === 'ready' || this.#status === 'connected') this.#listen();
+					if (isSessionStatus(this.#status)) this.#listen();
 				}, RELISTEN_MS);
 			}
 		});

@@ -3,7 +3,7 @@
  * the end user's browser for an offer), answers each offer, shows the incoming screen, and sends
  * chat and the pointer back over the data channel the end user's browser opened.
  */
-import { errorCode } from '../../client/api';
+import { refusalOf } from '../../client/api';
 import type { ChannelMessage } from './channel';
 import { SessionPeer } from './peer.svelte';
 import type { SignalEnvelope, SignalMessage } from './signal-protocol';
@@ -147,9 +147,9 @@ export class ScreenViewer extends SessionPeer {
 }
 
 function describe(error: unknown): string {
-	const code = errorCode(error);
-	if (code === 'FORBIDDEN') return 'Only the assigned agent or an admin can join this session.';
-	if (code === 'CONFLICT') return 'Waiting for the server to confirm the session…';
-	if (code === 'NOT_FOUND') return 'This request is not in your view any more.';
+	const reason = refusalOf(error)?.reason;
+	if (reason === 'forbidden') return 'Only the assigned agent or an admin can join this session.';
+	if (reason === 'conflict') return 'Waiting for the server to confirm the session…';
+	if (reason === 'not_found') return 'This request is not in your view any more.';
 	return 'Cannot reach the server; retrying…';
 }

@@ -1,0 +1,277 @@
+/**
+ * One plan per mutation: its rules — validation against the request as it is now, the lifecycle
+ * transition, the fields it sets — written once, pure and typed. The client's optimistic apply
+ * (`lib/sync/mutators.ts`) and the server's services (`server/services/requests.ts`) both call
+ * these; each adds only what it owns (the server: versions, events, mail, links, I/O checks such
+ * as "does this queue exist"). Times are milliseconds; `now` is the caller's.
+ */
+import { conflict, forbidden, invalid } from './errors';
+import { canTransition, type Action } from './lifecycle';
+import {
+	checkTimes,
+	defaultExpiresAt,
+	effectiveStatus,
+	parseInstant,
+	recipientChangeNeedsNewLink
+} from './rules';
+import type { Assignment, AssignmentInput, ClosedReason, Language, Status } from './types';
+
+/** The request fields a mutation may set. */
+export interface RequestFields {
+	recipientName: string;
+	recipientEmail: string | null;
+	sendEmail: boolean;
+	emailLanguage: Language;
+	comments: string;
+	scheduledAt: number | null;
+	expiresAt: number;
+	assignment: Assignment;
+	endUserSeenAt: number | null;
+}
+
+/** What the rules read of a request: its fields and its lifecycle state as stored. */
+export interface RequestFacts extends RequestFields {
+	status: Status;
+	connectRequested: boolean;
+	closedReason: ClosedReason | null;
+}
+
+/** Who acts, and when. */
+export interface PlanContext {
+	userId: string;
+	isAdmin: boolean;
+	queueIds: readonly string[];
+	now: number;
+}
+
+/** What a mutation does to an existing request: the lifecycle action and the fields it sets. */
+export interface Plan {
+	action: Action;
+	patch: Partial<RequestFields>;
+	/** The old link dies: the server issues a new link version (the client shows none until then). */
+	newLink?: boolean;
+}
+
+export const EDITABLE_FIELDS = [
+	'recipientName',
+	'recipientEmail',
+	'sendEmail',
+	'emailLanguage',
+	'comments',
+	'scheduledAt'
+] as const;
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+
+const instantOrNull = (value: string | null | undefined, field: string) =>
+	value === undefined || value === null ? null : parseInstant(value, field);
+
+/** Throws the lifecycle's refusal of `action`, judged by the status every read reports. */
+function allow(request: RequestFacts, action: Action, now: number) {
+	const status = effectiveStatus(request.status, request.expiresAt, now);
+	const refusal = canTransition({ ...request, status }, action);
+	if (refusal) throw refusal;
+}
+
+export function resolveAssignment(input: AssignmentInput, ctx: PlanContext): Assignment {
+	return input.kind === 'me' ? { kind: 'agent', userId: ctx.userId } : input;
+}
+
+export interface CreateInput {
+	recipientName: string;
+	recipientEmail?: string | null;
+	sendEmail?: boolean;
+	emailLanguage?: Language;
+	comments?: string;
+	scheduledAt?: string | null;
+	expiresAt?: string;
+	assignment?: AssignmentInput;
+}
+
+/** A new request's fields. `exists`: a request with the wanted id is known already. */
+export function planCreate(
+	input: CreateInput,
+	ctx: PlanContext & { defaultExpiryMs: number; defaultLanguage: Language },
+	exists: boolean
+): RequestFields {
+	const scheduledAt = instantOrNull(input.scheduledAt, 'scheduledAt');
+	const expiresAt =
+		input.expiresAt === undefined
+			? defaultExpiresAt(ctx.now, scheduledAt, ctx.defaultExpiryMs)
+			: parseInstant(input.expiresAt, 'expiresAt');
+	checkTimes({ scheduledAt, expiresAt }, ctx.now);
+	if (input.sendEmail && !input.recipientEmail) {
+		throw invalid('recipientEmail', 'is required when sendEmail is true');
+	}
+	// Ids are made by clients (so requests can be created offline); a repeat is a conflict.
+	if (exists) throw conflict('A session request with this id already exists');
+	return {
+		recipientName: input.recipientName,
+		recipientEmail: input.recipientEmail || null,
+		sendEmail: input.sendEmail ?? false,
+		emailLanguage: input.emailLanguage ?? ctx.defaultLanguage,
+		comments: input.comments ?? '',
+		scheduledAt,
+		expiresAt,
+		assignment: resolveAssignment(input.assignment ?? { kind: 'me' }, ctx),
+		endUserSeenAt: null
+	};
+}
+
+export interface UpdateInput {
+	recipientName?: string;
+	recipientEmail?: string | null;
+	sendEmail?: boolean;
+	emailLanguage?: Language;
+	comments?: string;
+	scheduledAt?: string | null;
+}
+
+/** An edit: the fields it changes, and whether the schedule moved (it is then reminded anew). */
+export function planUpdate(
+	request: RequestFacts,
+	input: UpdateInput,
+	ctx: PlanContext
+): Plan & { changed: EditableField[]; scheduleChanged: boolean } {
+	// A terminal (closed or expired) request is a conflict, whatever the input says.
+	allow(request, 'update', ctx.now);
+	const next = {
+		recipientName: input.recipientName ?? request.recipientName,
+		recipientEmail:
+			input.recipientEmail === undefined ? request.recipientEmail : input.recipientEmail || null,
+		sendEmail: input.sendEmail ?? request.sendEmail,
+		emailLanguage: input.emailLanguage ?? request.emailLanguage,
+		comments: input.comments ?? request.comments,
+		scheduledAt:
+			input.scheduledAt === undefined
+				? request.scheduledAt
+				: instantOrNull(input.scheduledAt, 'scheduledAt')
+	};
+	if (next.sendEmail && !next.recipientEmail) {
+		throw invalid('recipientEmail', 'is required when sendEmail is true');
+	}
+	// Only a new schedule needs checking: an unchanged expiry may have passed mid-session.
+	const scheduleChanged = next.scheduledAt !== request.scheduledAt;
+	if (scheduleChanged) {
+		checkTimes({ scheduledAt: next.scheduledAt, expiresAt: request.expiresAt }, ctx.now);
+	}
+	return {
+		action: 'update',
+		patch: next,
+		// A replaced or removed recipient address gets a new link: the old one dies.
+		newLink: recipientChangeNeedsNewLink(request.recipientEmail, next.recipientEmail),
+		changed: EDITABLE_FIELDS.filter((field) => next[field] !== request[field]),
+		scheduleChanged
+	};
+}
+
+export function planAssign(
+	request: RequestFacts,
+	input: { assignment: AssignmentInput },
+	ctx: PlanContext
+): Plan & { assignment: Assignment } {
+	allow(request, 'assign', ctx.now);
+	const assignment = resolveAssignment(input.assignment, ctx);
+	return { action: 'assign', patch: { assignment }, assignment };
+}
+
+/**
+ * Why `ctx`'s agent may not take `request` (lifecycle aside): someone holds it, or it waits in a
+ * queue they are not in; null when they may. For the take button and for planTake.
+ */
+export function takeRefusal(
+	assignment: Assignment,
+	ctx: Pick<PlanContext, 'userId' | 'isAdmin' | 'queueIds'>
+): 'taken' | 'not_member' | null {
+	if (assignment.kind === 'agent') return 'taken';
+	if (assignment.kind === 'queue' && !ctx.isAdmin && !ctx.queueIds.includes(assignment.queueId)) {
+		return 'not_member';
+	}
+	return null;
+}
+
+/**
+ * A take: the request becomes the acting agent's. `nameOf` names a holder who is not `ctx` (the
+ * server knows every name; a device may not).
+ */
+export function planTake(
+	request: RequestFacts,
+	ctx: PlanContext,
+	nameOf: (userId: string) => string | undefined = () => undefined
+): Plan & { from: Assignment } {
+	const from = request.assignment;
+	const refusal = takeRefusal(from, ctx);
+	if (refusal === 'taken' && from.kind === 'agent') {
+		const holder = from.userId === ctx.userId ? 'you' : nameOf(from.userId);
+		throw conflict(holder ? `Already taken by ${holder}` : 'Already taken');
+	}
+	if (refusal === 'not_member') throw forbidden('Only members of the queue can take this request');
+	allow(request, 'take', ctx.now);
+	return { action: 'take', patch: { assignment: { kind: 'agent', userId: ctx.userId } }, from };
+}
+
+/** Connecting and starting are for the assigned agent; others must take or be assigned first. */
+function requireOwner(request: RequestFacts, ctx: PlanContext) {
+	const a = request.assignment;
+	if (!ctx.isAdmin && a.kind === 'agent' && a.userId !== ctx.userId) {
+		throw forbidden('Only the assigned agent or an admin can do this');
+	}
+}
+
+export function planRequestConnect(request: RequestFacts, ctx: PlanContext): Plan {
+	requireOwner(request, ctx);
+	allow(request, 'requestConnect', ctx.now);
+	return { action: 'requestConnect', patch: {} };
+}
+
+export function planStart(request: RequestFacts, ctx: PlanContext): Plan {
+	requireOwner(request, ctx);
+	allow(request, 'start', ctx.now);
+	return { action: 'start', patch: {} };
+}
+
+export function planEnd(request: RequestFacts, ctx: PlanContext): Plan {
+	allow(request, 'end', ctx.now);
+	return { action: 'end', patch: {} };
+}
+
+export function planClose(request: RequestFacts, ctx: PlanContext): Plan {
+	allow(request, 'close', ctx.now);
+	return { action: 'close', patch: {} };
+}
+
+/** A reopen: a fresh expiry, a past schedule dropped (a future one kept), and a new link. */
+export function planReopen(
+	request: RequestFacts,
+	input: { expiresAt?: string },
+	ctx: PlanContext & { defaultExpiryMs: number }
+): Plan & { patch: { expiresAt: number } } {
+	allow(request, 'reopen', ctx.now);
+	const scheduledAt =
+		request.scheduledAt !== null && request.scheduledAt > ctx.now ? request.scheduledAt : null;
+	const expiresAt =
+		input.expiresAt === undefined
+			? defaultExpiresAt(ctx.now, scheduledAt, ctx.defaultExpiryMs)
+			: parseInstant(input.expiresAt, 'expiresAt');
+	checkTimes({ scheduledAt, expiresAt }, ctx.now, false);
+	return {
+		action: 'reopen',
+		patch: { scheduledAt, expiresAt, endUserSeenAt: null },
+		newLink: true
+	};
+}
+
+export function planExtend(
+	request: RequestFacts,
+	input: { expiresAt: string },
+	ctx: PlanContext
+): Plan & { patch: { expiresAt: number } } {
+	allow(request, 'extend', ctx.now);
+	const expiresAt = parseInstant(input.expiresAt, 'expiresAt');
+	checkTimes({ scheduledAt: request.scheduledAt, expiresAt }, ctx.now, false);
+	return { action: 'extend', patch: { expiresAt } };
+}
+
+export function planRegenerateLink(request: RequestFacts, ctx: PlanContext): Plan {
+	allow(request, 'regenerateLink', ctx.now);
+	return { action: 'regenerateLink', patch: {}, newLink: true };
+}
