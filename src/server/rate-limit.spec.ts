@@ -88,7 +88,7 @@ describe('link guessing from IPv6', () => {
 				codes.push((error as { reason: string }).reason);
 			}
 		}
-		expect(codes.slice(0, 20).every((c) => c === 'not_found')).toBe(true);
+		expect(codes.slice(0, 20).every((c) => c === 'link_dead')).toBe(true);
 		expect(codes.slice(20)).toEqual(Array(5).fill('rate_limited'));
 		let other = '';
 		try {
@@ -96,6 +96,6 @@ describe('link guessing from IPv6', () => {
 		} catch (error) {
 			other = (error as { reason: string }).reason;
 		}
-		expect(other).toBe('not_found');
+		expect(other).toBe('link_dead');
 	});
 });
