@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createBeckon } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
-import { addSession, addUser, freePort, makeDataDir, startProcess } from '../lib/beckon';
+import { addSession, addUser, makeDataDir, startBuiltServer } from '../lib/beckon';
 import type { BenchOptions, BenchResult } from '../lib/result';
 import { openPokes } from '../lib/sse';
 import { median, percentile, round } from '../lib/stats';
@@ -33,20 +33,9 @@ interface Instance {
 	stop(): Promise<void>;
 }
 
-async function startInstance(databaseUrl: string): Promise<Instance> {
-	const port = await freePort();
-	const dataDir = makeDataDir();
-	return startProcess(['bin/beckon.js', 'serve'], {
-		port,
-		readyPath: '/readyz',
-		env: {
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			BECKON_DATA_DIR: dataDir,
-			BECKON_PUBLIC_URL: `http://127.0.0.1:${port}`,
-			DATABASE_URL: databaseUrl
-		}
-	});
+function startInstance(databaseUrl: string): Promise<Instance> {
+	// Its data folder holds nothing: the data is in PostgreSQL.
+	return startBuiltServer(makeDataDir(), { env: { DATABASE_URL: databaseUrl } });
 }
 
 /** Requests per second of `requests.create`, 32 connections spread over the instances. */

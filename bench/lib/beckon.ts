@@ -136,7 +136,7 @@ export async function startProcess(
 /** The real server (`node bin/beckon.js serve`) on a data folder prepared by the caller. */
 export async function startBuiltServer(
 	dataDir: string,
-	options: { removeDataDir?: boolean } = {}
+	options: { removeDataDir?: boolean; env?: Record<string, string> } = {}
 ): Promise<RunningServer> {
 	try {
 		return await startServerOnce(dataDir, options);
@@ -156,7 +156,7 @@ export async function startBuiltServer(
 
 async function startServerOnce(
 	dataDir: string,
-	options: { removeDataDir?: boolean }
+	options: { removeDataDir?: boolean; env?: Record<string, string> }
 ): Promise<RunningServer> {
 	const port = await freePort();
 	return startProcess(['bin/beckon.js', 'serve'], {
@@ -166,7 +166,8 @@ async function startServerOnce(
 			PORT: String(port),
 			HOST: '127.0.0.1',
 			BECKON_DATA_DIR: dataDir,
-			BECKON_PUBLIC_URL: `http://127.0.0.1:${port}`
+			BECKON_PUBLIC_URL: `http://127.0.0.1:${port}`,
+			...options.env
 		},
 		cleanup: () => {
 			if (options.removeDataDir !== false) rmSync(dataDir, { recursive: true, force: true });

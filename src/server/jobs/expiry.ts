@@ -9,7 +9,7 @@ import { prepared } from '../db/prepared';
 import { sessionRequests } from '../db/schema';
 import { mailForExpiry } from '../services/mail-triggers';
 import { recordExpiries } from '../services/request-records';
-import { log } from '../log';
+import { periodically } from './periodic';
 
 const BATCH = 1000;
 
@@ -49,15 +49,5 @@ export function expireDueRequests(app: Beckon): number {
 
 /** Starts sweeping every `intervalMs`; returns the function that stops it. */
 export function start(app: Beckon, intervalMs = 15_000): () => void {
-	const sweep = () => {
-		try {
-			expireDueRequests(app);
-		} catch (error) {
-			log.error({ err: error }, 'expiry sweep failed; retrying at the next interval');
-		}
-	};
-	sweep();
-	const timer = setInterval(sweep, intervalMs);
-	timer.unref();
-	return () => clearInterval(timer);
+	return periodically('expiry sweep', intervalMs, () => expireDueRequests(app));
 }

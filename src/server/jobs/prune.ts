@@ -10,6 +10,7 @@
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
 import { log } from '../log';
+import { periodically } from './periodic';
 
 export const REFUSALS_KEPT_MS = 30 * 86_400_000;
 
@@ -31,16 +32,8 @@ export function pruneExpired(app: Beckon): { sessions: number; refusals: number 
 
 /** Prunes now and every `intervalMs` (an hour); returns the function that stops it. */
 export function start(app: Beckon, intervalMs = 3_600_000): () => void {
-	const prune = () => {
-		try {
-			const pruned = pruneExpired(app);
-			if (pruned.sessions + pruned.refusals > 0) log.info(pruned, 'pruned expired records');
-		} catch (error) {
-			log.error({ err: error }, 'pruning failed; retrying at the next interval');
-		}
-	};
-	prune();
-	const timer = setInterval(prune, intervalMs);
-	timer.unref();
-	return () => clearInterval(timer);
+	return periodically('pruning', intervalMs, () => {
+		const pruned = pruneExpired(app);
+		if (pruned.sessions + pruned.refusals > 0) log.info(pruned, 'pruned expired records');
+	});
 }

@@ -13,7 +13,7 @@ import { sessionRequests } from '../db/schema';
 import { mailReminders } from '../services/mail-triggers';
 import { writeRows } from '../services/request-records';
 import { getSettings } from '../services/settings';
-import { log } from '../log';
+import { periodically } from './periodic';
 
 const BATCH = 500;
 
@@ -60,15 +60,5 @@ export function sendDueReminders(app: Beckon): number {
 
 /** Checks for due reminders at start (catching up after downtime) and every `intervalMs`. */
 export function start(app: Beckon, intervalMs = 15_000): () => void {
-	const check = () => {
-		try {
-			sendDueReminders(app);
-		} catch (error) {
-			log.error({ err: error }, 'reminder check failed; retrying at the next interval');
-		}
-	};
-	check();
-	const timer = setInterval(check, intervalMs);
-	timer.unref();
-	return () => clearInterval(timer);
+	return periodically('reminder check', intervalMs, () => sendDueReminders(app));
 }

@@ -14,6 +14,7 @@ import { sessionRequests } from '../db/schema';
 import { anonymizeRequest } from '../services/privacy';
 import { getSettings } from '../services/settings';
 import { log } from '../log';
+import { periodically } from './periodic';
 
 const BATCH = 200;
 
@@ -54,16 +55,8 @@ export function anonymizeDueRequests(app: Beckon): number {
 
 /** Starts sweeping every `intervalMs`; returns the function that stops it. */
 export function start(app: Beckon, intervalMs = 10 * 60_000): () => void {
-	const sweep = () => {
-		try {
-			const anonymized = anonymizeDueRequests(app);
-			if (anonymized > 0) log.info({ anonymized }, 'retention anonymised requests');
-		} catch (error) {
-			log.error({ err: error }, 'retention sweep failed; retrying at the next interval');
-		}
-	};
-	sweep();
-	const timer = setInterval(sweep, intervalMs);
-	timer.unref();
-	return () => clearInterval(timer);
+	return periodically('retention sweep', intervalMs, () => {
+		const anonymized = anonymizeDueRequests(app);
+		if (anonymized > 0) log.info({ anonymized }, 'retention anonymised requests');
+	});
 }
