@@ -19,29 +19,29 @@ import { createUser, loadAuthUser, type AuthUser } from './users';
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
+let dataDir: string;
+let app: Beckon;
+let agent: AuthUser;
+let now = Date.parse('2030-03-04T10:00:00.000Z');
+
+beforeAll(async () => {
+	dataDir = mkdtempSync(join(tmpdir(), 'beckon-expiries-'));
+	app = createTestBeckon(dataDir, () => now);
+	const user = await createUser(app, {
+		email: 'sweep@example.com',
+		name: 'Sweep',
+		password: 'long enough password',
+		role: 'agent',
+		permission: 'edit'
+	});
+	agent = loadAuthUser(app, user.id)!;
+});
+afterAll(() => {
+	app?.close();
+	rmSync(dataDir, { recursive: true, force: true });
+});
+
 describe('recordExpiries', () => {
-	let dataDir: string;
-	let app: Beckon;
-	let agent: AuthUser;
-	let now = Date.parse('2030-03-04T10:00:00.000Z');
-
-	beforeAll(async () => {
-		dataDir = mkdtempSync(join(tmpdir(), 'beckon-expiries-'));
-		app = createTestBeckon(dataDir, () => now);
-		const user = await createUser(app, {
-			email: 'sweep@example.com',
-			name: 'Sweep',
-			password: 'long enough password',
-			role: 'agent',
-			permission: 'edit'
-		});
-		agent = loadAuthUser(app, user.id)!;
-	});
-	afterAll(() => {
-		app?.close();
-		rmSync(dataDir, { recursive: true, force: true });
-	});
-
 	/** What `fn` writes and announces, rolled back afterwards. */
 	const effectsOf = (fn: () => unknown) =>
 		rolledBack(app, () => ({
@@ -96,28 +96,6 @@ describe('recordExpiries', () => {
 });
 
 describe('writeRows, the one write path', () => {
-	let dataDir: string;
-	let app: Beckon;
-	let agent: AuthUser;
-	const now = Date.parse('2030-03-04T10:00:00.000Z');
-
-	beforeAll(async () => {
-		dataDir = mkdtempSync(join(tmpdir(), 'beckon-write-rows-'));
-		app = createTestBeckon(dataDir, () => now);
-		const user = await createUser(app, {
-			email: 'writer@example.com',
-			name: 'Writer',
-			password: 'long enough password',
-			role: 'agent',
-			permission: 'edit'
-		});
-		agent = loadAuthUser(app, user.id)!;
-	});
-	afterAll(() => {
-		app?.close();
-		rmSync(dataDir, { recursive: true, force: true });
-	});
-
 	const counter = () =>
 		(
 			app.sqlite.prepare("SELECT value FROM counters WHERE name = 'version'").get() as {
@@ -148,6 +126,7 @@ describe('writeRows, the one write path', () => {
 						"SELECT request_id, type, actor, data, at FROM request_events WHERE type != 'created' ORDER BY id"
 					)
 					.all()
+					.filter((e) => rows.some((r) => r.id === (e as { request_id: string }).request_id))
 			};
 		});
 		expect(effects.written.map((r) => r.version)).toEqual([before + 1, before + 2, before + 3]);

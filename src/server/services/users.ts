@@ -54,14 +54,15 @@ function queueIdsOf(app: Beckon, userId: string): string[] {
 		.map((r) => r.queueId);
 }
 
+/** What every shape of a user carries of its row. */
+function userFields(row: UserRow) {
+	const { id, email, name, role, permission, active } = row;
+	return { id, email, name, role, permission, active };
+}
+
 function toPublicUser(row: UserRow, queueIds: string[]): PublicUser {
 	return {
-		id: row.id,
-		email: row.email,
-		name: row.name,
-		role: row.role,
-		permission: row.permission,
-		active: row.active,
+		...userFields(row),
 		queueIds,
 		createdAt: new Date(row.createdAt).toISOString(),
 		updatedAt: new Date(row.updatedAt).toISOString()
@@ -72,15 +73,7 @@ function toPublicUser(row: UserRow, queueIds: string[]): PublicUser {
 export function loadAuthUser(app: Beckon, userId: string): AuthUser | null {
 	const row = userById(app.db).get({ id: userId });
 	if (!row || !row.active) return null;
-	return {
-		id: row.id,
-		email: row.email,
-		name: row.name,
-		role: row.role,
-		permission: row.permission,
-		active: row.active,
-		queueIds: queueIdsOf(app, row.id)
-	};
+	return { ...userFields(row), queueIds: queueIdsOf(app, row.id) };
 }
 
 export function getUser(app: Beckon, userId: string): PublicUser {
