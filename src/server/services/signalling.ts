@@ -24,6 +24,7 @@ import { RateLimiter } from '../rate-limit';
 import { findRow, loadVisibleRow, assignmentOf } from './request-records';
 import { requireEdit } from './requests';
 import { resolveLink, verifiedLinkRow } from './link-page';
+import { requireSessionKey } from './session-keys';
 import { loadAuthUser, type AuthUser } from './users';
 import { log } from '../log';
 
@@ -146,10 +147,20 @@ function rateLimit(limiter: RateLimiter, key: string, now: number) {
 // ——— the end user, by session link ———
 
 /** The request behind a live link whose end user has allowed a session. */
-function endUserSessionRow(app: Beckon, token: string, clientAddress: string) {
+/**
+ * The request behind a live link whose end user has allowed a session, asked by the page that
+ * allowed it (its session key: session-keys.ts).
+ */
+function endUserSessionRow(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	sessionKey: string | undefined
+) {
 	// Signalling has its own (larger) budget; unknown tokens still burn the enumeration budget.
 	const row = resolveLink(app, token, clientAddress, hubOf(app).limits.endUser);
 	requireInSession(app, row);
+	requireSessionKey(app, row, sessionKey);
 	return row;
 }
 
@@ -157,15 +168,21 @@ export function sendFromEndUser(
 	app: Beckon,
 	token: string,
 	message: SignalMessage,
-	clientAddress: string
+	clientAddress: string,
+	sessionKey?: string
 ) {
-	const row = endUserSessionRow(app, token, clientAddress);
+	const row = endUserSessionRow(app, token, clientAddress, sessionKey);
 	hubOf(app).publish(row.id, 'end_user', message, app.clock());
 	return { ok: true as const };
 }
 
-export function endUserIceServers(app: Beckon, token: string, clientAddress: string) {
-	endUserSessionRow(app, token, clientAddress);
+export function endUserIceServers(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	sessionKey?: string
+) {
+	endUserSessionRow(app, token, clientAddress, sessionKey);
 	return { iceServers: app.config.iceServers };
 }
 
@@ -174,14 +191,22 @@ export function endUserSignals(
 	token: string,
 	lastEventId: string | null | undefined,
 	clientAddress: string,
-	signal: AbortSignal
+	signal: AbortSignal,
+	sessionKey?: string
 ) {
-	const row = endUserSessionRow(app, token, clientAddress);
+	const row = endUserSessionRow(app, token, clientAddress, sessionKey);
 	return relay(app, row.id, 'end_user', lastEventId, signal, {
 		concerns: (change) => change.requestId === row.id,
 		stillAllowed: () => {
 			const current = verifiedLinkRow(app, token);
-			return current !== null && inSession(app, current);
+			if (current === null || !inSession(app, current)) return false;
+			try {
+				// Allowed again from another page: this one's key no longer holds.
+				requireSessionKey(app, current, sessionKey);
+				return true;
+			} catch {
+				return false;
+			}
 		}
 	});
 }

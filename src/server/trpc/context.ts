@@ -13,6 +13,8 @@ export interface Context {
 	/** The raw session cookie, for logout. */
 	sessionToken: string | null;
 	clientAddress: string;
+	/** The caller's `User-Agent`, recorded with end-user events. */
+	userAgent: string | null;
 	/** Response headers (Set-Cookie); absent for direct calls in tests. */
 	resHeaders: ResponseHeaders | null;
 	/** Whether cookies must be Secure (the public URL is https). */
@@ -25,6 +27,7 @@ export interface RequestFacts {
 	cookie: string | null;
 	/** The `Origin` header. */
 	origin: string | null;
+	userAgent?: string | null;
 	/** The origin the request was made to (adapter-node's base of the request URL). */
 	ownOrigin: string;
 }
@@ -34,6 +37,7 @@ export function factsOfRequest(req: Request): RequestFacts {
 		authorization: req.headers.get('authorization'),
 		cookie: req.headers.get('cookie'),
 		origin: req.headers.get('origin'),
+		userAgent: req.headers.get('user-agent'),
 		ownOrigin: new URL(req.url).origin
 	};
 }
@@ -56,6 +60,7 @@ export function createContext(
 	const base = {
 		app,
 		clientAddress,
+		userAgent: req.userAgent ?? null,
 		resHeaders,
 		secureCookies: app.config.publicUrl.startsWith('https:')
 	};

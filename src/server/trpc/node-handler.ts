@@ -47,6 +47,7 @@ function factsOf(req: IncomingMessage, proxy: ProxySettings): RequestFacts {
 		authorization: req.headers.authorization ?? null,
 		cookie: req.headers.cookie ?? null,
 		origin: req.headers.origin ?? null,
+		userAgent: req.headers['user-agent'] ?? null,
 		ownOrigin: ownOrigin(proxy, req.headers)
 	};
 }
