@@ -21,8 +21,16 @@ export interface Config {
 	defaultExpiryMs: number;
 	reminderLeadMs: number;
 	defaultLanguage: Language;
-	/** STUN/TURN servers for live sessions, handed to both browsers; none are needed on a LAN. */
+	/**
+	 * STUN/TURN servers for live sessions; none are needed on a LAN. Entries with static
+	 * credentials go to agents only, never to end users (see `turn`).
+	 */
 	iceServers: IceServer[];
+	/**
+	 * A TURN server sharing a secret with Beckon (coturn's `use-auth-secret`): each session's
+	 * browsers get credentials of their own that expire after `ttlMs` (turn.ts).
+	 */
+	turn: { urls: string[]; secret: string; ttlMs: number } | null;
 }
 
 /** An RTCIceServer as browsers take it. */
@@ -47,7 +55,8 @@ const SECRET_VARIABLES = new Set([
 	'DATABASE_URL',
 	'BECKON_ADMIN_PASSWORD',
 	'BECKON_SMTP_URL',
-	'BECKON_ICE_SERVERS'
+	'BECKON_ICE_SERVERS',
+	'BECKON_TURN_SECRET'
 ]);
 
 const duration = z.string().refine((v) => parseDuration(v) !== null, {
@@ -121,7 +130,21 @@ const envSchema = z.object({
 	BECKON_DEFAULT_LANGUAGE: z
 		.enum(LANGUAGES, { message: `must be one of ${LANGUAGES.join(', ')}` })
 		.default('en'),
-	BECKON_ICE_SERVERS: iceServers.default([])
+	BECKON_ICE_SERVERS: iceServers.default([]),
+	BECKON_TURN_URLS: z
+		.string()
+		.transform((v) => v.split(',').map((url) => url.trim()))
+		.pipe(
+			z.array(
+				z.string().regex(/^turns?:\S+$/, {
+					message:
+						'must list turn: or turns: URLs, comma-separated, e.g. turn:turn.example.com:3478'
+				})
+			)
+		)
+		.optional(),
+	BECKON_TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+	BECKON_TURN_TTL: duration.default('1h')
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -142,6 +165,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		const missing = e.BECKON_ADMIN_EMAIL ? 'BECKON_ADMIN_PASSWORD' : 'BECKON_ADMIN_EMAIL';
 		throw new ConfigError(missing, 'must be set together with the other admin variable');
 	}
+	if (Boolean(e.BECKON_TURN_URLS) !== Boolean(e.BECKON_TURN_SECRET)) {
+		const missing = e.BECKON_TURN_URLS ? 'BECKON_TURN_SECRET' : 'BECKON_TURN_URLS';
+		throw new ConfigError(missing, 'must be set together with the other TURN variable');
+	}
 	const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
 	const publicUrl = (e.BECKON_PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, '');
 	const dataDir = resolve(e.BECKON_DATA_DIR);
@@ -161,6 +188,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		defaultExpiryMs: parseDuration(e.BECKON_DEFAULT_EXPIRY) as number,
 		reminderLeadMs: parseDuration(e.BECKON_REMINDER_LEAD) as number,
 		defaultLanguage: e.BECKON_DEFAULT_LANGUAGE,
-		iceServers: e.BECKON_ICE_SERVERS
+		iceServers: e.BECKON_ICE_SERVERS,
+		turn:
+			e.BECKON_TURN_URLS && e.BECKON_TURN_SECRET
+				? {
+						urls: e.BECKON_TURN_URLS,
+						secret: e.BECKON_TURN_SECRET,
+						ttlMs: parseDuration(e.BECKON_TURN_TTL) as number
+					}
+				: null
 	};
 }

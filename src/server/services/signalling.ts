@@ -21,6 +21,7 @@ import type { Change } from '../bus';
 import type { PostgresChangeRelay } from '../bus-postgres';
 import type { SessionRequestRow } from '../db/schema';
 import { RateLimiter } from '../rate-limit';
+import { iceServersFor } from '../turn';
 import { findRow, loadVisibleRow, assignmentOf } from './request-records';
 import { requireEdit } from './requests';
 import { resolveLink, verifiedLinkRow } from './link-page';
@@ -182,8 +183,8 @@ export function endUserIceServers(
 	clientAddress: string,
 	sessionKey?: string
 ) {
-	endUserSessionRow(app, token, clientAddress, sessionKey);
-	return { iceServers: app.config.iceServers };
+	const row = endUserSessionRow(app, token, clientAddress, sessionKey);
+	return { iceServers: iceServersFor(app.config, row.id, 'end_user', app.clock()) };
 }
 
 export function endUserSignals(
@@ -238,8 +239,8 @@ export function sendFromAgent(
 }
 
 export function agentIceServers(app: Beckon, user: AuthUser, input: { id: string }) {
-	agentSessionRow(app, user, input.id);
-	return { iceServers: app.config.iceServers };
+	const row = agentSessionRow(app, user, input.id);
+	return { iceServers: iceServersFor(app.config, row.id, 'agent', app.clock()) };
 }
 
 export function agentSignals(
