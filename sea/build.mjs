@@ -105,8 +105,14 @@ const files = filesUnder(stage)
 	.filter((file) => !file.endsWith('.map'))
 	.sort();
 const hash = createHash('sha256');
-for (const file of files) hash.update(file).update(readFileSync(join(stage, file)));
-const index = { version, hash: hash.digest('hex'), files };
+// Each file's own hash too: the executable checks what it unpacked against them (main.cjs).
+const hashes = {};
+for (const file of files) {
+	const bytes = readFileSync(join(stage, file));
+	hash.update(file).update(bytes);
+	hashes[file] = createHash('sha256').update(bytes).digest('hex');
+}
+const index = { version, hash: hash.digest('hex'), files, hashes };
 writeFileSync(join(stage, 'index.json'), JSON.stringify(index));
 
 const seaConfig = join(dist, 'sea-config.json');
