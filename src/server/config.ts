@@ -21,10 +21,18 @@ export interface Config {
 	defaultExpiryMs: number;
 	reminderLeadMs: number;
 	defaultLanguage: Language;
-	/** STUN/TURN servers for live sessions, handed to both browsers; none are needed on a LAN. */
+	/**
+	 * STUN/TURN servers for live sessions; none are needed on a LAN. Entries with static
+	 * credentials go to agents only, never to end users (see `turn`).
+	 */
 	iceServers: IceServer[];
 	/** How long PostgreSQL may take before a call fails (see PostgresTimeouts). */
 	postgres: PostgresTimeouts;
+	/**
+	 * A TURN server sharing a secret with Beckon (coturn's `use-auth-secret`): each session's
+	 * browsers get credentials of their own that expire after `ttlMs` (turn.ts).
+	 */
+	turn: { urls: string[]; secret: string; ttlMs: number } | null;
 }
 
 /**
@@ -77,7 +85,8 @@ const SECRET_VARIABLES = new Set([
 	'DATABASE_URL',
 	'BECKON_ADMIN_PASSWORD',
 	'BECKON_SMTP_URL',
-	'BECKON_ICE_SERVERS'
+	'BECKON_ICE_SERVERS',
+	'BECKON_TURN_SECRET'
 ]);
 
 const duration = z.string().refine((v) => parseDuration(v) !== null, {
@@ -157,7 +166,21 @@ const envSchema = z.object({
 	BECKON_PG_STATEMENT_TIMEOUT: duration.default('15s'),
 	BECKON_PG_LOCK_TIMEOUT: duration.default('10s'),
 	BECKON_PG_KEEPALIVE: duration.default('10s'),
-	BECKON_PG_IDLE_IN_TRANSACTION_TIMEOUT: duration.default('30s')
+	BECKON_PG_IDLE_IN_TRANSACTION_TIMEOUT: duration.default('30s'),
+	BECKON_TURN_URLS: z
+		.string()
+		.transform((v) => v.split(',').map((url) => url.trim()))
+		.pipe(
+			z.array(
+				z.string().regex(/^turns?:\S+$/, {
+					message:
+						'must list turn: or turns: URLs, comma-separated, e.g. turn:turn.example.com:3478'
+				})
+			)
+		)
+		.optional(),
+	BECKON_TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+	BECKON_TURN_TTL: duration.default('1h')
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -177,6 +200,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 	if (Boolean(e.BECKON_ADMIN_EMAIL) !== Boolean(e.BECKON_ADMIN_PASSWORD)) {
 		const missing = e.BECKON_ADMIN_EMAIL ? 'BECKON_ADMIN_PASSWORD' : 'BECKON_ADMIN_EMAIL';
 		throw new ConfigError(missing, 'must be set together with the other admin variable');
+	}
+	if (Boolean(e.BECKON_TURN_URLS) !== Boolean(e.BECKON_TURN_SECRET)) {
+		const missing = e.BECKON_TURN_URLS ? 'BECKON_TURN_SECRET' : 'BECKON_TURN_URLS';
+		throw new ConfigError(missing, 'must be set together with the other TURN variable');
 	}
 	const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
 	const publicUrl = (e.BECKON_PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, '');
@@ -204,6 +231,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			lockMs: parseDuration(e.BECKON_PG_LOCK_TIMEOUT) as number,
 			keepAliveMs: parseDuration(e.BECKON_PG_KEEPALIVE) as number,
 			idleInTransactionMs: parseDuration(e.BECKON_PG_IDLE_IN_TRANSACTION_TIMEOUT) as number
-		}
+		},
+		turn:
+			e.BECKON_TURN_URLS && e.BECKON_TURN_SECRET
+				? {
+						urls: e.BECKON_TURN_URLS,
+						secret: e.BECKON_TURN_SECRET,
+						ttlMs: parseDuration(e.BECKON_TURN_TTL) as number
+					}
+				: null
 	};
 }

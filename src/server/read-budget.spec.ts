@@ -3,7 +3,12 @@ import { ReadBudget } from './read-budget';
 
 describe('ReadBudget', () => {
 	it("runs one user's reads one at a time, each after a turn of the event loop", async () => {
-		const budget = new ReadBudget({ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20 });
+		const budget = new ReadBudget({
+			msPerSecond: 250,
+			burstMs: 1_000,
+			maxWaiting: 20,
+			maxWaitMs: 0
+		});
 		const order: string[] = [];
 		const read = async (name: string) => {
 			const release = await budget.enter('u');
@@ -21,7 +26,10 @@ describe('ReadBudget', () => {
 
 	it('refuses once the time spent exceeds the balance, and refills over time', async () => {
 		let now = 0;
-		const budget = new ReadBudget({ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20 }, () => now);
+		const budget = new ReadBudget(
+			{ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20, maxWaitMs: 0 },
+			() => now
+		);
 		(await budget.enter('u'))(600);
 		(await budget.enter('u'))(600);
 		expect(budget.balanceOf('u')).toBe(-200);
@@ -35,8 +43,28 @@ describe('ReadBudget', () => {
 		expect(budget.balanceOf('u')).toBe(1_000);
 	});
 
+	it('waits out a short deficit before the read runs', async () => {
+		const budget = new ReadBudget({
+			msPerSecond: 1_000,
+			burstMs: 100,
+			maxWaiting: 5,
+			maxWaitMs: 500
+		});
+		(await budget.enter('u'))(150); // 50 ms in debt: refills in 50 ms
+		const started = performance.now();
+		(await budget.enter('u'))(1);
+		expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+		(await budget.enter('u'))(2_000); // far in debt: refused, not waited for
+		await expect(budget.enter('u')).rejects.toMatchObject({ reason: 'rate_limited' });
+	});
+
 	it('refuses at once when too many reads of one user wait', async () => {
-		const budget = new ReadBudget({ msPerSecond: 250, burstMs: 1_000, maxWaiting: 3 });
+		const budget = new ReadBudget({
+			msPerSecond: 250,
+			burstMs: 1_000,
+			maxWaiting: 3,
+			maxWaitMs: 0
+		});
 		const waiting = [budget.enter('u'), budget.enter('u'), budget.enter('u')];
 		await expect(budget.enter('u')).rejects.toMatchObject({ reason: 'rate_limited' });
 		for (const entered of waiting) (await entered)(1);

@@ -8,7 +8,8 @@
  *   them, whatever the batching or the number of connections. At most `maxWaiting` reads wait in
  *   a lane; more are refused at once, at almost no cost.
  * - **Time, not calls.** Each read's duration is charged to its user; the balance refills at
- *   `msPerSecond` up to `burstMs`. A user whose balance is spent is refused until it refills.
+ *   `msPerSecond` up to `burstMs`. A read that finds the balance spent waits for it to refill
+ *   (the whole lane with it), or is refused when that would take over `maxWaitMs`.
  *
  * Real time (not the app's clock): this limits what the machine spends.
  */
@@ -25,10 +26,18 @@ interface Lane {
 export interface ReadBudgetPolicy {
 	msPerSecond: number;
 	burstMs: number;
+	/** Reads that may wait in one user's lane; more are refused at once. */
 	maxWaiting: number;
+	/** The longest a read waits for the balance to refill before it is refused. */
+	maxWaitMs: number;
 }
 
-export const READ_BUDGET: ReadBudgetPolicy = { msPerSecond: 250, burstMs: 1_000, maxWaiting: 20 };
+export const READ_BUDGET: ReadBudgetPolicy = {
+	msPerSecond: 150,
+	burstMs: 500,
+	maxWaiting: 50,
+	maxWaitMs: 2_000
+};
 
 const tooMany = () =>
 	new DomainError(DomainErrorReason.rateLimited, 'Too many reads; try again in a moment');
@@ -64,8 +73,15 @@ export class ReadBudget {
 		}
 		this.#refill(lane);
 		if (lane.balance <= 0) {
-			done();
-			throw tooMany();
+			// A short deficit is waited out (the lane waits with it: a flooding client's
+			// connections then sit idle instead of coming back at once); a long one is refused.
+			const waitMs = (-lane.balance / this.policy.msPerSecond) * 1000 + 1;
+			if (waitMs > this.policy.maxWaitMs) {
+				done();
+				throw tooMany();
+			}
+			await new Promise((resolve) => setTimeout(resolve, waitMs));
+			this.#refill(lane);
 		}
 		return (elapsedMs) => {
 			lane.balance -= elapsedMs;

@@ -10,9 +10,11 @@ import type { Beckon } from './app';
 import { addressKey } from './rate-limit';
 
 export const STREAM_LIMITS = {
-	perUser: 20,
+	// Generous enough for an agent's devices and tabs (and the benchmarks' 100 streams per agent
+	// and 1,000 from one address), small enough that no one caller holds the server's memory.
+	perUser: 100,
 	perLink: 6,
-	perAddress: 200,
+	perAddress: 2_000,
 	/** Streams are dropped after this long; clients reconnect at once. */
 	lifetimeMs: 30 * 60_000,
 	/** Bytes a stream may have waiting in its socket before its consumer is dropped. */

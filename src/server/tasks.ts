@@ -25,9 +25,10 @@ export const TASKS = {
 	'link.watch': (app: Beckon, token: string, clientAddress: string) =>
 		watchStart(app, token, clientAddress),
 	'link.view': (app: Beckon, token: string) => currentView(app, token),
-	'signals.endUser': (app: Beckon, token: string, clientAddress: string) =>
-		endUserSessionId(app, token, clientAddress),
-	'signals.endUserAllowed': (app: Beckon, token: string) => endUserStillAllowed(app, token),
+	'signals.endUser': (app: Beckon, token: string, clientAddress: string, sessionKey?: string) =>
+		endUserSessionId(app, token, clientAddress, sessionKey),
+	'signals.endUserAllowed': (app: Beckon, token: string, sessionKey?: string) =>
+		endUserStillAllowed(app, token, sessionKey),
 	'signals.agent': (app: Beckon, user: AuthUser, requestId: string) =>
 		agentSessionId(app, user, requestId),
 	'signals.agentAllowed': (app: Beckon, userId: string, requestId: string) =>

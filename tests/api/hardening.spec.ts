@@ -134,10 +134,10 @@ describe('pruning', () => {
 		const fresh = new ApiClient(server.url);
 		await fresh.login(user.email, user.password);
 		await push(fresh, 2);
-		expect(pruneExpired(server.app)).toEqual({ sessions: 0, refusals: 0 });
+		expect(pruneExpired(server.app)).toEqual({ sessions: 0, refusals: 0, sessionKeys: 0 });
 
 		now += 86_400_000; // 30 days and a bit: the first session and the first refusal are due
-		expect(pruneExpired(server.app)).toEqual({ sessions: 1, refusals: 1 });
+		expect(pruneExpired(server.app)).toEqual({ sessions: 1, refusals: 1, sessionKeys: 0 });
 		expect(count('sessions')).toBe(1);
 		expect(count('sync_mutations')).toBe(1);
 		expect(server.app.sqlite.prepare('SELECT client_id AS c FROM sync_mutations').get()).toEqual({
@@ -245,6 +245,79 @@ describe('who receives the session link', () => {
 			const pulled = await client.query('sync.pull', { clientId: crypto.randomUUID() });
 			const row = pulled.changes.find((r: { id: string }) => r.id === created.id);
 			expect(row.link, `${name}: sync.pull`).toBe(expected);
+		}
+	});
+});
+
+describe('a live session belongs to the page that allowed it', () => {
+	let server: TestServer;
+	let agent: ApiClient;
+	beforeAll(async () => {
+		server = await startTestServer();
+		const user = await makeUser(server.app, 'agent', 'edit');
+		agent = new ApiClient(server.url);
+		await agent.login(user.email, user.password);
+	});
+	afterAll(() => server.close());
+
+	it('refuses another holder of the link in the session, and records who acted', async () => {
+		const created = await agent.mutate('requests.create', { recipientName: 'Bound' });
+		const token = new URL(created.link).pathname.split('/').at(-1)!;
+		const page = new ApiClient(server.url);
+		page.sessionKeys = new Map();
+		page.extraHeaders = { 'user-agent': 'EndUserBrowser/1.0' };
+		const other = new ApiClient(server.url);
+		other.sessionKeys = new Map();
+		await page.mutate('link.open', { token });
+		await agent.mutate('requests.requestConnect', { id: created.id });
+		const allowed = await page.mutate('link.respond', { token, decision: 'allow' });
+		expect(allowed.status).toBe('ready');
+		expect(allowed.sessionKey).toMatch(/^[\w-]{43}$/);
+		expect(page.sessionKeys.get(token)).toBe(allowed.sessionKey);
+
+		const hello = { type: 'hello', peer: 'intruder' };
+		// The other holder can neither signal, nor join, nor answer for the end user.
+		await expectApiError(other.mutate('link.signal', { token, message: hello }), 'FORBIDDEN');
+		await expectApiError(other.query('link.session', { token }), 'FORBIDDEN');
+		await expectApiError(
+			other.mutate('link.signal', { token, message: hello, sessionKey: 'x'.repeat(43) }),
+			'FORBIDDEN'
+		);
+		await expectApiError(other.mutate('link.respond', { token, decision: 'deny' }), 'FORBIDDEN');
+		await expectApiError(other.mutate('link.decline', { token }), 'FORBIDDEN');
+		await agent.mutate('requests.start', { id: created.id });
+		await expectApiError(other.mutate('link.end', { token }), 'FORBIDDEN');
+		expect((await agent.query('requests.get', { id: created.id })).status).toBe('connected');
+		// Reading the page's view stays open to the link, as before.
+		expect((await other.query('link.get', { token })).status).toBe('connected');
+
+		// The page itself does all of it.
+		await page.mutate('link.signal', { token, message: { type: 'hello', peer: 'end-user' } });
+		expect((await page.query('link.session', { token })).iceServers).toEqual([]);
+		const keyRows = () =>
+			server.app.sqlite
+				.prepare("SELECT count(*) AS n FROM server_keys WHERE name LIKE 'session-key:%'")
+				.get() as { n: number };
+		expect(Number(keyRows().n)).toBe(1);
+		const ended = await page.mutate('link.end', { token });
+		expect(ended.status).toBe('closed');
+		// The pruner drops the key of the session that is over.
+		expect(pruneExpired(server.app).sessionKeys).toBe(1);
+		expect(Number(keyRows().n)).toBe(0);
+
+		const events = (await agent.query('requests.get', { id: created.id })).events as {
+			type: string;
+			actor: string;
+			data: { client?: { address: string; userAgent: string | null } };
+		}[];
+		const byEndUser = events.filter((e) => e.actor === 'end_user');
+		expect(byEndUser.map((e) => e.type)).toEqual([
+			'link_opened',
+			'access_allowed',
+			'session_ended'
+		]);
+		for (const event of byEndUser) {
+			expect(event.data.client).toEqual({ address: '127.0.0.1', userAgent: 'EndUserBrowser/1.0' });
 		}
 	});
 });

@@ -58,6 +58,7 @@ const tokenOf = (r: { link?: string | null }) => {
 
 /** Reads a subscription's SSE stream up to its first data or error event. */
 async function subscribeOnce(client: ApiClient, path: string, input?: unknown) {
+	input = client.withSessionKey(path, input);
 	const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
 	const headers: Record<string, string> = { accept: 'text/event-stream' };
 	if (client.cookie) headers.cookie = client.cookie;

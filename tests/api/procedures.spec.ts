@@ -111,7 +111,10 @@ function expectEvents(events: Json[], requestId: string) {
 }
 
 function expectLinkView(view: Json) {
-	expect(Object.keys(view).sort()).toEqual([...LINK_VIEW_KEYS].sort());
+	// An allow's answer adds the session key of the page that allowed (services/session-keys.ts).
+	const keys = 'sessionKey' in view ? [...LINK_VIEW_KEYS, 'sessionKey'] : LINK_VIEW_KEYS;
+	if ('sessionKey' in view) expect(view.sessionKey).toMatch(/^[\w-]{43}$/);
+	expect(Object.keys(view).sort()).toEqual([...keys].sort());
 	expect(typeof view.recipientName).toBe('string');
 	expect(typeof view.agentName).toBe('string');
 	expect(typeof view.organization).toBe('string');

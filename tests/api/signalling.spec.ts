@@ -27,7 +27,7 @@ class Subscription {
 		const sub = new Subscription();
 		const headers: Record<string, string> = { accept: 'text/event-stream' };
 		if (client.cookie) headers.cookie = client.cookie;
-		const qs = `?input=${encodeURIComponent(JSON.stringify(input))}`;
+		const qs = `?input=${encodeURIComponent(JSON.stringify(client.withSessionKey(path, input)))}`;
 		const response = await fetch(`${client.baseUrl}/api/trpc/${path}${qs}`, {
 			headers,
 			signal: sub.#abort.signal

@@ -38,7 +38,7 @@ describe('single executable', () => {
 		const emptyBin = join(dir, 'bin');
 		spawnSync('mkdir', [emptyBin]);
 		env = { PATH: emptyBin, HOME: dir, BECKON_DATA_DIR: join(dir, 'data') };
-	}, 180_000);
+	}, 600_000);
 	afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 	it('is one file under 120 MB that knows its version', () => {

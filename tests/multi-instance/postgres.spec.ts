@@ -125,7 +125,11 @@ describe.skipIf(!TEST_DATABASE_URL)('several instances on one PostgreSQL', () =>
 		await endUser.mutate('link.respond', { token, decision: 'allow' });
 
 		const query = (input: unknown) => `input=${encodeURIComponent(JSON.stringify(input))}`;
-		const toEndUser = await openStream(`${one.url}/api/trpc/link.signals?${query({ token })}`, '');
+		const sessionKey = endUser.sessionKeys.get(token);
+		const toEndUser = await openStream(
+			`${one.url}/api/trpc/link.signals?${query({ token, sessionKey })}`,
+			''
+		);
 		const toAgent = await openStream(
 			`${two.url}/api/trpc/requests.signals?${query({ id: created.id })}`,
 			onTwo.cookie!

@@ -369,10 +369,11 @@ function endUserActs(world: World, act: string, pick: number) {
 	const token = createLinkToken(world.app.secret, row.id, row.linkVersion);
 	const address = `10.0.${pick % 250}.${(pick >> 8) % 250}`;
 	try {
+		const page = { sessionKey: sessionKeys.get(token) };
 		if (act === 'open') openLink(world.app, token, address);
-		else if (act === 'decline') declineRequest(world.app, token, address);
-		else if (act === 'end') endUserEnds(world.app, token, address);
-		else respondToConnect(world.app, token, act as 'allow' | 'deny', address);
+		else if (act === 'decline') declineRequest(world.app, token, address, page);
+		else if (act === 'end') endUserEnds(world.app, token, address, page);
+		else allowOrDeny(world, token, act as 'allow' | 'deny', address);
 	} catch (error) {
 		if (!(error instanceof DomainError)) throw error;
 	}
@@ -727,10 +728,22 @@ describe('properties', () => {
 function endUserActsStrict(world: World, act: string, row: { id: string; linkVersion: number }) {
 	const token = createLinkToken(world.app.secret, row.id, row.linkVersion);
 	const address = `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+	const page = { sessionKey: sessionKeys.get(token) };
 	if (act === 'open') return openLink(world.app, token, address);
-	if (act === 'decline') return declineRequest(world.app, token, address);
-	if (act === 'end') return endUserEnds(world.app, token, address);
-	return respondToConnect(world.app, token, act as 'allow' | 'deny', address);
+	if (act === 'decline') return declineRequest(world.app, token, address, page);
+	if (act === 'end') return endUserEnds(world.app, token, address, page);
+	return allowOrDeny(world, token, act as 'allow' | 'deny', address);
+}
+
+/** The end user's page keeps the session key an allow returns (services/session-keys.ts). */
+const sessionKeys = new Map<string, string>();
+
+function allowOrDeny(world: World, token: string, decision: 'allow' | 'deny', address: string) {
+	const answer = respondToConnect(world.app, token, decision, address, {
+		sessionKey: sessionKeys.get(token)
+	});
+	if (answer.sessionKey) sessionKeys.set(token, answer.sessionKey);
+	return answer;
 }
 
 // ——— 3. every procedure, random JSON ———

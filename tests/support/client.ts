@@ -32,12 +32,37 @@ export class ApiError extends Error {
 	}
 }
 
+/** Session keys by link token, as one end-user page keeps them (see ApiClient.sessionKeys). */
+const ONE_PAGE = new Map<string, string>();
+
 export class ApiClient {
 	cookie: string | null = null;
 	bearer: string | null = null;
 	extraHeaders: Record<string, string> = {};
+	/**
+	 * Like the link page, a client keeps the session key each `link.respond` allow returns and
+	 * sends it with its later `link.*` calls on that token. Clients share one page's keys unless
+	 * given their own map (another page, another holder of the link).
+	 */
+	sessionKeys: Map<string, string> = ONE_PAGE;
 
 	constructor(readonly baseUrl: string) {}
+
+	/** `input` with the session key of its token, for a `link.*` call that gives none. */
+	withSessionKey(path: string, input: unknown): unknown {
+		if (!path.startsWith('link.') || typeof input !== 'object' || input === null) return input;
+		const { token, sessionKey } = input as { token?: unknown; sessionKey?: unknown };
+		const key = typeof token === 'string' ? this.sessionKeys.get(token) : undefined;
+		return key === undefined || sessionKey !== undefined ? input : { ...input, sessionKey: key };
+	}
+
+	#remember(path: string, input: unknown, data: unknown) {
+		const key = (data as { sessionKey?: unknown } | null)?.sessionKey;
+		const token = (input as { token?: unknown } | null)?.token;
+		if (path === 'link.respond' && typeof key === 'string' && typeof token === 'string') {
+			this.sessionKeys.set(token, key);
+		}
+	}
 
 	#headers(): Record<string, string> {
 		const headers: Record<string, string> = { ...this.extraHeaders };
@@ -58,6 +83,7 @@ export class ApiClient {
 	}
 
 	async query<T = any>(path: string, input?: unknown): Promise<T> {
+		input = this.withSessionKey(path, input);
 		const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
 		return this.#read<T>(
 			await fetch(`${this.baseUrl}/api/trpc/${path}${qs}`, { headers: this.#headers() })
@@ -65,13 +91,16 @@ export class ApiClient {
 	}
 
 	async mutate<T = any>(path: string, input?: unknown): Promise<T> {
-		return this.#read<T>(
+		input = this.withSessionKey(path, input);
+		const data = await this.#read<T>(
 			await fetch(`${this.baseUrl}/api/trpc/${path}`, {
 				method: 'POST',
 				headers: { ...this.#headers(), 'content-type': 'application/json' },
 				body: input === undefined ? undefined : JSON.stringify(input)
 			})
 		);
+		this.#remember(path, input, data);
+		return data;
 	}
 
 	async login(email: string, password: string) {

@@ -148,10 +148,13 @@ export const createTokenSchema = z.object({ name: requiredText(LIMITS.tokenName)
 export const revokeTokenSchema = z.object({ id });
 
 const linkToken = z.string().min(1, { message: 'is required' }).max(LIMITS.linkToken);
-export const linkTokenSchema = z.object({ token: linkToken });
+/** The key the page got when it allowed the session (needed for the session's calls). */
+const sessionKey = z.string().max(100).optional();
+export const linkTokenSchema = z.object({ token: linkToken, sessionKey });
 export const linkRespondSchema = z.object({
 	token: linkToken,
-	decision: z.enum(['allow', 'deny'], { message: 'must be allow or deny' })
+	decision: z.enum(['allow', 'deny'], { message: 'must be allow or deny' }),
+	sessionKey
 });
 
 export const updateSettingsSchema = z.object({

@@ -8,6 +8,7 @@ import { DeadLinkKind } from '../domain/errors';
 import { isTerminal } from '../domain/types';
 // Type-only: the shape of link.get's answer, none of the server's code.
 import type { LinkView } from '../../server/services/link-page';
+import { rememberSessionKey, sessionKeyFor } from './session/session-key';
 
 export type { LinkView };
 
@@ -89,17 +90,29 @@ export class LinkSession {
 	}
 
 	respond(decision: 'allow' | 'deny') {
-		return this.#act(() => this.#api.link.respond.mutate({ token: this.#token, decision }));
+		return this.#act(async () => {
+			const answer = await this.#api.link.respond.mutate({
+				token: this.#token,
+				decision,
+				sessionKey: sessionKeyFor(this.#token)
+			});
+			// Allowing binds the session to this page.
+			const { sessionKey, ...view } = answer;
+			if (sessionKey) rememberSessionKey(this.#token, sessionKey);
+			return view;
+		});
 	}
 
 	async decline() {
-		if (await this.#act(() => this.#api.link.decline.mutate({ token: this.#token }))) {
+		const input = { token: this.#token, sessionKey: sessionKeyFor(this.#token) };
+		if (await this.#act(() => this.#api.link.decline.mutate(input))) {
 			this.outcome = 'declined';
 		}
 	}
 
 	async end() {
-		if (await this.#act(() => this.#api.link.end.mutate({ token: this.#token }))) {
+		const input = { token: this.#token, sessionKey: sessionKeyFor(this.#token) };
+		if (await this.#act(() => this.#api.link.end.mutate(input))) {
 			this.outcome = 'ended';
 		}
 	}

@@ -627,15 +627,21 @@ describe('optimistic outcome = server outcome', () => {
 			expect(page.lastMutationId).toBe(mutationId);
 			return page.changes.find((r) => r.id === requestId) ?? local;
 		};
+		const sessionKeys = new Map<string, string>();
 		for (const step of steps) {
 			if ('advance' in step) {
 				clock += step.advance;
 				local = pullInto();
 			} else if ('endUser' in step) {
 				const token = new URL(local!.link!).pathname.split('/s/')[1];
+				// As the end user's page: it keeps the session key an allow returns.
+				const page = { sessionKey: sessionKeys.get(token) };
 				if (step.endUser === 'open') openLink(app, token, '127.0.0.1');
-				else if (step.endUser === 'decline') declineRequest(app, token, '127.0.0.1');
-				else respondToConnect(app, token, step.endUser, '127.0.0.1');
+				else if (step.endUser === 'decline') declineRequest(app, token, '127.0.0.1', page);
+				else {
+					const answer = respondToConnect(app, token, step.endUser, '127.0.0.1', page);
+					if (answer.sessionKey) sessionKeys.set(token, answer.sessionKey);
+				}
 				local = pullInto();
 			} else {
 				requestId = requestIdOf(step);

@@ -1,6 +1,7 @@
 /**
  * The pruner: deletes sign-in sessions past their expiry (they no longer sign anyone in, but
- * their hashes need not be kept) and refused-mutation records older than `REFUSALS_KEPT_MS`.
+ * their hashes need not be kept), refused-mutation records older than `REFUSALS_KEPT_MS`, and the
+ * session keys of live sessions that are over (services/session-keys.ts).
  *
  * A refusal is kept so that a device repeating a push whose answer it lost gets the same answer.
  * Devices repeat within seconds, or when they come back online; one that lost an answer and
@@ -21,12 +22,25 @@ const deleteOldRefusals = prepared((db) =>
 	db.$client.prepare('DELETE FROM sync_mutations WHERE processed_at < ?')
 );
 
+// The keys of live sessions that are over (services/session-keys.ts).
+const deleteSessionKeysOfEndedSessions = prepared((db) =>
+	db.$client.prepare(
+		`DELETE FROM server_keys WHERE name LIKE 'session-key:%' AND substr(name, 13) NOT IN
+		 (SELECT id FROM session_requests WHERE status IN ('ready', 'connected'))`
+	)
+);
+
 /** Deletes what is due; returns how many rows of each kind went. */
-export function pruneExpired(app: Beckon): { sessions: number; refusals: number } {
+export function pruneExpired(app: Beckon): {
+	sessions: number;
+	refusals: number;
+	sessionKeys: number;
+} {
 	const now = app.clock();
 	return write(app, () => ({
 		sessions: deleteExpiredSessions(app.db).run(now).changes,
-		refusals: deleteOldRefusals(app.db).run(now - REFUSALS_KEPT_MS).changes
+		refusals: deleteOldRefusals(app.db).run(now - REFUSALS_KEPT_MS).changes,
+		sessionKeys: deleteSessionKeysOfEndedSessions(app.db).run().changes
 	}));
 }
 
@@ -34,6 +48,8 @@ export function pruneExpired(app: Beckon): { sessions: number; refusals: number 
 export function start(app: Beckon, intervalMs = 3_600_000): () => void {
 	return periodically('pruning', intervalMs, () => {
 		const pruned = pruneExpired(app);
-		if (pruned.sessions + pruned.refusals > 0) log.info(pruned, 'pruned expired records');
+		if (pruned.sessions + pruned.refusals + pruned.sessionKeys > 0) {
+			log.info(pruned, 'pruned expired records');
+		}
 	});
 }

@@ -3,6 +3,7 @@
  * presence fresh), answer a connect request, or decline. Public, so every call is rate-limited
  * per client address, and answers never reveal whether a request exists.
  */
+import { issueSessionKey, requireSessionKey } from './session-keys';
 import {
 	DomainError,
 	DomainErrorReason,
@@ -122,7 +123,23 @@ export function getLink(app: Beckon, token: string, clientAddress: string): Link
  * synced change at most every PRESENCE_SYNC_MS, so their "Online now" stays true while the page
  * stays open; heartbeats sooner than that write nothing.
  */
-export function openLink(app: Beckon, token: string, clientAddress: string): LinkView {
+/** What an end-user event records of the page acting: its address and browser. */
+export interface EndUserClient {
+	userAgent?: string | null;
+	/** The key the page got when it allowed the session (session-keys.ts). */
+	sessionKey?: string;
+}
+
+const clientData = (clientAddress: string, client: EndUserClient) => ({
+	client: { address: clientAddress, userAgent: client.userAgent?.slice(0, 300) ?? null }
+});
+
+export function openLink(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	client: EndUserClient = {}
+): LinkView {
 	const row = write(app, () => {
 		const current = resolveLink(app, token, clientAddress);
 		const now = app.clock();
@@ -132,7 +149,10 @@ export function openLink(app: Beckon, token: string, clientAddress: string): Lin
 				action: 'openLink',
 				actor: END_USER_ACTOR,
 				patch: { endUserSeenAt: now },
-				event: { type: 'link_opened', data: { firstOpen: current.status === 'open' } }
+				event: {
+					type: 'link_opened',
+					data: { firstOpen: current.status === 'open', ...clientData(clientAddress, client) }
+				}
 			});
 		}
 		if (sinceSeen >= PRESENCE_SYNC_MS) return recordPresence(app, current, now);
@@ -141,29 +161,51 @@ export function openLink(app: Beckon, token: string, clientAddress: string): Lin
 	return linkView(app, row);
 }
 
+/**
+ * The end user's answer to a connect request. Allowing binds the session to this page: the
+ * answer carries the session key (session-keys.ts) that the page's later session calls need.
+ * Withdrawing consent during a session needs it too.
+ */
 export function respondToConnect(
 	app: Beckon,
 	token: string,
 	decision: 'allow' | 'deny',
-	clientAddress: string
-): LinkView {
-	const row = write(app, () =>
-		recordChange(app, resolveLink(app, token, clientAddress), {
+	clientAddress: string,
+	client: EndUserClient = {}
+): LinkView & { sessionKey?: string } {
+	const { row, sessionKey } = write(app, () => {
+		const current = resolveLink(app, token, clientAddress);
+		if (decision === 'deny') requireSessionKey(app, current, client.sessionKey);
+		const changed = recordChange(app, current, {
 			action: decision,
 			actor: END_USER_ACTOR,
 			patch: { endUserSeenAt: app.clock() },
-			event: { type: decision === 'allow' ? 'access_allowed' : 'access_denied' }
-		})
-	);
-	return linkView(app, row);
+			event: {
+				type: decision === 'allow' ? 'access_allowed' : 'access_denied',
+				data: clientData(clientAddress, client)
+			}
+		});
+		return {
+			row: changed,
+			sessionKey: decision === 'allow' ? issueSessionKey(app, changed.id) : undefined
+		};
+	});
+	return sessionKey ? { ...linkView(app, row), sessionKey } : linkView(app, row);
 }
 
-export function declineRequest(app: Beckon, token: string, clientAddress: string): LinkView {
+export function declineRequest(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	client: EndUserClient = {}
+): LinkView {
 	const row = write(app, () => {
-		const declined = recordChange(app, resolveLink(app, token, clientAddress), {
+		const current = resolveLink(app, token, clientAddress);
+		requireSessionKey(app, current, client.sessionKey);
+		const declined = recordChange(app, current, {
 			action: 'decline',
 			actor: END_USER_ACTOR,
-			event: { type: 'declined' }
+			event: { type: 'declined', data: clientData(clientAddress, client) }
 		});
 		mailForClose(app, declined);
 		return declined;
@@ -172,13 +214,23 @@ export function declineRequest(app: Beckon, token: string, clientAddress: string
 }
 
 /** The end user ends the session in progress: `connected` → `closed` (completed). */
-export function endSession(app: Beckon, token: string, clientAddress: string): LinkView {
+export function endSession(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	client: EndUserClient = {}
+): LinkView {
 	const row = write(app, () => {
-		const ended = recordChange(app, resolveLink(app, token, clientAddress), {
+		const current = resolveLink(app, token, clientAddress);
+		requireSessionKey(app, current, client.sessionKey);
+		const ended = recordChange(app, current, {
 			action: 'end',
 			actor: END_USER_ACTOR,
 			patch: { endUserSeenAt: app.clock() },
-			event: { type: 'session_ended', data: { by: 'end_user' } }
+			event: {
+				type: 'session_ended',
+				data: { by: 'end_user', ...clientData(clientAddress, client) }
+			}
 		});
 		mailForClose(app, ended);
 		return ended;

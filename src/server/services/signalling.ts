@@ -21,9 +21,11 @@ import type { Beckon } from '../app';
 import type { Change, InstanceRelay } from '../bus';
 import type { SessionRequestRow } from '../db/schema';
 import { RateLimiter } from '../rate-limit';
+import { iceServersFor } from '../turn';
 import { findRow, loadVisibleRow, assignmentOf } from './request-records';
 import { requireEdit } from './requests';
 import { resolveLink, verifiedLinkRow } from './link-page';
+import { requireSessionKey } from './session-keys';
 import { loadAuthUser, type AuthUser } from './users';
 import { log } from '../log';
 import { runTask } from '../tasks';
@@ -146,10 +148,20 @@ function rateLimit(limiter: RateLimiter, key: string, now: number) {
 // ——— the end user, by session link ———
 
 /** The request behind a live link whose end user has allowed a session. */
-function endUserSessionRow(app: Beckon, token: string, clientAddress: string) {
+/**
+ * The request behind a live link whose end user has allowed a session, asked by the page that
+ * allowed it (its session key: session-keys.ts).
+ */
+function endUserSessionRow(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	sessionKey: string | undefined
+) {
 	// Signalling has its own (larger) budget; unknown tokens still burn the enumeration budget.
 	const row = resolveLink(app, token, clientAddress, hubOf(app).limits.endUser);
 	requireInSession(app, row);
+	requireSessionKey(app, row, sessionKey);
 	return row;
 }
 
@@ -157,16 +169,22 @@ export function sendFromEndUser(
 	app: Beckon,
 	token: string,
 	message: SignalMessage,
-	clientAddress: string
+	clientAddress: string,
+	sessionKey?: string
 ) {
-	const row = endUserSessionRow(app, token, clientAddress);
+	const row = endUserSessionRow(app, token, clientAddress, sessionKey);
 	hubOf(app).publish(row.id, 'end_user', message, app.clock());
 	return { ok: true as const };
 }
 
-export function endUserIceServers(app: Beckon, token: string, clientAddress: string) {
-	endUserSessionRow(app, token, clientAddress);
-	return { iceServers: app.config.iceServers };
+export function endUserIceServers(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	sessionKey?: string
+) {
+	const row = endUserSessionRow(app, token, clientAddress, sessionKey);
+	return { iceServers: iceServersFor(app.config, row.id, 'end_user', app.clock()) };
 }
 
 /**
@@ -178,24 +196,39 @@ export async function endUserSignals(
 	token: string,
 	lastEventId: string | null | undefined,
 	clientAddress: string,
-	signal: AbortSignal
+	signal: AbortSignal,
+	sessionKey?: string
 ) {
-	const requestId = await runTask(app, 'signals.endUser', token, clientAddress);
+	const requestId = await runTask(app, 'signals.endUser', token, clientAddress, sessionKey);
 	return relay(app, requestId, 'end_user', lastEventId, signal, {
 		concerns: (change) => change.requestId === requestId,
-		stillAllowed: () => runTask(app, 'signals.endUserAllowed', token)
+		stillAllowed: () => runTask(app, 'signals.endUserAllowed', token, sessionKey)
 	});
 }
 
 /** The request an end user's signalling stream is for (task: where the database is). */
-export function endUserSessionId(app: Beckon, token: string, clientAddress: string): string {
-	return endUserSessionRow(app, token, clientAddress).id;
+export function endUserSessionId(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	sessionKey?: string
+): string {
+	return endUserSessionRow(app, token, clientAddress, sessionKey).id;
 }
 
-/** Whether the end user's link still opens a session (task). */
-export function endUserStillAllowed(app: Beckon, token: string): boolean {
+/**
+ * Whether the end user's link still opens a session for this page (task): allowed again from
+ * another page, this one's key no longer holds.
+ */
+export function endUserStillAllowed(app: Beckon, token: string, sessionKey?: string): boolean {
 	const current = verifiedLinkRow(app, token);
-	return current !== null && inSession(app, current);
+	if (current === null || !inSession(app, current)) return false;
+	try {
+		requireSessionKey(app, current, sessionKey);
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 // ——— the agent ———
@@ -225,8 +258,8 @@ export function sendFromAgent(
 }
 
 export function agentIceServers(app: Beckon, user: AuthUser, input: { id: string }) {
-	agentSessionRow(app, user, input.id);
-	return { iceServers: app.config.iceServers };
+	const row = agentSessionRow(app, user, input.id);
+	return { iceServers: iceServersFor(app.config, row.id, 'agent', app.clock()) };
 }
 
 export async function agentSignals(

@@ -69,16 +69,27 @@ describe('sync.pull removals', () => {
 			statements += 1;
 			return prepare.apply(this, args);
 		} as typeof prepare;
-		let second: ReturnType<typeof pull>;
+		// A page may end early (it stops growing after PULL_SLICE_MS): pull to the end.
+		const changes: unknown[] = [];
+		const deleted: string[] = [];
+		let pages = 0;
 		try {
-			second = pull(app, alice, { clientId, cursor: first.cursor, limit: 5_000 });
+			let cursor = first.cursor;
+			for (let more = true; more; pages++) {
+				const page = pull(app, alice, { clientId, cursor, limit: 5_000 });
+				changes.push(...page.changes);
+				deleted.push(...page.deleted);
+				cursor = page.cursor;
+				more = page.more;
+			}
 		} finally {
 			app.sqlite.prepare = prepare;
 		}
-		expect(second.changes).toEqual([]);
-		expect(second.deleted.sort()).toEqual(moved.map((r) => r.id).sort());
-		expect(second.more).toBe(false);
-		// 1,140 hidden rows: three lookups of earlier assignments and the page's own few queries.
-		expect(statements).toBeLessThan(12);
+		expect(changes).toEqual([]);
+		expect(deleted.sort()).toEqual(moved.map((r) => r.id).sort());
+		// 1,140 hidden rows: a few statements per page (its chunks, one lookup of earlier
+		// assignments per 500 hidden rows, the bookkeeping), not one per row.
+		expect(statements).toBeLessThanOrEqual(pages * 12);
+		expect(statements).toBeLessThan(100);
 	}, 120_000);
 });

@@ -329,7 +329,7 @@ export const DEFAULT_PULL_PAGE = 1000;
 /** Rows read per query of a pull page. */
 const PULL_CHUNK = 250;
 /** A pull page stops growing after this long (at least one chunk is always sent). */
-export const PULL_SLICE_MS = 20;
+export const PULL_SLICE_MS = 10;
 
 const pageAfter = prepared((db) =>
 	db

@@ -15,6 +15,8 @@ export interface Context {
 	/** The raw session cookie, for logout. */
 	sessionToken: string | null;
 	clientAddress: string;
+	/** The caller's `User-Agent`, recorded with end-user events. */
+	userAgent: string | null;
 	/** Response headers (Set-Cookie); absent for direct calls in tests. */
 	resHeaders: ResponseHeaders | null;
 	/** Whether cookies must be Secure (the public URL is https). */
@@ -27,6 +29,7 @@ export interface RequestFacts {
 	cookie: string | null;
 	/** The `Origin` header. */
 	origin: string | null;
+	userAgent?: string | null;
 	/** The origin the request was made to (adapter-node's base of the request URL). */
 	ownOrigin: string;
 }
@@ -63,6 +66,7 @@ export function userOf(app: Beckon, credentials: Credentials): AuthUser | null {
 
 function contextOf(
 	app: Beckon,
+	req: RequestFacts,
 	credentials: Credentials,
 	user: AuthUser | null,
 	resHeaders: ResponseHeaders,
@@ -73,6 +77,7 @@ function contextOf(
 		user,
 		sessionToken: credentials.sessionToken,
 		clientAddress,
+		userAgent: req.userAgent ?? null,
 		resHeaders,
 		secureCookies: app.config.publicUrl.startsWith('https:')
 	};
@@ -87,6 +92,7 @@ export function createContext(
 	const credentials = credentialsOf(app, req);
 	return contextOf(
 		app,
+		req,
 		credentials,
 		lookUp(() => userOf(app, credentials)),
 		resHeaders,
@@ -126,7 +132,7 @@ export async function resolveContext(
 		if (isUnavailable(error)) throw unavailableError(error);
 		throw error;
 	}
-	return contextOf(app, credentials, user, resHeaders, clientAddress);
+	return contextOf(app, req, credentials, user, resHeaders, clientAddress);
 }
 
 export function sessionCookie(ctx: Context, value: string, maxAgeSeconds: number): string {

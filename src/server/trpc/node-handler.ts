@@ -48,6 +48,7 @@ function factsOf(req: IncomingMessage, proxy: ProxySettings): RequestFacts {
 		authorization: req.headers.authorization ?? null,
 		cookie: req.headers.cookie ?? null,
 		origin: req.headers.origin ?? null,
+		userAgent: req.headers['user-agent'] ?? null,
 		ownOrigin: ownOrigin(proxy, req.headers)
 	};
 }
@@ -333,6 +334,7 @@ async function forward(
 				user: null,
 				sessionToken: null,
 				clientAddress: call.clientAddress,
+				userAgent: null,
 				resHeaders: NO_COOKIES,
 				secureCookies: false
 			}),
@@ -369,6 +371,7 @@ export async function answerCall(app: Beckon, call: ApiCall): Promise<ApiAnswer>
 		authorization: headers.get('authorization'),
 		cookie: headers.get('cookie'),
 		origin: headers.get('origin'),
+		userAgent: headers.get('user-agent'),
 		ownOrigin: call.ownOrigin
 	};
 	const response = await resolveResponse({

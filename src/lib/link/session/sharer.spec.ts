@@ -273,6 +273,17 @@ describe('ScreenSharer', () => {
 		expect(hellos()).toBe(2);
 	});
 
+	it('stops listening, and says so, when the session belongs to another page', async () => {
+		await connected();
+		const hellos = () => transport.sent.filter((m) => m.type === 'hello').length;
+		expect(sharer.otherPage).toBe(false);
+		transport.handlers?.onClose({ data: { code: 'FORBIDDEN' } });
+		await vi.advanceTimersByTimeAsync(5_000);
+		expect(sharer.otherPage).toBe(true);
+		// Not listened to again (a restart's end, by contrast, is followed by a new hello).
+		expect(hellos()).toBe(1);
+	});
+
 	it('stops capturing when consent is withdrawn or the session ends', async () => {
 		await connected();
 		sharer.setStatus('waiting');

@@ -31,11 +31,19 @@ const DISCONNECTED_GRACE_MS = 3_000;
 const OFFER_PATIENCE_MS = 3_000;
 const RELISTEN_MS = 2_000;
 
+/** The tRPC code of a refusal (`error.data.code`), whatever client made it. */
+function refusedCode(error: unknown): string | null {
+	const data = (error as { data?: { code?: unknown } } | null)?.data;
+	return typeof data?.code === 'string' ? data.code : null;
+}
+
 export class ScreenSharer extends SessionPeer {
 	stream = $state.raw<MediaStream | null>(null);
 	state = $state<SharerState>('idle');
 	/** The last capture attempt failed (refused or cancelled in the browser's picker). */
 	shareError = $state<'failed' | null>(null);
+	/** The session belongs to the page that allowed it, and that is another page. */
+	otherPage = $state(false);
 	/** The end user stopped sharing (from the browser's own control, for instance). */
 	stoppedSharing = $state(false);
 	/** The agent's pointer on the shared picture, 0–1; `highlight` pulses where they clicked. */
@@ -159,10 +167,16 @@ export class ScreenSharer extends SessionPeer {
 		this.#unlisten = this.transport.listen({
 			onOpen: () => this.signal({ type: 'hello' }),
 			onMessage: (envelope) => this.inOrder(() => this.#receive(envelope)),
-			onClose: () => {
+			onClose: (error) => {
+				this.#unlisten = null;
+				// The session was allowed from another page (tab or browser): it is that page's alone
+				// (the server's session key), and listening again here would be refused again.
+				if (refusedCode(error) === 'FORBIDDEN') {
+					this.otherPage = true;
+					return;
+				}
 				// The server ends the stream when the session is over (the status will say so) or
 				// when it restarts: listen again while the session still runs.
-				this.#unlisten = null;
 				this.#relisten = setTimeout(() => {
 					if (isSessionStatus(this.#status)) this.#listen();
 				}, RELISTEN_MS);

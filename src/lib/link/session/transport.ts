@@ -3,6 +3,7 @@
  * link (`link.*`), the agent with their own session (`requests.*`). The peers see one interface.
  */
 import type { Api } from '../../client/api';
+import { sessionKeyFor } from './session-key';
 import type { SignalEnvelope, SignalMessage } from './signal-protocol';
 
 export interface SignalHandlers {
@@ -45,12 +46,18 @@ function listenWith(subscribe: Subscribe, handlers: SignalHandlers) {
 	};
 }
 
+/** The end user's side: every call carries the key this page got when it allowed the session. */
 export function endUserTransport(api: Api, token: string): SignalTransport {
+	const sessionKey = () => sessionKeyFor(token);
 	return {
-		iceServers: async () => (await api.link.session.query({ token })).iceServers,
-		send: (message) => api.link.signal.mutate({ token, message }),
+		iceServers: async () =>
+			(await api.link.session.query({ token, sessionKey: sessionKey() })).iceServers,
+		send: (message) => api.link.signal.mutate({ token, message, sessionKey: sessionKey() }),
 		listen: (handlers) =>
-			listenWith((callbacks) => api.link.signals.subscribe({ token }, callbacks), handlers)
+			listenWith(
+				(callbacks) => api.link.signals.subscribe({ token, sessionKey: sessionKey() }, callbacks),
+				handlers
+			)
 	};
 }
 

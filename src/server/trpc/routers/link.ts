@@ -2,20 +2,38 @@ import { linkRespondSchema, linkTokenSchema } from '../../../lib/domain/schemas'
 import { linkSignalSchema, linkSignalsSchema } from '../../../lib/link/session/signal-protocol';
 import * as link from '../../services/link-page';
 import * as signalling from '../../services/signalling';
+import type { Context } from '../context';
 import { publicProcedure, router } from '../trpc';
 
-/** The end user's procedures: the session link token is their only credential. */
+/** The page acting, for the events it records and the session it holds. */
+const clientOf = (ctx: Context, input: { sessionKey?: string }) => ({
+	userAgent: ctx.userAgent,
+	sessionKey: input.sessionKey
+});
+
+/**
+ * The end user's procedures: the session link token is their credential, and during a session
+ * the key their page got when it allowed it (services/session-keys.ts).
+ */
 export const linkRouter = router({
 	get: publicProcedure
 		.input(linkTokenSchema)
 		.query(({ ctx, input }) => link.getLink(ctx.app, input.token, ctx.clientAddress)),
 	open: publicProcedure
 		.input(linkTokenSchema)
-		.mutation(({ ctx, input }) => link.openLink(ctx.app, input.token, ctx.clientAddress)),
+		.mutation(({ ctx, input }) =>
+			link.openLink(ctx.app, input.token, ctx.clientAddress, clientOf(ctx, input))
+		),
 	respond: publicProcedure
 		.input(linkRespondSchema)
 		.mutation(({ ctx, input }) =>
-			link.respondToConnect(ctx.app, input.token, input.decision, ctx.clientAddress)
+			link.respondToConnect(
+				ctx.app,
+				input.token,
+				input.decision,
+				ctx.clientAddress,
+				clientOf(ctx, input)
+			)
 		),
 	/** The same view on every change (SSE); the first event is the current state. */
 	watch: publicProcedure
@@ -30,22 +48,32 @@ export const linkRouter = router({
 		),
 	decline: publicProcedure
 		.input(linkTokenSchema)
-		.mutation(({ ctx, input }) => link.declineRequest(ctx.app, input.token, ctx.clientAddress)),
+		.mutation(({ ctx, input }) =>
+			link.declineRequest(ctx.app, input.token, ctx.clientAddress, clientOf(ctx, input))
+		),
 	/** The end user ends the session in progress (`connected` → `closed`, completed). */
 	end: publicProcedure
 		.input(linkTokenSchema)
-		.mutation(({ ctx, input }) => link.endSession(ctx.app, input.token, ctx.clientAddress)),
+		.mutation(({ ctx, input }) =>
+			link.endSession(ctx.app, input.token, ctx.clientAddress, clientOf(ctx, input))
+		),
 	/** ICE servers for the session's peer connection (`ready` or `connected` only). */
 	session: publicProcedure
 		.input(linkTokenSchema)
 		.query(({ ctx, input }) =>
-			signalling.endUserIceServers(ctx.app, input.token, ctx.clientAddress)
+			signalling.endUserIceServers(ctx.app, input.token, ctx.clientAddress, input.sessionKey)
 		),
 	/** One signalling message to the agent's browser. */
 	signal: publicProcedure
 		.input(linkSignalSchema)
 		.mutation(({ ctx, input }) =>
-			signalling.sendFromEndUser(ctx.app, input.token, input.message, ctx.clientAddress)
+			signalling.sendFromEndUser(
+				ctx.app,
+				input.token,
+				input.message,
+				ctx.clientAddress,
+				input.sessionKey
+			)
 		),
 	/** Signalling messages from the agent's browser (SSE, tracked ids: resumes after a drop). */
 	signals: publicProcedure
@@ -56,7 +84,8 @@ export const linkRouter = router({
 				input.token,
 				input.lastEventId,
 				ctx.clientAddress,
-				signal ?? new AbortController().signal
+				signal ?? new AbortController().signal,
+				input.sessionKey
 			)
 		)
 });
