@@ -56,8 +56,13 @@ function seaRuntime() {
 		for (const entry of ['package.json', 'binding.gyp', 'lib', 'src', 'deps']) {
 			cpSync(join(source, entry), join(addon, entry), { recursive: true });
 		}
-		// npm's own node-gyp, against Node 24's headers from the package.
+		// npm's own node-gyp, against Node 24's headers from the package. A `nodedir` from npm's
+		// configuration (this machine's ~/.npmrc names /usr, the running Node's headers) reaches
+		// node-gyp as npm_config_nodedir when this runs under npm, and would win over --nodedir.
 		const npmRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
+		const env = Object.fromEntries(
+			Object.entries(process.env).filter(([name]) => name.toLowerCase() !== 'npm_config_nodedir')
+		);
 		run(
 			process.execPath,
 			[
@@ -66,8 +71,20 @@ function seaRuntime() {
 				'--release',
 				`--nodedir=${join(home, 'package')}`
 			],
-			{ cwd: addon }
+			{ cwd: addon, env }
 		);
+		// Checked, not assumed: an addon built for another Node would only fail at the first start.
+		const gypi = readFileSync(join(addon, 'build/config.gypi'), 'utf8');
+		const abi = /"node_module_version": (\d+)/.exec(gypi)?.[1];
+		const expected = execFileSync(node, ['-p', 'process.versions.modules'], {
+			encoding: 'utf8'
+		}).trim();
+		if (abi !== expected) {
+			rmSync(addon, { recursive: true, force: true });
+			throw new Error(
+				`better-sqlite3 was built for ABI ${abi}, not Node ${SEA_NODE}'s ${expected}`
+			);
+		}
 	}
 	return { node, betterSqlite3: addon };
 }
