@@ -64,4 +64,34 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgresChangeRelay', () => {
 		stop.abort();
 		await Promise.all(listening);
 	});
+
+	it('folds what waits to be announced into one "anything may have changed" past its bound', async () => {
+		const url = schemaUrl(freshSchema());
+		const sending = new ChangeBus();
+		const hearing = new ChangeBus();
+		const sender = new PostgresChangeRelay(url, sending, { maxQueued: 5 });
+		const listener = new PostgresChangeRelay(url, hearing);
+		sending.relayTo(sender);
+		await Promise.all([sender.ready, listener.ready]);
+		const heard: Change[] = [];
+		const stop = new AbortController();
+		const listening = (async () => {
+			for await (const batch of hearing.batches(stop.signal)) heard.push(...batch);
+		})();
+		// Fifty commits at once: far more than may wait for their NOTIFY.
+		for (let i = 0; i < 50; i++) {
+			sending.hold({ requestId: `r${i}` });
+			sending.flush();
+		}
+		await expect.poll(() => heard.some((change) => change.everyone)).toBe(true);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		// The first went out before the queue filled; the rest became one change for everyone.
+		expect(heard.filter((change) => change.requestId).length).toBeLessThan(10);
+		expect(heard.filter((change) => change.everyone)).toHaveLength(1);
+		stop.abort();
+		await listening;
+		sending.close();
+		hearing.close();
+		await Promise.all([sender.close(), listener.close()]);
+	});
 });

@@ -23,6 +23,14 @@ import { log } from './log';
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more. */
 export const PAYLOAD_LIMIT = 7_900;
 
+/**
+ * Payloads that may wait for their NOTIFY. Past it (PostgreSQL slower than this instance's
+ * commits, or the connection stalling) the waiting ones are folded into one "anything may have
+ * changed", which every instance answers by looking again: memory stays bounded, and a change is
+ * late, never unheard. Signalling folded away is lost; the browsers' negotiation starts over.
+ */
+export const MAX_QUEUED_PAYLOADS = 10_000;
+
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
 
@@ -82,7 +90,10 @@ export class PostgresChangeRelay implements InstanceRelay {
 	readonly instance = randomBytes(8).toString('hex');
 	#channel: string | null = null;
 	#listener: pg.Client | null = null;
-	#sender: Promise<void> = Promise.resolve();
+	/** Payloads waiting to be notified, in order; bounded (see #send). */
+	#queue: string[] = [];
+	/** Settles when the queue is empty again. */
+	#draining: Promise<void> | null = null;
 	#closed = false;
 	#retryMs = RECONNECT_MIN_MS;
 	#timer: NodeJS.Timeout | null = null;
@@ -100,7 +111,12 @@ export class PostgresChangeRelay implements InstanceRelay {
 		private readonly url: string,
 		/** Where other instances' changes go: this instance's bus (and its database thread). */
 		private readonly bus: Pick<ChangeBus, 'deliver'>,
-		private readonly options: { connectMs?: number; keepAliveMs?: number } = {}
+		private readonly options: {
+			connectMs?: number;
+			keepAliveMs?: number;
+			/** Payloads that may wait to be notified (MAX_QUEUED_PAYLOADS). */
+			maxQueued?: number;
+		} = {}
 	) {
 		this.ready = this.#connect(false);
 	}
@@ -251,29 +267,44 @@ export class PostgresChangeRelay implements InstanceRelay {
 
 	/** Notifies the payloads in order, after whatever was sent before them. */
 	#send(payloads: string[]) {
-		const listener = this.#listener;
-		const channel = this.#channel;
-		if (!listener || !channel) {
+		if (!this.#listener || !this.#channel) {
 			if (!this.#unannounced) {
 				log.warn('changes are not announced to other instances until the relay is connected');
 			}
 			this.#unannounced = true;
 			return;
 		}
-		this.#sender = this.#sender
-			.then(async () => {
-				for (const payload of payloads) {
-					await listener.query('SELECT pg_notify($1, $2)', [channel, payload]);
-				}
-			})
-			.catch((error) => log.warn({ err: error }, 'changes not announced to other instances'));
+		this.#queue.push(...payloads);
+		if (this.#queue.length > (this.options.maxQueued ?? MAX_QUEUED_PAYLOADS)) {
+			log.warn(
+				{ queued: this.#queue.length },
+				'changes queued faster than they can be announced: folded into one'
+			);
+			this.#queue = [JSON.stringify({ from: this.instance, changes: [{ everyone: true }] })];
+		}
+		this.#draining ??= this.#drain().finally(() => (this.#draining = null));
+	}
+
+	async #drain() {
+		for (let payload = this.#queue.shift(); payload; payload = this.#queue.shift()) {
+			const listener = this.#listener;
+			const channel = this.#channel;
+			if (!listener || !channel) {
+				// Lost meanwhile: what waits goes unannounced, as changes do while the relay is down.
+				this.#queue = [];
+				return;
+			}
+			await listener
+				.query('SELECT pg_notify($1, $2)', [channel, payload])
+				.catch((error) => log.warn({ err: error }, 'changes not announced to other instances'));
+		}
 	}
 
 	async close(): Promise<void> {
 		this.#closed = true;
 		if (this.#timer) clearTimeout(this.#timer);
 		if (this.#heartbeat) clearInterval(this.#heartbeat);
-		await this.#sender;
+		await this.#draining;
 		const listener = this.#listener;
 		this.#listener = null;
 		await listener?.end().catch(() => {});
