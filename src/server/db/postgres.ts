@@ -400,7 +400,10 @@ export class SyncPostgres {
 			prepared,
 			inTransaction: this.#depth > 0
 		});
-		const reply = this.#await(this.#timeouts.statementMs + this.#timeouts.connectMs + 5_000);
+		// Far past every limit the worker's connection enforces itself (connect, lock, statement and
+		// the client's own wait): only a thread that stopped answering at all meets this one.
+		const { statementMs, connectMs, lockMs } = this.#timeouts;
+		const reply = this.#await(connectMs + lockMs + statementMs + 30_000);
 		if (!reply.ok) {
 			const e = reply.error!;
 			if (e.connecting) {
