@@ -17,7 +17,13 @@ import type { SessionRequestRow } from '../db/schema';
 import { addressKey, type RateLimiter } from '../rate-limit';
 import { claimedRequestId, verifyLinkToken } from './link-tokens';
 import { mailForClose } from './mail-triggers';
-import { findRow, recordChange, recordPresence, userName } from './request-records';
+import {
+	findRow,
+	recordChange,
+	recordPresence,
+	userName,
+	type ChangeSpec
+} from './request-records';
 import { getSettings } from './settings';
 import { runTask } from '../tasks';
 
@@ -199,18 +205,10 @@ export function declineRequest(
 	clientAddress: string,
 	client: EndUserClient = {}
 ): LinkView {
-	const row = write(app, () => {
-		const current = resolveLink(app, token, clientAddress);
-		requireSessionKey(app, current, client.sessionKey);
-		const declined = recordChange(app, current, {
-			action: 'decline',
-			actor: END_USER_ACTOR,
-			event: { type: 'declined', data: clientData(clientAddress, client) }
-		});
-		mailForClose(app, declined);
-		return declined;
+	return closeByEndUser(app, token, clientAddress, client, {
+		action: 'decline',
+		event: { type: 'declined', data: clientData(clientAddress, client) }
 	});
-	return linkView(app, row);
 }
 
 /** The end user ends the session in progress: `connected` → `closed` (completed). */
@@ -220,20 +218,30 @@ export function endSession(
 	clientAddress: string,
 	client: EndUserClient = {}
 ): LinkView {
+	return closeByEndUser(app, token, clientAddress, client, {
+		action: 'end',
+		patch: { endUserSeenAt: app.clock() },
+		event: { type: 'session_ended', data: { by: 'end_user', ...clientData(clientAddress, client) } }
+	});
+}
+
+/**
+ * A change by which the end user closes the request (declining it, or ending the session): it
+ * needs the page's session key once one was issued, and mails the close like any other.
+ */
+function closeByEndUser(
+	app: Beckon,
+	token: string,
+	clientAddress: string,
+	client: EndUserClient,
+	change: Omit<ChangeSpec, 'actor'>
+): LinkView {
 	const row = write(app, () => {
 		const current = resolveLink(app, token, clientAddress);
 		requireSessionKey(app, current, client.sessionKey);
-		const ended = recordChange(app, current, {
-			action: 'end',
-			actor: END_USER_ACTOR,
-			patch: { endUserSeenAt: app.clock() },
-			event: {
-				type: 'session_ended',
-				data: { by: 'end_user', ...clientData(clientAddress, client) }
-			}
-		});
-		mailForClose(app, ended);
-		return ended;
+		const closed = recordChange(app, current, { ...change, actor: END_USER_ACTOR });
+		mailForClose(app, closed);
+		return closed;
 	});
 	return linkView(app, row);
 }
