@@ -8,7 +8,8 @@ import { addUser, makeDataDir, openBeckon } from '../lib/beckon';
 import { DAY, insertRequests, sampleRow } from '../lib/data';
 import type { BenchOptions, BenchResult } from '../lib/result';
 import { median, round } from '../lib/stats';
-import type Database from 'better-sqlite3';
+import type { SqlConnection } from '../../src/server/db/connection';
+import { sqliteOf } from '../../src/server/db';
 import { rmSync } from 'node:fs';
 
 const DUE = 10_000;
@@ -17,7 +18,7 @@ const DUE = 10_000;
  * The limit: the same writes as the sweep (status, version and times of each due row, its event,
  * the version counter) with raw prepared statements, in the sweep's batches of 1,000.
  */
-function rawExpiry(sqlite: Database.Database) {
+function rawExpiry(sqlite: SqlConnection) {
 	const due = sqlite.prepare(
 		`SELECT id, expires_at FROM session_requests
 		 WHERE status IN ('open', 'waiting', 'ready') AND expires_at <= ? LIMIT 1000`
@@ -71,7 +72,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 					}),
 				{ events: false }
 			);
-			app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+			sqliteOf(app.sqlite).pragma('wal_checkpoint(TRUNCATE)');
 			seedSeconds.push(round((performance.now() - seedStart) / 1000));
 			const rearm = app.sqlite.prepare(
 				`UPDATE session_requests SET status = 'open' WHERE status = 'expired'`

@@ -3,7 +3,7 @@
  *100,000 or 1,000,000 requests through the API would take longer than the benchmark itself.
  * The same code is the "raw better-sqlite3" baseline of the push benchmark.
  */
-import type Database from 'better-sqlite3';
+import type { SqlConnection } from '../../src/server/db/connection';
 
 export const DAY = 86_400_000;
 
@@ -54,7 +54,7 @@ const INSERT_EVENT = `INSERT INTO request_events (request_id, type, actor, at, d
  * (with `events`) their `created` events, in one transaction. Returns the last version.
  */
 export function insertRequests(
-	sqlite: Database.Database,
+	sqlite: SqlConnection,
 	count: number,
 	make: (i: number) => SeedRow,
 	options: { events: boolean }

@@ -6,7 +6,7 @@ import { ChangeBus, type InstanceRelay } from './bus';
 import { PostgresChangeRelay } from './bus-postgres';
 import type { Config } from './config';
 import { openDatabase, type DB, type Dialect } from './db';
-import type Database from 'better-sqlite3';
+import type { SqlConnection, SqlTransaction } from './db/connection';
 import type { SyncPostgres } from './db/postgres';
 import type { Readiness } from './health';
 import { createLimits, type Limits } from './limits';
@@ -50,7 +50,7 @@ export interface DatabaseThreadClient {
 export interface Beckon {
 	db: DB;
 	/** The connection for plain SQL: better-sqlite3's, or PostgreSQL's with the same calls. */
-	sqlite: Database.Database;
+	sqlite: SqlConnection;
 	dialect: Dialect;
 	config: Config;
 	clock: Clock;
@@ -122,12 +122,9 @@ export function createBeckon(
 // One better-sqlite3 transaction function per database, made once: it opens a transaction, or a
 // savepoint when one is open. (drizzle's db.transaction() builds a new one, and a transaction
 // object that write() never uses, on every call.)
-const transactions = new WeakMap<
-	Database.Database,
-	Database.Transaction<(fn: () => unknown) => unknown>
->();
+const transactions = new WeakMap<SqlConnection, SqlTransaction<(fn: () => unknown) => unknown>>();
 
-function transactionOf(sqlite: Database.Database) {
+function transactionOf(sqlite: SqlConnection) {
 	let transaction = transactions.get(sqlite);
 	if (!transaction) {
 		transaction = sqlite.transaction((fn: () => unknown) => fn());

@@ -13,6 +13,7 @@ import { createUserSchema } from '../lib/domain/schemas';
 import { createBeckon } from './app';
 import { createPrivateFile } from './data-files';
 import { ConfigError, loadConfig, type Config } from './config';
+import { sqliteOf } from './db';
 import { DatabaseUnavailableError } from './db/postgres';
 import { listen, type SvelteKitHandler } from './http/server';
 import { startBeckon } from './runtime';
@@ -149,7 +150,7 @@ export async function backup(
 		// tests/reliability/backup.spec.ts.)
 		// Created 0600 first: VACUUM INTO fills an empty file and keeps its mode.
 		createPrivateFile(partial);
-		app.sqlite.prepare('VACUUM INTO ?').run(partial);
+		sqliteOf(app.sqlite).prepare('VACUUM INTO ?').run(partial);
 		const fd = openSync(partial, 'r');
 		try {
 			fsyncSync(fd);

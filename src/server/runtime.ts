@@ -8,6 +8,7 @@ import { createBeckon, type Beckon } from './app';
 import { ChangeBus } from './bus';
 import { PostgresChangeRelay } from './bus-postgres';
 import { loadConfig, type Config } from './config';
+import { sqliteOf } from './db';
 import { DatabaseThread } from './db-thread/host';
 import { startJobs } from './jobs';
 import { hubOf } from './services/signalling';
@@ -46,7 +47,7 @@ export async function startBeckon(options: StartOptions = {}): Promise<Beckon> {
 		// Mail delivery finishes the attempt in progress, so its outcome is recorded.
 		await stopJobs();
 		// Fold the WAL into the database file so a copied data folder is complete.
-		if (app.dialect === 'sqlite') app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+		if (app.dialect === 'sqlite') sqliteOf(app.sqlite).pragma('wal_checkpoint(TRUNCATE)');
 		app.close();
 		store[KEY] = undefined;
 	};

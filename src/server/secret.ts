@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import type { SqlConnection } from './db/connection';
 
 const NAME = 'link-secret';
 
@@ -19,11 +19,10 @@ function decode(value: string, where: string): Buffer {
 	return secret;
 }
 
-export function loadOrCreateSecret(sqlite: Database.Database, dataDir: string): Buffer {
-	const read = sqlite.prepare<[string], { value: string }>(
-		'SELECT value FROM server_keys WHERE name = ?'
-	);
-	const stored = read.get(NAME);
+export function loadOrCreateSecret(sqlite: SqlConnection, dataDir: string): Buffer {
+	const statement = sqlite.prepare('SELECT value FROM server_keys WHERE name = ?');
+	const read = (name: string) => statement.get(name) as { value: string } | undefined;
+	const stored = read(NAME);
 	if (stored) return decode(stored.value, 'the link secret in server_keys');
 
 	const legacy = join(dataDir, 'secret.key');
@@ -35,5 +34,5 @@ export function loadOrCreateSecret(sqlite: Database.Database, dataDir: string): 
 	sqlite
 		.prepare('INSERT OR IGNORE INTO server_keys (name, value) VALUES (?, ?)')
 		.run(NAME, secret.toString('base64'));
-	return decode(read.get(NAME)!.value, 'the link secret in server_keys');
+	return decode(read(NAME)!.value, 'the link secret in server_keys');
 }

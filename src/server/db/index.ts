@@ -10,21 +10,29 @@ import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { prepareDatabaseFile, restrictDatabaseFiles } from '../data-files';
 import { DatabaseUnavailableError, SyncPostgres } from './postgres';
+import type { SqlConnection } from './connection';
 import { prepared } from './prepared';
 import * as schema from './schema';
 import type { PostgresTimeouts } from '../config';
 
 /**
- * The drizzle handle; `$client` is its database connection, for statements in plain SQL. On
- * PostgreSQL that is a `SyncPostgres`, which answers the same calls (see ./postgres.ts).
+ * The drizzle handle; `$client` is its database connection, for statements in plain SQL:
+ * better-sqlite3's, or on PostgreSQL a `SyncPostgres`, which answers the same calls (see
+ * ./connection.ts for what is typed, ./postgres.ts).
  */
-export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type DB = Omit<BetterSQLite3Database<typeof schema>, '$client'> & { $client: SqlConnection };
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** The SQLite connection itself, for what only SQLite has (pragmas, backups); refused otherwise. */
+export function sqliteOf(connection: SqlConnection): Database.Database {
+	if (!(connection instanceof Database)) throw new Error('This needs the SQLite database');
+	return connection;
+}
+
 export interface Database_ {
 	db: DB;
-	sqlite: Database.Database;
+	sqlite: SqlConnection;
 	dialect: Dialect;
 	close(): void;
 }
@@ -97,9 +105,10 @@ function openPostgres(url: string, options: OpenOptions): Database_ {
 		timeouts: options.timeouts,
 		onAvailability: options.onAvailability
 	});
-	// The subset of better-sqlite3's interface that drizzle and the services use.
-	const sqlite = client as unknown as Database.Database;
-	const db = drizzle(sqlite, { schema });
+	// drizzle's better-sqlite3 driver takes the connection by better-sqlite3's type; it calls only
+	// what SqlConnection has (prepare, then raw/run/get/all), which SyncPostgres answers.
+	const sqlite: SqlConnection = client;
+	const db = drizzle(client as unknown as Database.Database, { schema }) as unknown as DB;
 	try {
 		if (options.migrate !== false) {
 			migratePostgres(client);

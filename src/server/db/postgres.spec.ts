@@ -99,16 +99,27 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 		});
 
 		/** Ends the session named `name` `afterMs` from now, from another process. */
+		/**
+		 * Ends the connection named `name` once it is running a statement, at least `afterMs`
+		 * after the call: from another process, as an operator's pg_terminate_backend would. It
+		 * waits for the statement rather than a fixed time, so a loaded machine cannot make it
+		 * come after the statement ended.
+		 */
 		function terminateLater(name: string, afterMs: number) {
 			const script = `
 				const pg = require(${JSON.stringify(createRequire(import.meta.url).resolve('pg'))});
 				const client = new pg.Client({ connectionString: process.env.URL });
 				setTimeout(async () => {
 					await client.connect();
-					await client.query(
-						'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
-						[process.env.NAME]
-					);
+					for (;;) {
+						const { rowCount } = await client.query(
+							\`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+							  WHERE application_name = $1 AND state = 'active' AND query LIKE '%pg_sleep%'\`,
+							[process.env.NAME]
+						);
+						if (rowCount > 0) break;
+						await new Promise((resolve) => setTimeout(resolve, 20));
+					}
 					await client.end();
 				}, ${afterMs});`;
 			return spawn(process.execPath, ['-e', script], {
@@ -124,9 +135,12 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 				application_name: name
 			});
 			try {
+				const { pid } = victim.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number };
 				const killer = terminateLater(name, 150);
-				// Killed during its sleep (57P01): a read, so sent again, and answered.
-				expect(victim.prepare('SELECT 1 AS one FROM pg_sleep(0.6)').get()).toEqual({ one: 1 });
+				// Killed during its sleep (57P01): a read, so sent again, and answered at once by the
+				// new connection (only the first one sleeps until it is ended).
+				const read = `SELECT 1 AS one FROM pg_sleep(CASE WHEN pg_backend_pid() = ${pid} THEN 10 ELSE 0 END)`;
+				expect(victim.prepare(read).get()).toEqual({ one: 1 });
 				await once(killer, 'exit');
 			} finally {
 				victim.close();
@@ -142,7 +156,8 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 			try {
 				const killer = terminateLater(name, 150);
 				expect(() =>
-					victim.prepare(`INSERT INTO t (id, n) SELECT 'y2', 2 FROM pg_sleep(0.6)`).run()
+					// Long enough that only the termination ends it.
+					victim.prepare(`INSERT INTO t (id, n) SELECT 'y2', 2 FROM pg_sleep(10)`).run()
 				).toThrow(/terminat/);
 				await once(killer, 'exit');
 				expect(rows()).not.toContainEqual({ id: 'y2', n: 2 });

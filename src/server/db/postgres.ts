@@ -28,6 +28,12 @@ import {
 } from 'node:worker_threads';
 import { DEFAULT_POSTGRES_TIMEOUTS, type PostgresTimeouts } from '../config';
 import { toPostgres, type PostgresStatement } from './postgres-sql';
+import type {
+	ArgumentTypes,
+	SqlConnection,
+	SqlTransaction,
+	TransactionFunction
+} from './connection';
 
 /** The lock every write transaction takes: one writer at a time across all instances. */
 export const WRITE_LOCK_KEY = 7_346_251_902;
@@ -248,18 +254,12 @@ export class SyncStatement {
 	}
 }
 
-export interface SyncTransaction<F extends (...args: never[]) => unknown> {
-	(...args: Parameters<F>): ReturnType<F>;
-	/** A write transaction: takes the write lock (SQLite's BEGIN IMMEDIATE). */
-	immediate(...args: Parameters<F>): ReturnType<F>;
-	/** A read transaction on one snapshot (SQLite's BEGIN DEFERRED). */
-	deferred(...args: Parameters<F>): ReturnType<F>;
-	exclusive(...args: Parameters<F>): ReturnType<F>;
+export interface SyncTransaction<F extends TransactionFunction> extends SqlTransaction<F> {
 	/**
 	 * A write transaction without the write lock (PostgreSQL only), for claiming work with row
 	 * locks (`FOR UPDATE SKIP LOCKED`): it must take no version and touch no request.
 	 */
-	unlocked(...args: Parameters<F>): ReturnType<F>;
+	unlocked(...params: ArgumentTypes<F>): ReturnType<F>;
 }
 
 export interface ConnectionOptions {
@@ -272,7 +272,7 @@ export interface ConnectionOptions {
 	onAvailability?: (available: boolean, error: string | null) => void;
 }
 
-export class SyncPostgres {
+export class SyncPostgres implements SqlConnection {
 	#worker!: Worker;
 	#port!: MessagePort;
 	#flag!: Int32Array;
@@ -439,13 +439,13 @@ export class SyncPostgres {
 	 * better-sqlite3's `db.transaction(fn)`: the returned function runs `fn` in a transaction, or
 	 * in a savepoint when one is already open, and commits (releases) or rolls back.
 	 */
-	transaction<F extends (...args: never[]) => unknown>(fn: F): SyncTransaction<F> {
+	transaction<F extends TransactionFunction>(fn: F): SyncTransaction<F> {
 		const begin = {
 			write: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`,
 			read: 'BEGIN ISOLATION LEVEL REPEATABLE READ',
 			unlocked: 'BEGIN'
 		};
-		const run = (mode: keyof typeof begin, args: Parameters<F>): ReturnType<F> => {
+		const run = (mode: keyof typeof begin, args: ArgumentTypes<F>): ReturnType<F> => {
 			const outermost = this.#depth === 0;
 			const savepoint = `beckon_sp_${this.#depth}`;
 			try {
@@ -483,7 +483,7 @@ export class SyncPostgres {
 			}
 			return result;
 		};
-		const transaction = ((...args: Parameters<F>) => run('read', args)) as SyncTransaction<F>;
+		const transaction = ((...args: ArgumentTypes<F>) => run('read', args)) as SyncTransaction<F>;
 		transaction.deferred = (...args) => run('read', args);
 		transaction.immediate = (...args) => run('write', args);
 		transaction.exclusive = (...args) => run('write', args);

@@ -17,9 +17,9 @@ import {
 	type Viewer
 } from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
-import type { Statement } from 'better-sqlite3';
 import type { Beckon } from '../app';
 import { takeVersions, type DB } from '../db';
+import type { SqlStatement } from '../db/connection';
 import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
 import { createLinkToken } from './link-tokens';
@@ -128,9 +128,9 @@ const ROWS_PER_INSERT = 100;
 // Plain SQL with every column a parameter, one statement per number of rows (1 to
 // ROWS_PER_INSERT), made when first needed: the query builder's per-call placeholder mapping
 // and RETURNING row cost more than the insert.
-const insertManyStatements = prepared(() => new Map<number, Statement>());
+const insertManyStatements = prepared(() => new Map<number, SqlStatement>());
 
-function insertManyStatement(db: DB, count: number): Statement {
+function insertManyStatement(db: DB, count: number): SqlStatement {
 	const statements = insertManyStatements(db);
 	let statement = statements.get(count);
 	if (!statement) {
@@ -205,9 +205,9 @@ const CHANGE_COLUMNS = [
  * (the sweep writes thousands a run), and only the indexes of the columns written are touched.
  * Guarded by the version read, so a row changed since then is not overwritten.
  */
-const updateStatements = prepared(() => new Map<string, Statement>());
+const updateStatements = prepared(() => new Map<string, SqlStatement>());
 
-function updateStatement(db: DB, keys: readonly string[]): Statement {
+function updateStatement(db: DB, keys: readonly string[]): SqlStatement {
 	const statements = updateStatements(db);
 	const key = keys.join(',');
 	let statement = statements.get(key);
@@ -382,7 +382,7 @@ export interface NewEvent {
 	at: number;
 }
 
-const insertEventsStatements = prepared(() => new Map<number, Statement>());
+const insertEventsStatements = prepared(() => new Map<number, SqlStatement>());
 
 /** Appends events in the given order, a hundred per statement. */
 export function appendEvents(app: Beckon, events: readonly NewEvent[]) {

@@ -12,6 +12,7 @@
  * - every outbox email belongs to an existing request.
  */
 import type Database from 'better-sqlite3';
+import type { SqlConnection } from '../../../src/server/db/connection';
 import { transition, type Action, type LifecycleState } from '../../../src/lib/domain/lifecycle';
 import { CLOSED_REASONS, STATUSES, type Assignment } from '../../../src/lib/domain/types';
 import { SyncPostgres } from '../../../src/server/db/postgres';
@@ -140,7 +141,7 @@ export function replay(events: EventRow[]): { replay: Replay; errors: string[] }
 }
 
 /** Every broken invariant in the database, one line each (empty when all hold). */
-export function checkDatabase(db: Database.Database): string[] {
+export function checkDatabase(db: SqlConnection): string[] {
 	const problems: string[] = [];
 	const rows = db.prepare('SELECT * FROM session_requests').all() as RequestRow[];
 	const events = db
@@ -250,7 +251,7 @@ export function checkFile(db: Database.Database): string {
 }
 
 /** Row counts of every table (for "a refused call writes nothing"), on SQLite or PostgreSQL. */
-export function tableCounts(db: Database.Database): Record<string, number> {
+export function tableCounts(db: SqlConnection): Record<string, number> {
 	const tables = db
 		.prepare(
 			db instanceof SyncPostgres
