@@ -74,8 +74,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 		name: 'change seen by another agent',
 		figures: { p50_ms: p50, p95_ms: p95, max_ms: round(Math.max(...latencies)) },
 		inputs: { changes, path: 'requests.create → poke (SSE) → sync.pull', host: '127.0.0.1' },
-		target: 'p95 < 250 ms on localhost',
-		met: p95 < 250,
+		target: 'p95 < 50 ms on localhost',
+		met: p95 < 50,
 		summary: `p50 ${p50} ms, p95 ${p95} ms over ${changes} changes`
 	};
 }

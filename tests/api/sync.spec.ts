@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
 import { openStream } from '../support/sse';
-import { POKE_GAP_MS } from '../../src/server/trpc/routers/sync';
+import { POKE_PACING, pokeGapMs } from '../../src/server/trpc/routers/sync';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 interface Mutation {
@@ -529,9 +529,34 @@ describe('sync.poke', () => {
 		}
 	});
 
-	it('answers a steady run of separate changes with a few pokes, the last after the last change', async () => {
+	it('announces each separate change at once while few streams are open', async () => {
 		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, api.cookie!);
 		try {
+			await stream.waitFor(1, 2_000);
+			// Ten changes one after the other, as an agent working quickly makes them: each is
+			// poked as it commits, not held back because the previous one was poked just before.
+			for (let i = 0; i < 10; i++) {
+				await otherApi.mutate('requests.create', {
+					recipientName: `Quick ${i}`,
+					assignment: { kind: 'unassigned' }
+				});
+				const answeredAt = Date.now();
+				const poke = (await stream.waitFor(i + 2, 2_000)) as { at: string };
+				// Sent with the change's commit (before its answer), give or take a busy moment.
+				expect(Date.parse(poke.at)).toBeLessThanOrEqual(answeredAt + 50);
+			}
+		} finally {
+			await stream.close();
+		}
+	});
+
+	it('with many streams open, answers a steady run of separate changes with a few pokes, the last after the last change', async () => {
+		// The budget as a thousand open streams make it: one poke per stream per 100 ms.
+		const saved = { ...POKE_PACING };
+		POKE_PACING.pokesPerSecond = 10;
+		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, api.cookie!);
+		try {
+			expect(pokeGapMs(1)).toBe(100);
 			await stream.waitFor(1, 2_000);
 			// Thirty changes, each its own transaction, as fast as the server takes them: a poke
 			// per change would be thirty messages to every device that sees them.
@@ -547,7 +572,7 @@ describe('sync.poke', () => {
 				ids.push(request.id);
 			}
 			await stream.waitFor(2, 2_000);
-			await new Promise((resolve) => setTimeout(resolve, POKE_GAP_MS * 3));
+			await new Promise((resolve) => setTimeout(resolve, pokeGapMs(1) * 3));
 			const pokes = stream.messages.length - 1;
 			expect(pokes).toBeGreaterThanOrEqual(1);
 			expect(pokes).toBeLessThan(30);
@@ -555,8 +580,16 @@ describe('sync.poke', () => {
 			const newest = stream.messages.at(-1) as { at: string };
 			expect(Date.parse(newest.at)).toBeGreaterThanOrEqual(lastChangeAt);
 		} finally {
+			Object.assign(POKE_PACING, saved);
 			await stream.close();
 		}
+	});
+
+	it('spreads a fixed budget of pokes over the open streams, never waiting past its bound', () => {
+		expect(pokeGapMs(1)).toBeLessThan(1);
+		expect(pokeGapMs(10)).toBeLessThan(2);
+		expect(pokeGapMs(1_000)).toBe(100);
+		expect(pokeGapMs(100_000)).toBe(POKE_PACING.maxGapMs);
 	});
 
 	it('follows a queue joined while the stream is open', async () => {
@@ -580,7 +613,7 @@ describe('sync.poke', () => {
 			// Joining is itself a poke (the view changed), and from then on the queue's requests are.
 			await adminApi.mutate('queues.update', { id: queue.id, memberIds: [agentId] });
 			await stream.waitFor(2, 2_000);
-			await new Promise((resolve) => setTimeout(resolve, POKE_GAP_MS * 2));
+			await new Promise((resolve) => setTimeout(resolve, 100));
 			await adminApi.mutate('requests.create', {
 				recipientName: 'After joining',
 				assignment: { kind: 'queue', queueId: queue.id }

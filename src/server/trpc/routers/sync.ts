@@ -15,37 +15,59 @@ function concerns(user: AuthUser, change: Change): boolean {
 }
 
 /**
- * The least time between two pokes on one stream. A poke only says "pull", and a device pulls
- * once per poke at most: under a steady stream of changes (hundreds a second across the team)
- * more would only cost the server a message per change per open stream. The first change after
- * a quiet moment is still announced at once; those during the gap are announced together.
+ * How often one stream may be poked. A poke only says "pull", and a device pulls once per poke
+ * at most, so what pokes cost the server grows with open streams × pokes per stream. The server
+ * holds the product to a budget: with few streams open (a small team, a test) every change is
+ * announced at once; with many, each stream waits its share of the budget after a poke, and the
+ * changes made meanwhile are announced together (today's figure: 1,000 devices, one poke each per
+ * 100 ms at most). The wait never exceeds `maxGapMs`, so a change is seen within it.
+ * Tests may change the figures.
  */
-export const POKE_GAP_MS = 100;
+export const POKE_PACING = { pokesPerSecond: 10_000, maxGapMs: 250 };
+
+/** The least time between two pokes on one stream while `openStreams` are open. */
+export function pokeGapMs(openStreams: number): number {
+	return Math.min(POKE_PACING.maxGapMs, (openStreams * 1_000) / POKE_PACING.pokesPerSecond);
+}
+
+/** Below this a wait is not worth a timer: the stream answers the next change at once. */
+const SHORTEST_GAP_MS = 1;
+
+const openPokeStreams = new WeakMap<Beckon, { count: number }>();
 
 export async function* pokes(app: Beckon, userId: string, signal: AbortSignal) {
 	const user = await runTask(app, 'users.load', userId);
 	if (!user) return;
-	yield { at: new Date(app.clock()).toISOString(), reason: 'connected' as const };
-	// A poke only says "pull": one answers a whole batch of changes (a push, an expiry sweep),
-	// where one per change would send a thousand agents a thousand messages each.
-	// Judged as each change is announced: changes for others never wake this stream.
-	let current: AuthUser = user;
-	for await (const changes of app.bus.batches(signal, (change) => concerns(current, change))) {
-		// Queues, roles and deactivation change while a stream is open, and each such change is
-		// announced naming the user (view epochs): only then is the user read again.
-		// A change for everyone may stand for changes unheard (another instance's): read it too.
-		if (changes.some((change) => change.everyone || change.userIds?.includes(userId))) {
-			const reloaded = await runTask(app, 'users.load', userId);
-			if (!reloaded) return;
-			current = reloaded;
+	let open = openPokeStreams.get(app);
+	if (!open) openPokeStreams.set(app, (open = { count: 0 }));
+	open.count += 1;
+	try {
+		yield { at: new Date(app.clock()).toISOString(), reason: 'connected' as const };
+		// A poke only says "pull": one answers a whole batch of changes (a push, an expiry sweep),
+		// where one per change would send a thousand agents a thousand messages each.
+		// Judged as each change is announced: changes for others never wake this stream.
+		let current: AuthUser = user;
+		for await (const changes of app.bus.batches(signal, (change) => concerns(current, change))) {
+			// Queues, roles and deactivation change while a stream is open, and each such change is
+			// announced naming the user (view epochs): only then is the user read again.
+			// A change for everyone may stand for changes unheard (another instance's): read it too.
+			if (changes.some((change) => change.everyone || change.userIds?.includes(userId))) {
+				const reloaded = await runTask(app, 'users.load', userId);
+				if (!reloaded) return;
+				current = reloaded;
+			}
+			yield { at: new Date(app.clock()).toISOString(), reason: 'change' as const };
+			// Changes made meanwhile wait in the bus's queue and make the next batch.
+			const gap = pokeGapMs(open.count);
+			if (gap < SHORTEST_GAP_MS) continue;
+			try {
+				await sleep(gap, undefined, { signal });
+			} catch {
+				return; // the client went away
+			}
 		}
-		yield { at: new Date(app.clock()).toISOString(), reason: 'change' as const };
-		// Changes made meanwhile wait in the bus's queue and make the next batch.
-		try {
-			await sleep(POKE_GAP_MS, undefined, { signal });
-		} catch {
-			return; // the client went away
-		}
+	} finally {
+		open.count -= 1;
 	}
 }
 
