@@ -220,10 +220,15 @@ const sameAssignment = (a: Assignment, b: Assignment) =>
 	(a.kind !== 'queue' || a.queueId === (b as typeof a).queueId);
 
 /**
- * Whether `ctx`'s agent holds a request so assigned: it is theirs, it waits in one of their
- * queues, or it is unassigned (nobody's, so anyone who may edit it may hand it on).
+ * Whether `ctx`'s agent may hand on a request so assigned (lifecycle aside): an admin always;
+ * others when it is theirs, waits in one of their queues, or is unassigned (nobody's, so anyone
+ * who may edit it may hand it on). For the transfer form and for planTransfer.
  */
-function holds(assignment: Assignment, ctx: PlanContext): boolean {
+export function mayTransfer(
+	assignment: Assignment,
+	ctx: Pick<PlanContext, 'userId' | 'isAdmin' | 'queueIds'>
+): boolean {
+	if (ctx.isAdmin) return true;
 	if (assignment.kind === 'agent') return assignment.userId === ctx.userId;
 	if (assignment.kind === 'queue') return ctx.queueIds.includes(assignment.queueId);
 	return true;
@@ -241,7 +246,7 @@ export function planTransfer(
 	ctx: PlanContext
 ): Plan & { from: Assignment; to: Assignment; note: string } {
 	const from = request.assignment;
-	if (!ctx.isAdmin && !holds(from, ctx)) {
+	if (!mayTransfer(from, ctx)) {
 		throw forbidden(
 			from.kind === 'queue'
 				? 'Only members of the queue or an admin can transfer this request'
