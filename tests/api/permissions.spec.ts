@@ -312,7 +312,8 @@ const MATRIX: Row[] = [
 				defaultExpiry: expect.any(String),
 				defaultLanguage: expect.any(String),
 				reminderLead: expect.any(String),
-				retentionDays: null
+				retentionDays: null,
+				fallbackQueueId: null
 			})
 	},
 	{
@@ -519,6 +520,21 @@ const MATRIX: Row[] = [
 			expect(answer).toMatchObject({ id: input.id, link: expect.any(String) });
 			const events = (await f.admin.query('requests.get', { id: input.id })).events;
 			expect(events.at(-1).type).toBe('link_regenerated');
+		}
+	},
+	{
+		path: 'requests.transfer',
+		kind: 'mutation',
+		expect: EDIT,
+		input: async (f) => ({
+			...(await requestId('open')(f)),
+			to: { kind: 'queue', queueId: f.queueId },
+			note: 'Over to the queue'
+		}),
+		returns: async ({ answer, f, input }) => {
+			expect(answer).toMatchObject({ id: input.id, assignment: input.to });
+			const events = (await f.admin.query('requests.get', { id: input.id })).events;
+			expect(events.at(-1)).toMatchObject({ type: 'transferred', data: { note: input.note } });
 		}
 	},
 
@@ -910,7 +926,8 @@ describe('visibility', () => {
 					'mutation',
 					{ id, expiresAt: new Date(Date.now() + 86_400_000 * 30).toISOString() }
 				],
-				['requests.regenerateLink', 'mutation', { id }]
+				['requests.regenerateLink', 'mutation', { id }],
+				['requests.transfer', 'mutation', { id, to: { kind: 'queue', queueId: queueA } }]
 			];
 			for (const [path, kind, input] of calls) {
 				const error = await expectApiError(

@@ -404,13 +404,16 @@ describe('session signalling', () => {
 		// No change to the request: the user's change alone ends the stream.
 		expect(await downgraded.waitEnd()).toBe(true);
 
+		// A downgrade leaves the end user's side of the session as it is (an admin may end it).
+		expect((await admin.query('requests.get', { id })).status).toBe('connected');
+
 		await admin.mutate('users.update', { id: agentUser.id, permission: 'edit' });
 		const again = await subscribe(agent, 'requests.signals', { id });
 		expect(await again.quiet(100)).toBe(true);
 		await admin.mutate('users.update', { id: agentUser.id, active: false });
 		expect(await again.waitEnd()).toBe(true);
-		// The end user's side of the session is untouched.
-		expect((await admin.query('requests.get', { id })).status).toBe('connected');
+		// Deactivation ends the session itself (issue 21): the request waits for the next agent.
+		expect((await admin.query('requests.get', { id })).status).toBe('waiting');
 	});
 
 	it('link.end works only on a session in progress', async () => {

@@ -46,7 +46,9 @@ const terminal: Record<Action, Expected> = {
 	update: FORBIDDEN,
 	assign: FORBIDDEN,
 	take: FORBIDDEN,
-	regenerateLink: FORBIDDEN
+	regenerateLink: FORBIDDEN,
+	transfer: FORBIDDEN,
+	interrupt: FORBIDDEN
 };
 
 const EXPECTED: Record<Start, Record<Action, Expected>> = {
@@ -65,7 +67,9 @@ const EXPECTED: Record<Start, Record<Action, Expected>> = {
 		update: state('open'),
 		assign: state('open'),
 		take: state('open'),
-		regenerateLink: state('open')
+		regenerateLink: state('open'),
+		transfer: state('open'),
+		interrupt: FORBIDDEN
 	},
 	'waiting with a pending connect request': {
 		openLink: state('waiting', true),
@@ -82,7 +86,9 @@ const EXPECTED: Record<Start, Record<Action, Expected>> = {
 		update: state('waiting', true),
 		assign: state('waiting', true),
 		take: state('waiting', true),
-		regenerateLink: state('waiting', true)
+		regenerateLink: state('waiting', true),
+		transfer: state('waiting', true),
+		interrupt: FORBIDDEN
 	},
 	'waiting without a connect request': {
 		openLink: state('waiting'),
@@ -99,7 +105,9 @@ const EXPECTED: Record<Start, Record<Action, Expected>> = {
 		update: state('waiting'),
 		assign: state('waiting'),
 		take: state('waiting'),
-		regenerateLink: state('waiting')
+		regenerateLink: state('waiting'),
+		transfer: state('waiting'),
+		interrupt: FORBIDDEN
 	},
 	ready: {
 		openLink: state('ready'),
@@ -117,7 +125,9 @@ const EXPECTED: Record<Start, Record<Action, Expected>> = {
 		update: state('ready'),
 		assign: state('ready'),
 		take: state('ready'),
-		regenerateLink: state('ready')
+		regenerateLink: state('ready'),
+		transfer: state('ready'),
+		interrupt: FORBIDDEN
 	},
 	connected: {
 		openLink: state('connected'),
@@ -135,7 +145,9 @@ const EXPECTED: Record<Start, Record<Action, Expected>> = {
 		update: state('connected'),
 		assign: state('connected'),
 		take: state('connected'),
-		regenerateLink: state('connected')
+		regenerateLink: state('connected'),
+		transfer: FORBIDDEN,
+		interrupt: state('waiting', false)
 	},
 	closed: terminal,
 	expired: terminal

@@ -20,7 +20,9 @@ export const ACTIONS = [
 	'update',
 	'assign',
 	'take',
-	'regenerateLink'
+	'regenerateLink',
+	'transfer',
+	'interrupt'
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -55,7 +57,12 @@ export const TRANSITIONS: Record<Action, Partial<Record<Status, Status>>> = {
 	update: same(LIVE_STATUSES),
 	assign: same(LIVE_STATUSES),
 	take: same(LIVE_STATUSES),
-	regenerateLink: same(LIVE_STATUSES)
+	regenerateLink: same(LIVE_STATUSES),
+	// A hand-over by its holder: not while a session runs (its screen goes to whoever holds it).
+	transfer: same(['open', 'waiting', 'ready']),
+	// The agent of a running session was deactivated: the session ends and the end user is asked
+	// again by whoever helps next, so consent given to one agent is not reused.
+	interrupt: { connected: 'waiting' }
 };
 
 const CLOSED_REASON_OF: Partial<Record<Action, ClosedReason>> = {
@@ -74,7 +81,8 @@ const CONNECT_REQUEST_EFFECT: Partial<Record<Action, boolean>> = {
 	end: false,
 	close: false,
 	expire: false,
-	reopen: false
+	reopen: false,
+	interrupt: false
 };
 
 const ACTION_WORDS: Record<Action, string> = {
@@ -92,7 +100,9 @@ const ACTION_WORDS: Record<Action, string> = {
 	update: 'edit',
 	assign: 'reassign',
 	take: 'take',
-	regenerateLink: 'regenerate the link of'
+	regenerateLink: 'regenerate the link of',
+	transfer: 'transfer',
+	interrupt: 'interrupt the session of'
 };
 
 /** Whether `action` is allowed now, without throwing: for buttons and their reasons. */

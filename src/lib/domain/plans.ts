@@ -209,6 +209,76 @@ export function planTake(
 	return { action: 'take', patch: { assignment: { kind: 'agent', userId: ctx.userId } }, from };
 }
 
+export interface TransferInput {
+	to: { kind: 'agent'; userId: string } | { kind: 'queue'; queueId: string };
+	note?: string;
+}
+
+const sameAssignment = (a: Assignment, b: Assignment) =>
+	a.kind === b.kind &&
+	(a.kind !== 'agent' || a.userId === (b as typeof a).userId) &&
+	(a.kind !== 'queue' || a.queueId === (b as typeof a).queueId);
+
+/**
+ * Whether `ctx`'s agent may hand on a request so assigned (lifecycle aside): an admin always;
+ * others when it is theirs, waits in one of their queues, or is unassigned (nobody's, so anyone
+ * who may edit it may hand it on). For the transfer form and for planTransfer.
+ */
+export function mayTransfer(
+	assignment: Assignment,
+	ctx: Pick<PlanContext, 'userId' | 'isAdmin' | 'queueIds'>
+): boolean {
+	if (ctx.isAdmin) return true;
+	if (assignment.kind === 'agent') return assignment.userId === ctx.userId;
+	if (assignment.kind === 'queue') return ctx.queueIds.includes(assignment.queueId);
+	return true;
+}
+
+/**
+ * A transfer: the assignee (or an admin) hands the request to an agent or a queue, with an
+ * optional note for the receiver; in open, waiting and ready. Whether the receiver exists and may
+ * act is the server's to check (a device may hold a stale directory: an offline transfer to an
+ * agent deactivated meanwhile is refused when it syncs).
+ */
+export function planTransfer(
+	request: RequestFacts,
+	input: TransferInput,
+	ctx: PlanContext
+): Plan & { from: Assignment; to: Assignment; note: string } {
+	const from = request.assignment;
+	if (!mayTransfer(from, ctx)) {
+		throw forbidden(
+			from.kind === 'queue'
+				? 'Only members of the queue or an admin can transfer this request'
+				: 'Only the assigned agent or an admin can transfer this request'
+		);
+	}
+	allow(request, 'transfer', ctx.now);
+	const to: Assignment = input.to;
+	if (sameAssignment(from, to)) throw invalid('to', 'already holds this request');
+	return { action: 'transfer', patch: { assignment: to }, from, to, note: input.note ?? '' };
+}
+
+/** Why an agent's requests fall back: deactivated, downgraded below edit, or out of a queue. */
+export type FallbackReason = 'deactivated' | 'downgraded' | 'left_queue';
+/** Where a request fell back to. */
+export type FallbackVia = 'last_queue' | 'fallback_queue' | 'unassigned';
+
+/**
+ * Where a request goes when its agent leaves: the queue it last came from, else the
+ * organisation's fallback queue, else unassigned (every agent with access sees it there).
+ */
+export function fallbackTarget(
+	lastQueueId: string | null,
+	fallbackQueueId: string | null
+): { to: Assignment; via: FallbackVia } {
+	if (lastQueueId) return { to: { kind: 'queue', queueId: lastQueueId }, via: 'last_queue' };
+	if (fallbackQueueId) {
+		return { to: { kind: 'queue', queueId: fallbackQueueId }, via: 'fallback_queue' };
+	}
+	return { to: { kind: 'unassigned' }, via: 'unassigned' };
+}
+
 /** Connecting and starting are for the assigned agent; others must take or be assigned first. */
 function requireOwner(request: RequestFacts, ctx: PlanContext) {
 	const a = request.assignment;

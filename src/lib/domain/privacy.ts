@@ -57,7 +57,10 @@ const NON_PERSONAL_EVENT_KEYS: Partial<Record<EventType, readonly string[]>> = {
 	email_queued: ['mailId', 'kind'],
 	email_sent: ['mailId', 'kind', 'attempts'],
 	email_failed: ['mailId', 'kind', 'attempts'],
-	anonymized: ['retentionDays']
+	anonymized: ['retentionDays'],
+	// A transfer's `note` is free text about the person: dropped.
+	transferred: ['from', 'to'],
+	fallback: ['from', 'to', 'reason', 'via', 'sessionEnded']
 };
 
 /** An event's data without the end user's personal data. */

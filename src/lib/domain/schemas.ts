@@ -17,7 +17,8 @@ export const LIMITS = {
 	password: { min: 8, max: 256 },
 	search: 200,
 	listLimit: 200,
-	linkToken: 200
+	linkToken: 200,
+	transferNote: 1000
 } as const;
 
 const id = z.uuid({ message: 'must be a UUID' });
@@ -89,6 +90,24 @@ export type UpdateRequestInput = z.input<typeof updateRequestSchema>;
 
 export const requestIdSchema = z.object({ id });
 export const assignRequestSchema = z.object({ id, assignment: assignmentInputSchema });
+/** A transfer: to an agent or a queue (never "unassigned": a hand-over has a receiver). */
+export const transferRequestSchema = z.object({
+	id,
+	to: z.discriminatedUnion(
+		'kind',
+		[
+			z.object({ kind: z.literal('agent'), userId: id }),
+			z.object({ kind: z.literal('queue'), queueId: id })
+		],
+		{ message: 'must be an agent or a queue' }
+	),
+	note: z
+		.string()
+		.trim()
+		.max(LIMITS.transferNote, { message: `must be at most ${LIMITS.transferNote} characters` })
+		.optional()
+});
+export type TransferRequestInput = z.input<typeof transferRequestSchema>;
 export const reopenRequestSchema = z.object({ id, expiresAt: instant.optional() });
 export const extendRequestSchema = z.object({ id, expiresAt: instant });
 
@@ -168,7 +187,9 @@ export const updateSettingsSchema = z.object({
 		.min(RETENTION_DAYS.min, { message: `must be at least ${RETENTION_DAYS.min} day` })
 		.max(RETENTION_DAYS.max, { message: `must be at most ${RETENTION_DAYS.max} days` })
 		.nullable()
-		.optional()
+		.optional(),
+	/** The queue an agent's requests fall back to when they have no last queue; null: none. */
+	fallbackQueueId: id.nullable().optional()
 });
 
 /** An end user's address, for an admin's search, export or erasure of their data. */

@@ -110,7 +110,14 @@ export const EVENT_TYPES = [
 	/** Retention removed the end user's personal data (actor `system`). */
 	'anonymized',
 	/** An admin erased the end user's personal data on request (actor: that admin). */
-	'erased'
+	'erased',
+	/** Its holder (or an admin) handed it to an agent or a queue, with an optional note. */
+	'transferred',
+	/**
+	 * Its agent left (deactivated, below edit, out of the queue it came from): it went to its last
+	 * queue, the fallback queue or unassigned (`data.reason`, `data.via`; actor: the admin).
+	 */
+	'fallback'
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -344,6 +344,63 @@ describe('assignRequest and takeRequest', () => {
 	});
 });
 
+describe('transferRequest', () => {
+	it('hands my request to an agent or a queue at once, keeping its status and link', () => {
+		const mine = synced({ status: 'waiting' });
+		const toAgent = apply(mine, 'transferRequest', {
+			id: mine.id,
+			to: { kind: 'agent', userId: OTHER },
+			note: 'Over to you'
+		});
+		expect(toAgent).toMatchObject({
+			assignment: { kind: 'agent', userId: OTHER },
+			status: 'waiting',
+			link: mine.link,
+			updatedAt: iso(NOW)
+		});
+		const toQueue = apply(mine, 'transferRequest', {
+			id: mine.id,
+			to: { kind: 'queue', queueId: OTHER_QUEUE }
+		});
+		expect(toQueue.assignment).toEqual({ kind: 'queue', queueId: OTHER_QUEUE });
+		// A queued request may be handed on by the queue's members.
+		const queued = synced({ assignment: { kind: 'queue', queueId: MY_QUEUE } });
+		expect(
+			apply(queued, 'transferRequest', { id: queued.id, to: { kind: 'agent', userId: OTHER } })
+				.assignment
+		).toEqual({ kind: 'agent', userId: OTHER });
+	});
+
+	it("refuses another agent's request (unless admin), a running session and the holder", () => {
+		const theirs = synced({ assignment: { kind: 'agent', userId: OTHER } });
+		const args = { id: theirs.id, to: { kind: 'queue' as const, queueId: MY_QUEUE } };
+		expect(refusal(() => apply(theirs, 'transferRequest', args))).toMatchObject({
+			reason: DomainErrorReason.forbidden
+		});
+		const admin = context({ isAdmin: true, queueIds: [] });
+		expect(apply(theirs, 'transferRequest', args, admin).assignment).toEqual(args.to);
+		const foreign = synced({ assignment: { kind: 'queue', queueId: OTHER_QUEUE } });
+		expect(
+			refusal(() =>
+				apply(foreign, 'transferRequest', { id: foreign.id, to: { kind: 'agent', userId: ME } })
+			)
+		).toMatchObject({ reason: DomainErrorReason.forbidden });
+		const connected = synced({ status: 'connected' });
+		expect(
+			refusal(() => apply(connected, 'transferRequest', { id: connected.id, to: args.to }))
+		).toMatchObject({
+			reason: DomainErrorReason.conflict,
+			message: 'Cannot transfer a request that is connected'
+		});
+		const mine = synced();
+		expect(
+			refusal(() =>
+				apply(mine, 'transferRequest', { id: mine.id, to: { kind: 'agent', userId: ME } })
+			)
+		).toMatchObject({ reason: DomainErrorReason.invalid, field: 'to' });
+	});
+});
+
 describe('requestConnect, startSession, endSession', () => {
 	it('asks to connect while the end user waits', () => {
 		const waiting = synced({ status: 'waiting', statusChangedAt: iso(NOW - HOUR) });

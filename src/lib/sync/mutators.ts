@@ -111,7 +111,8 @@ const PLANS: {
 	closeRequest: (request, _args, ctx) => plans.planClose(request, ctx),
 	reopenRequest: (request, args, ctx) => plans.planReopen(request, args, ctx),
 	extendExpiry: (request, args, ctx) => plans.planExtend(request, args, ctx),
-	regenerateLink: (request, _args, ctx) => plans.planRegenerateLink(request, ctx)
+	regenerateLink: (request, _args, ctx) => plans.planRegenerateLink(request, ctx),
+	transferRequest: (request, args, ctx) => plans.planTransfer(request, args, ctx)
 };
 
 /**

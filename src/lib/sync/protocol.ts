@@ -11,6 +11,7 @@ import {
 	extendRequestSchema,
 	reopenRequestSchema,
 	requestIdSchema,
+	transferRequestSchema,
 	updateRequestSchema
 } from '../domain/schemas';
 
@@ -29,7 +30,8 @@ export const MUTATION_ARGS = {
 	closeRequest: requestIdSchema,
 	reopenRequest: reopenRequestSchema,
 	extendExpiry: extendRequestSchema,
-	regenerateLink: requestIdSchema
+	regenerateLink: requestIdSchema,
+	transferRequest: transferRequestSchema
 } as const;
 export type MutationName = keyof typeof MUTATION_ARGS;
 export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];

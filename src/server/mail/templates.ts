@@ -30,6 +30,8 @@ export interface AgentFacts {
 	scheduledAt: number | null;
 	comments: string;
 	appUrl: string;
+	/** A transfer's note for its receiver. */
+	note?: string;
 }
 
 type Calendar = 'attached' | 'cancelled' | null;
@@ -163,6 +165,7 @@ function agentMail(f: AgentFacts, subject: string, intro: string): RenderedMail 
 			]
 		}
 	];
+	if (f.note?.trim()) blocks.push({ kind: 'quote', label: t.labels.transferNote, text: f.note });
 	if (f.comments.trim()) blocks.push({ kind: 'quote', label: t.labels.comments, text: f.comments });
 	blocks.push({ kind: 'button', label: t.labels.openApp, url: f.appUrl, fallback: t.linkFallback });
 	return renderMail({

@@ -127,7 +127,7 @@ function agentFacts(app: Beckon, row: SessionRequestRow, agent: Agent): AgentFac
 }
 
 /** Tells the agent now holding `row` that it is theirs, unless they took it themselves. */
-function noticeToAssignee(app: Beckon, row: SessionRequestRow, actorId: string) {
+function noticeToAssignee(app: Beckon, row: SessionRequestRow, actorId: string, note?: string) {
 	if (row.assignmentKind !== 'agent' || row.assigneeId === actorId) return;
 	const agent = activeAgent(app, row.assigneeId);
 	if (!agent) return;
@@ -135,7 +135,7 @@ function noticeToAssignee(app: Beckon, row: SessionRequestRow, actorId: string) 
 		requestId: row.id,
 		kind: 'assigned',
 		to: { address: agent.email, name: agent.name },
-		rendered: assignedMail(agentFacts(app, row, agent), userName(app, actorId))
+		rendered: assignedMail({ ...agentFacts(app, row, agent), note }, userName(app, actorId))
 	});
 }
 
@@ -179,11 +179,12 @@ export function mailForAssign(
 	app: Beckon,
 	before: SessionRequestRow,
 	after: SessionRequestRow,
-	actorId: string
+	actorId: string,
+	note?: string
 ) {
 	const changed =
 		after.assignmentKind !== before.assignmentKind || after.assigneeId !== before.assigneeId;
-	if (changed) noticeToAssignee(app, after, actorId);
+	if (changed) noticeToAssignee(app, after, actorId, note);
 }
 
 /** Closed by the agent, declined by the end user, or ended after the session. */

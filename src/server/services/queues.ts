@@ -5,6 +5,8 @@ import { conflict, invalid, notFound } from '../../lib/domain/errors';
 import { toIso } from '../../lib/domain/rules';
 import { write, type Beckon } from '../app';
 import { queueMembers, queues, users } from '../db/schema';
+import { SYSTEM_ACTOR } from '../../lib/domain/types';
+import { fallBack } from './fallback';
 import { bumpViewEpoch } from './users';
 
 export interface Queue {
@@ -64,9 +66,14 @@ export function createQueue(app: Beckon, input: { name: string; memberIds: strin
 	return getQueue(app, id);
 }
 
+/**
+ * Renames a queue or sets its members. A member removed takes none of the queue's requests with
+ * them: those they took from it go back to it (services/fallback.ts), in the same transaction.
+ */
 export function updateQueue(
 	app: Beckon,
-	input: { id: string; name?: string; memberIds?: string[] }
+	input: { id: string; name?: string; memberIds?: string[] },
+	actor: string = SYSTEM_ACTOR
 ): Queue {
 	write(app, () => {
 		const queue = getQueue(app, input.id);
@@ -90,6 +97,9 @@ export function updateQueue(
 				...queue.memberIds.filter((m) => !memberIds.includes(m))
 			];
 			bumpViewEpoch(app, changed);
+			for (const userId of queue.memberIds.filter((m) => !memberIds.includes(m))) {
+				fallBack(app, userId, 'left_queue', actor, input.id);
+			}
 		}
 		if (input.name !== undefined) app.bus.hold({ everyone: true });
 	});

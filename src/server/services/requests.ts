@@ -23,12 +23,14 @@ import {
 	planRequestConnect,
 	planStart,
 	planTake,
+	planTransfer,
 	planUpdate,
 	type CreateInput,
 	type Plan,
 	type PlanContext,
 	type RequestFacts,
 	type RequestFields,
+	type TransferInput,
 	type UpdateInput
 } from '../../lib/domain/plans';
 import { canEdit, canRead } from '../../lib/domain/rules';
@@ -234,6 +236,44 @@ export function assignRequest(
 			...changeOf(row, plan),
 			event: { type: 'assigned', data: { from: assignmentOf(row), to: plan.assignment } },
 			after: (updated) => mailForAssign(app, row, updated, user.id)
+		};
+	});
+}
+
+/**
+ * The receiver of a transfer must be able to act on it: an active agent with edit permission
+ * (or an admin), or an existing queue. Checked when the transfer is applied, so one made offline
+ * to an agent deactivated meanwhile is refused when it syncs.
+ */
+function checkReceiver(app: Beckon, to: Assignment) {
+	if (to.kind === 'agent') {
+		const agent = app.db.select().from(users).where(eq(users.id, to.userId)).get();
+		if (!agent || !agent.active) throw invalid('to.userId', 'is not an active user');
+		if (!canEdit(agent)) throw invalid('to.userId', 'has no edit permission on session requests');
+	}
+	if (to.kind === 'queue') {
+		const queue = app.db.select().from(queues).where(eq(queues.id, to.queueId)).get();
+		if (!queue) throw invalid('to.queueId', 'is not an existing queue');
+	}
+}
+
+/** The assignee or an admin hands the request to an agent or a queue, with an optional note. */
+export function transferRequest(
+	app: Beckon,
+	user: AuthUser,
+	input: TransferInput & { id: string }
+): SessionRequest {
+	requireEdit(user);
+	return mutate(app, user, input.id, (row) => {
+		const plan = planTransfer(factsOf(row), input, contextOf(app, user));
+		checkReceiver(app, plan.to);
+		return {
+			...changeOf(row, plan),
+			event: {
+				type: 'transferred',
+				data: { from: plan.from, to: plan.to, ...(plan.note && { note: plan.note }) }
+			},
+			after: (updated) => mailForAssign(app, row, updated, user.id, plan.note)
 		};
 	});
 }

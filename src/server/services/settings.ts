@@ -1,10 +1,11 @@
 /** Organisation-wide settings, stored as key/value rows with defaults from the configuration. */
+import { eq } from 'drizzle-orm';
 import { parseDuration } from '../../lib/domain/rules';
 import { invalid } from '../../lib/domain/errors';
 import type { Language } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
-import { settings } from '../db/schema';
+import { queues, settings } from '../db/schema';
 
 export interface Settings {
 	organizationName: string;
@@ -16,6 +17,11 @@ export interface Settings {
 	 * default, keeps them until an admin erases them.
 	 */
 	retentionDays: number | null;
+	/**
+	 * Where an agent's requests go when they leave and a request has no last queue
+	 * (services/fallback.ts); null: unassigned.
+	 */
+	fallbackQueueId: string | null;
 }
 
 function formatDuration(ms: number): string {
@@ -45,7 +51,11 @@ export function getSettings(app: Beckon): Settings {
 		defaultExpiry: stored.defaultExpiry ?? formatDuration(app.config.defaultExpiryMs),
 		defaultLanguage: (stored.defaultLanguage as Language) ?? app.config.defaultLanguage,
 		reminderLead: stored.reminderLead ?? formatDuration(app.config.reminderLeadMs),
-		retentionDays: retentionDaysOf(stored.retentionDays)
+		retentionDays: retentionDaysOf(stored.retentionDays),
+		fallbackQueueId:
+			stored.fallbackQueueId === undefined || stored.fallbackQueueId === OFF
+				? null
+				: stored.fallbackQueueId
 	};
 }
 
@@ -72,6 +82,10 @@ export function updateSettings(app: Beckon, input: Partial<Settings>): Settings 
 		}
 	}
 	write(app, () => {
+		const queueId = input.fallbackQueueId;
+		if (queueId && !app.db.select().from(queues).where(eq(queues.id, queueId)).get()) {
+			throw invalid('fallbackQueueId', 'is not an existing queue');
+		}
 		for (const [key, value] of Object.entries(input)) {
 			if (value === undefined) continue;
 			const text = value === null ? OFF : String(value);

@@ -60,7 +60,8 @@ export const MUTATORS: {
 	closeRequest: requests.closeRequest,
 	reopenRequest: requests.reopenRequest,
 	extendExpiry: requests.extendExpiry,
-	regenerateLink: requests.regenerateLink
+	regenerateLink: requests.regenerateLink,
+	transferRequest: requests.transferRequest
 };
 
 function checkProtocol(version: number | undefined) {

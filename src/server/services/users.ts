@@ -3,10 +3,12 @@ import { hash } from '@node-rs/argon2';
 import { asc, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
-import type { Permission, Role, Viewer } from '../../lib/domain/types';
+import { canEdit } from '../../lib/domain/rules';
+import { SYSTEM_ACTOR, type Permission, type Role, type Viewer } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
 import { queueMembers, users, viewEpochs, type UserRow } from '../db/schema';
+import { fallBack } from './fallback';
 
 /** A signed-in user, as every procedure sees them. */
 export interface AuthUser extends Viewer {
@@ -175,6 +177,11 @@ export function bumpViewEpoch(app: Beckon, userIds: readonly string[]) {
 	if (userIds.length > 0) app.bus.hold({ userIds });
 }
 
+/**
+ * Changes an account. Deactivating an agent, or taking them below edit, moves their live
+ * requests to where others will pick them up (services/fallback.ts) in the same transaction;
+ * `actor` (the admin making the change) is named on those requests' timelines.
+ */
 export async function updateUser(
 	app: Beckon,
 	input: {
@@ -185,7 +192,8 @@ export async function updateUser(
 		role?: Role;
 		permission?: Permission;
 		active?: boolean;
-	}
+	},
+	actor: string = SYSTEM_ACTOR
 ): Promise<PublicUser> {
 	const passwordHash =
 		input.password === undefined ? undefined : await hashPassword(input.password);
@@ -217,6 +225,12 @@ export async function updateUser(
 			.where(eq(users.id, input.id))
 			.run();
 		if (input.active === false || passwordHash !== undefined) revokeSessionsOf(app, input.id);
+		const after = { role: input.role ?? row.role, permission: input.permission ?? row.permission };
+		if (row.active && input.active === false) {
+			fallBack(app, row.id, 'deactivated', actor);
+		} else if (row.active && canEdit(row) && !canEdit(after)) {
+			fallBack(app, row.id, 'downgraded', actor);
+		}
 		if (input.role !== undefined || input.permission !== undefined || input.active !== undefined) {
 			bumpViewEpoch(app, [input.id]);
 		}

@@ -69,6 +69,7 @@ export const de: MailStrings = {
 		scheduled: 'Geplant für',
 		notScheduled: 'Nicht geplant',
 		comments: 'Kommentare',
+		transferNote: 'Notiz der übergebenden Person',
 		openApp: 'Beckon öffnen'
 	},
 	calendar: {

@@ -67,6 +67,7 @@ export const en: MailStrings = {
 		scheduled: 'Scheduled for',
 		notScheduled: 'Not scheduled',
 		comments: 'Comments',
+		transferNote: 'Note from whoever handed it to you',
 		openApp: 'Open Beckon'
 	},
 	calendar: {

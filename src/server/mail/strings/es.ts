@@ -68,6 +68,7 @@ export const es: MailStrings = {
 		scheduled: 'Programada para',
 		notScheduled: 'Sin programar',
 		comments: 'Comentarios',
+		transferNote: 'Nota de quien te la transfirió',
 		openApp: 'Abrir Beckon'
 	},
 	calendar: {

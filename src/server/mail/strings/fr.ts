@@ -69,6 +69,7 @@ export const fr: MailStrings = {
 		scheduled: 'Prévue le',
 		notScheduled: 'Non planifiée',
 		comments: 'Commentaires',
+		transferNote: 'Note de la personne qui vous l’a transférée',
 		openApp: 'Ouvrir Beckon'
 	},
 	calendar: {

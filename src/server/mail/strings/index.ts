@@ -55,6 +55,8 @@ export interface MailStrings {
 		scheduled: string;
 		notScheduled: string;
 		comments: string;
+		/** The note a transfer carries for its receiver. */
+		transferNote: string;
 		openApp: string;
 	};
 	calendar: { summary(agent: string, org: string): string; description(link: string): string };

@@ -67,6 +67,7 @@ export const it: MailStrings = {
 		scheduled: 'Programmata per',
 		notScheduled: 'Non programmata',
 		comments: 'Commenti',
+		transferNote: 'Nota di chi te l’ha trasferita',
 		openApp: 'Apri Beckon'
 	},
 	calendar: {

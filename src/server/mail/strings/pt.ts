@@ -69,6 +69,7 @@ export const pt: MailStrings = {
 		scheduled: 'Agendada para',
 		notScheduled: 'Não agendada',
 		comments: 'Comentários',
+		transferNote: 'Nota de quem o transferiu para você',
 		openApp: 'Abrir o Beckon'
 	},
 	calendar: {

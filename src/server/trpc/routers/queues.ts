@@ -9,5 +9,5 @@ export const queuesRouter = router({
 		.mutation(({ ctx, input }) => ({ queue: createQueue(ctx.app, input) })),
 	update: adminProcedure
 		.input(updateQueueSchema)
-		.mutation(({ ctx, input }) => ({ queue: updateQueue(ctx.app, input) }))
+		.mutation(({ ctx, input }) => ({ queue: updateQueue(ctx.app, input, ctx.user.id) }))
 });

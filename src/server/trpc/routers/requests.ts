@@ -5,6 +5,7 @@ import {
 	listRequestsSchema,
 	reopenRequestSchema,
 	requestIdSchema,
+	transferRequestSchema,
 	updateRequestSchema
 } from '../../../lib/domain/schemas';
 import {
@@ -59,6 +60,9 @@ export const requestsRouter = router({
 	regenerateLink: agentProcedure
 		.input(requestIdSchema)
 		.mutation(({ ctx, input }) => requests.regenerateLink(ctx.app, ctx.user, input)),
+	transfer: agentProcedure
+		.input(transferRequestSchema)
+		.mutation(({ ctx, input }) => requests.transferRequest(ctx.app, ctx.user, input)),
 	// The live session, for the assigned agent or an admin while the request is ready/connected.
 	session: agentProcedure
 		.input(requestIdSchema)

@@ -11,5 +11,5 @@ export const usersRouter = router({
 		.mutation(async ({ ctx, input }) => ({ user: await createUser(ctx.app, input) })),
 	update: adminProcedure
 		.input(updateUserSchema)
-		.mutation(async ({ ctx, input }) => ({ user: await updateUser(ctx.app, input) }))
+		.mutation(async ({ ctx, input }) => ({ user: await updateUser(ctx.app, input, ctx.user.id) }))
 });
