@@ -2,6 +2,7 @@
 import { parseDuration } from '../../lib/domain/rules';
 import { invalid } from '../../lib/domain/errors';
 import type { Language } from '../../lib/domain/types';
+import { TWO_FACTOR_REQUIREMENTS, type TwoFactorRequirement } from '../../lib/domain/sign-in';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
 import { settings } from '../db/schema';
@@ -16,6 +17,8 @@ export interface Settings {
 	 * default, keeps them until an admin erases them.
 	 */
 	retentionDays: number | null;
+	/** Who must sign in with an authenticator app (services/second-factor.ts); `off` by default. */
+	twoFactorRequired: TwoFactorRequirement;
 }
 
 function formatDuration(ms: number): string {
@@ -45,7 +48,8 @@ export function getSettings(app: Beckon): Settings {
 		defaultExpiry: stored.defaultExpiry ?? formatDuration(app.config.defaultExpiryMs),
 		defaultLanguage: (stored.defaultLanguage as Language) ?? app.config.defaultLanguage,
 		reminderLead: stored.reminderLead ?? formatDuration(app.config.reminderLeadMs),
-		retentionDays: retentionDaysOf(stored.retentionDays)
+		retentionDays: retentionDaysOf(stored.retentionDays),
+		twoFactorRequired: TWO_FACTOR_REQUIREMENTS.find((r) => r === stored.twoFactorRequired) ?? 'off'
 	};
 }
 
