@@ -107,7 +107,12 @@ export async function login(
 			: null;
 	if (step) {
 		const expiresAt = now + PENDING_SIGN_IN_MS;
-		return { kind: 'pending', step, expiresAt, pendingToken: pendingToken(app, row, step, expiresAt) };
+		return {
+			kind: 'pending',
+			step,
+			expiresAt,
+			pendingToken: pendingToken(app, row, step, expiresAt)
+		};
 	}
 	return {
 		kind: 'session',

@@ -10,13 +10,7 @@
  * Wrong codes count in the `code` throttle of the account and in the address's sign-in throttle.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import {
-	createCipheriv,
-	createDecipheriv,
-	createHash,
-	hkdfSync,
-	randomBytes
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { conflict, DomainError, DomainErrorReason, rateLimited } from '../../lib/domain/errors';
 import {
 	normalizeRecoveryCode,
