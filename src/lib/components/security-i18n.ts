@@ -37,16 +37,6 @@ import { security_signed_in_from } from '../paraglide/messages/security_signed_i
 import { security_sign_out_device } from '../paraglide/messages/security_sign_out_device.js';
 import { security_unknown_browser } from '../paraglide/messages/security_unknown_browser.js';
 import { security_offline } from '../paraglide/messages/security_offline.js';
-import { security_required_label } from '../paraglide/messages/security_required_label.js';
-import { security_required_off } from '../paraglide/messages/security_required_off.js';
-import { security_required_admins } from '../paraglide/messages/security_required_admins.js';
-import { security_required_everyone } from '../paraglide/messages/security_required_everyone.js';
-import { security_required_help } from '../paraglide/messages/security_required_help.js';
-import { security_admin_reset } from '../paraglide/messages/security_admin_reset.js';
-import { security_admin_sign_out_all } from '../paraglide/messages/security_admin_sign_out_all.js';
-import { security_admin_reset_done } from '../paraglide/messages/security_admin_reset_done.js';
-import { security_admin_signed_out } from '../paraglide/messages/security_admin_signed_out.js';
-import { security_admin_2fa_on } from '../paraglide/messages/security_admin_2fa_on.js';
 import { security_wrong_code } from '../paraglide/messages/security_wrong_code.js';
 
 type Message<I> = (inputs: I, options: { locale: typeof agentLocale }) => string;
@@ -90,16 +80,6 @@ export const s = {
 	signOutDevice: bind(security_sign_out_device),
 	unknownBrowser: bind(security_unknown_browser),
 	offline: bind(security_offline),
-	requiredLabel: bind(security_required_label),
-	requiredOff: bind(security_required_off),
-	requiredAdmins: bind(security_required_admins),
-	requiredEveryone: bind(security_required_everyone),
-	requiredHelp: bind(security_required_help),
-	adminReset: bind(security_admin_reset),
-	adminSignOutAll: bind(security_admin_sign_out_all),
-	adminResetDone: bind(security_admin_reset_done),
-	adminSignedOut: bind(security_admin_signed_out),
-	adminTwoFactorOn: bind(security_admin_2fa_on),
 	wrongCode: bind(security_wrong_code)
 };
 
