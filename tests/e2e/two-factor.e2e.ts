@@ -116,3 +116,28 @@ test('a device signed out from another one loses its data', async ({ browser, pa
 	await expect(phone.getByRole('heading', { name: 'Account and security' })).toBeVisible();
 	await phoneContext.close();
 });
+
+test('where the organisation requires it, an agent without an app sets one up at sign-in', async ({
+	page,
+	request
+}) => {
+	const admin = await signInAdmin(request);
+	const agent = await createAgent(admin, 'Required');
+	// The admin's session stays: the requirement applies from the next sign-in.
+	await admin.mutate('settings.update', { twoFactorRequired: 'everyone' });
+	try {
+		await page.goto('/');
+		await fillSignIn(page, agent);
+		await expect(page.getByText('Your organisation requires two-step sign-in.')).toBeVisible();
+		const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s/g, '');
+		await page.getByLabel('Code').fill(totp(base32Decode(secret), Date.now()));
+		await page.getByRole('button', { name: 'Turn on' }).click();
+		await expect(page.getByTestId('recovery-codes').getByRole('listitem')).toHaveCount(10);
+		await page.getByRole('button', { name: 'I have saved them' }).click();
+		await expect(page.getByRole('heading', { name: 'Session Requests' })).toBeVisible();
+		const listed = (await admin.query('users.list')).find((u: { id: string }) => u.id === agent.id);
+		expect(listed.twoFactorEnabled).toBe(true);
+	} finally {
+		await admin.mutate('settings.update', { twoFactorRequired: 'off' });
+	}
+});
