@@ -6,6 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { base32Decode, totp } from '../../src/server/totp';
+import { expectAccessible } from './a11y';
 import {
 	createAgent,
 	createRequest,
@@ -37,6 +38,7 @@ test('an agent sets up an authenticator app, then signs in with a code and with 
 	await expect(
 		page.getByRole('img', { name: 'QR code that adds Beckon to an authenticator app' })
 	).toBeVisible();
+	await expectAccessible(page, 'account: setting up an app');
 	const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s/g, '');
 	const key = base32Decode(secret);
 	expect(key).toHaveLength(20);
@@ -61,6 +63,7 @@ test('an agent sets up an authenticator app, then signs in with a code and with 
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await fillSignIn(page, agent);
 	await expect(page.getByRole('heading', { name: 'Two-step sign-in' })).toBeVisible();
+	await expectAccessible(page, 'sign-in: the code');
 	await page.getByLabel('Code').fill(totp(key, enrolledAt + 30_000));
 	await page.getByRole('button', { name: 'Verify' }).click();
 	// Signed in where the agent signed out: the account page.
@@ -98,6 +101,7 @@ test('a device signed out from another one loses its data', async ({ browser, pa
 	await phone.getByRole('link', { name: 'Account' }).click();
 	const devices = phone.getByTestId('device-session');
 	await expect(devices).toHaveCount(2);
+	await expectAccessible(phone, 'account: signed-in devices');
 	await expect(devices.filter({ hasText: 'This device' })).toHaveCount(1);
 	const other = devices.filter({ hasNotText: 'This device' });
 	await expect(other).toContainText('from 127.0.0.1');
