@@ -20,6 +20,9 @@ import { startBeckon } from './runtime';
 import { DATABASE_THREAD } from './db-thread/messages';
 import { runDatabaseThread } from './db-thread/worker';
 import { bootstrapAdmin, createUser, userCount } from './services/users';
+import { resetTwoFactor } from './services/second-factor';
+import { users } from './db/schema';
+import { eq } from 'drizzle-orm';
 
 export const USAGE = `Usage: beckon <command> [options]
 
@@ -28,6 +31,9 @@ Commands:
   migrate                    apply database migrations and exit
   user create --email E --name N --password P --role admin|agent --permission none|view|edit
                              create a user
+  user reset-two-factor --email E
+                             remove the user's authenticator app and recovery codes (a lost
+                             phone; recorded), so they sign in with their password again
   backup FILE                write a consistent copy of the live SQLite database to FILE
                              (on PostgreSQL, use pg_dump)
   --version                  print the version
@@ -125,6 +131,22 @@ async function createUserCommand(config: Config, args: string[], log: (line: str
 	}
 }
 
+/** The way back in for someone who lost their phone and codes, the last admin included. */
+function resetTwoFactorCommand(config: Config, args: string[], log: (line: string) => void) {
+	const { values } = parseArgs({ args, options: { email: { type: 'string' } }, strict: true });
+	const email = values.email?.trim().toLowerCase();
+	if (!email) throw new UsageError('--email: is required');
+	const app = createBeckon(config, { relay: false });
+	try {
+		const user = app.db.select().from(users).where(eq(users.email, email)).get();
+		if (!user) throw new UsageError(`No user with email ${email}`);
+		resetTwoFactor(app, { id: 'cli' }, user.id);
+		log(`Two-step sign-in of ${email} was reset: they sign in with their password.`);
+	} finally {
+		app.close();
+	}
+}
+
 export async function backup(
 	config: Config,
 	file: string | undefined,
@@ -189,7 +211,15 @@ export async function main(argv: string[], options: CliOptions): Promise<number>
 				log(`Database ${describeDatabase(config)} is up to date.`);
 				return 0;
 			case 'user':
-				if (rest[0] !== 'create') throw new UsageError('usage: beckon user create --email E …');
+				if (rest[0] === 'reset-two-factor') {
+					resetTwoFactorCommand(config, rest.slice(1), log);
+					return 0;
+				}
+				if (rest[0] !== 'create') {
+					throw new UsageError(
+						'usage: beckon user create --email E … | user reset-two-factor --email E'
+					);
+				}
 				await createUserCommand(config, rest.slice(1), log);
 				return 0;
 			case 'backup':

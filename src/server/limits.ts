@@ -27,6 +27,11 @@ export interface Limits {
 		pair: LoginThrottle;
 		/** The addresses each account signed in from: not held back by the account's slowdown. */
 		known: KnownAddresses;
+		/**
+		 * Wrong second-factor codes (app or recovery) per account, from anywhere: slowed, then
+		 * locked. Whoever guesses them already holds the password.
+		 */
+		code: LoginThrottle;
 	};
 }
 
@@ -61,7 +66,11 @@ export function createLimits(db: DB): Limits {
 				{ ...LOGIN_THROTTLE, free: 5, lockAfter: 10 },
 				new DatabaseThrottleStore(db, 'pair')
 			),
-			known: new KnownAddresses(db)
+			known: new KnownAddresses(db),
+			code: new LoginThrottle(
+				{ ...LOGIN_THROTTLE, free: 5, lockAfter: 10 },
+				new DatabaseThrottleStore(db, 'code')
+			)
 		}
 	};
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { base32Decode, totp } from '../../src/server/totp';
 
 type Json = Record<string, any>;
 type Caller = 'admin' | 'edit' | 'view' | 'none' | 'anonymous';
@@ -103,6 +104,9 @@ interface Fixtures {
 	endUser: ApiClient;
 	target: { id: string; email: string; password: string };
 	queueId: string;
+	/** Each caller's own client, and a second, fresh sign-in of the caller. */
+	clients: Record<Caller, ApiClient>;
+	signInAgain(caller: Caller): Promise<ApiClient>;
 	/** A request created by the admin, unassigned (so every agent sees it), in the given state. */
 	request(state?: 'open' | 'waiting' | 'asked' | 'ready' | 'connected' | 'closed'): Promise<Json>;
 }
@@ -149,6 +153,27 @@ const queuedMail = async (f: Fixtures) => {
 	return { id: outbox.find((m) => m.requestId === r.id)?.id };
 };
 
+/** A user with a second factor, for the second step of sign-in (its recovery codes, one each). */
+const withSecondFactor = once(async (f) => {
+	const user = await makeUser(f.server.app, 'agent', 'edit');
+	const device = new ApiClient(f.server.url);
+	await device.login(user.email, user.password);
+	const { secret } = await device.mutate('auth.beginTwoFactor', {});
+	const { recoveryCodes } = await device.mutate('auth.confirmTwoFactor', {
+		code: totp(base32Decode(secret), Date.now())
+	});
+	return { user, recoveryCodes };
+});
+
+/** Sets up the caller's app; answers a code of the next step (the current one is spent). */
+async function enrolled(f: Fixtures, caller: Caller) {
+	if (caller === 'anonymous') return { code: '000000' };
+	const client = f.clients[caller];
+	const { secret } = await client.mutate('auth.beginTwoFactor', {});
+	await client.mutate('auth.confirmTwoFactor', { code: totp(base32Decode(secret), Date.now()) });
+	return { code: totp(base32Decode(secret), Date.now() + 30_000) };
+}
+
 const MATRIX: Row[] = [
 	{
 		path: 'auth.login',
@@ -168,6 +193,114 @@ const MATRIX: Row[] = [
 		freshSession: true,
 		input: () => ({}),
 		returns: ({ answer }) => expect(answer).toEqual({ ok: true })
+	},
+	{
+		path: 'auth.verifySecondFactor',
+		kind: 'mutation',
+		expect: PUBLIC,
+		freshSession: true,
+		input: async (f, caller) => {
+			const { user, recoveryCodes } = (await withSecondFactor(f)) as {
+				user: Me;
+				recoveryCodes: string[];
+			};
+			const device = new ApiClient(f.server.url);
+			const { secondFactor } = await device.login(user.email, user.password);
+			return {
+				pendingToken: secondFactor.pendingToken,
+				recoveryCode: recoveryCodes[CALLERS.indexOf(caller)]
+			};
+		},
+		returns: async ({ answer, f }) => {
+			const { user } = (await withSecondFactor(f)) as { user: Me };
+			expect(answer.user).toMatchObject({ id: user.id, twoFactorEnabled: true });
+		}
+	},
+	{
+		path: 'auth.twoFactor',
+		kind: 'query',
+		expect: SIGNED_IN,
+		returns: ({ answer }) =>
+			expect(answer).toEqual({
+				enabled: false,
+				required: false,
+				confirmedAt: null,
+				recoveryCodesLeft: 0
+			})
+	},
+	{
+		path: 'auth.beginTwoFactor',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: () => ({}),
+		returns: ({ answer, me }) => {
+			expect(answer.secret).toMatch(/^[A-Z2-7]{32}$/);
+			expect(answer.otpauthUri).toContain(encodeURIComponent(me.email));
+		}
+	},
+	{
+		path: 'auth.confirmTwoFactor',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: async (f, caller) => {
+			if (caller === 'anonymous') return { code: '000000' };
+			const { secret } = await f.clients[caller].mutate('auth.beginTwoFactor', {});
+			return { code: totp(base32Decode(secret), Date.now()) };
+		},
+		returns: async ({ answer, f, me }) => {
+			expect(answer.recoveryCodes).toHaveLength(10);
+			expect(answer.user).toBeNull();
+			await f.admin.mutate('users.resetTwoFactor', { id: me.id });
+		}
+	},
+	{
+		path: 'auth.disableTwoFactor',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: (f, caller) => enrolled(f, caller),
+		returns: async ({ answer, f, me }) => {
+			expect(answer).toEqual({ ok: true });
+			expect((await f.admin.query('users.list')).find((u: Json) => u.id === me.id)).toMatchObject({
+				twoFactorEnabled: false
+			});
+		}
+	},
+	{
+		path: 'auth.regenerateRecoveryCodes',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: (f, caller) => enrolled(f, caller),
+		returns: async ({ answer, f, me }) => {
+			expect(answer.recoveryCodes).toHaveLength(10);
+			await f.admin.mutate('users.resetTwoFactor', { id: me.id });
+		}
+	},
+	{
+		path: 'auth.sessions',
+		kind: 'query',
+		expect: SIGNED_IN,
+		returns: ({ answer }) =>
+			expect(answer.sessions.filter((s: Json) => s.current)).toEqual([
+				expect.objectContaining({ address: '127.0.0.1', current: true })
+			])
+	},
+	{
+		path: 'auth.signOutSession',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: async (f, caller) => {
+			if (caller === 'anonymous') return { id: 'none' };
+			const other = await f.signInAgain(caller);
+			const [current] = (await other.query('auth.sessions')).sessions.filter(
+				(s: Json) => s.current
+			);
+			return { id: current.id };
+		},
+		returns: async ({ answer, f, input }) => {
+			expect(answer).toEqual({ ok: true });
+			const { sessions } = await f.admin.query('auth.sessions');
+			expect(sessions.map((s: Json) => s.id)).not.toContain(input.id);
+		}
 	},
 	{
 		path: 'auth.me',
@@ -235,6 +368,29 @@ const MATRIX: Row[] = [
 		input: (f, caller) => ({ id: f.target.id, name: `Renamed by ${caller}` }),
 		returns: ({ answer, f, input }) =>
 			expect(answer.user).toMatchObject({ id: f.target.id, name: input.name })
+	},
+
+	{
+		path: 'users.resetTwoFactor',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (f) => ({ id: f.target.id }),
+		returns: ({ answer, f }) =>
+			expect(answer.user).toMatchObject({ id: f.target.id, twoFactorEnabled: false })
+	},
+	{
+		path: 'users.signOutEverywhere',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (f) => ({ id: f.target.id }),
+		returns: ({ answer }) => expect(answer).toEqual({ signedOut: expect.any(Number) })
+	},
+	{
+		path: 'users.accountEvents',
+		kind: 'query',
+		expect: ADMIN_ONLY,
+		input: (f) => ({ id: f.target.id }),
+		returns: ({ answer }) => expect(Array.isArray(answer.events)).toBe(true)
 	},
 
 	{
@@ -313,7 +469,8 @@ const MATRIX: Row[] = [
 				defaultLanguage: expect.any(String),
 				reminderLead: expect.any(String),
 				retentionDays: null,
-				fallbackQueueId: null
+				fallbackQueueId: null,
+				twoFactorRequired: 'off'
 			})
 	},
 	{
@@ -690,6 +847,8 @@ describe('permission matrix', () => {
 		const { queue } = await admin.mutate('queues.create', { name: 'Matrix', memberIds: [] });
 		fixtures = {
 			server,
+			clients,
+			signInAgain: (caller) => clientFor(caller, true),
 			admin,
 			endUser,
 			target,

@@ -59,6 +59,7 @@ describe('beckon CLI', () => {
 		expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
 		const help = beckon(['--help'], env);
 		expect(help.stdout).toContain('user create --email');
+		expect(help.stdout).toContain('user reset-two-factor --email');
 		expect(help.stdout).toContain('backup FILE');
 	});
 
@@ -131,6 +132,28 @@ describe('beckon CLI', () => {
 		);
 		expect(created.stderr).toBe('');
 		expect(created.stdout).toContain('Created admin lead@example.com');
+
+		// A lost phone: the second factor goes, recorded, and the password signs in again.
+		const db = new Database(join(dataDir, 'beckon.db'));
+		const { id } = db.prepare("select id from users where email = 'lead@example.com'").get() as {
+			id: string;
+		};
+		db.prepare(
+			"insert into second_factors (user_id, secret, confirmed_at, last_step, created_at) values (?, 'v1.x.y.z', 1, 1, 1)"
+		).run(id);
+		db.prepare("insert into recovery_codes (user_id, code_hash) values (?, 'h')").run(id);
+		const reset = beckon(['user', 'reset-two-factor', '--email', 'LEAD@example.com'], env);
+		expect(reset.stderr).toBe('');
+		expect(reset.stdout).toContain('Two-step sign-in of lead@example.com was reset');
+		expect(db.prepare('select count(*) n from second_factors').get()).toEqual({ n: 0 });
+		expect(db.prepare('select count(*) n from recovery_codes').get()).toEqual({ n: 0 });
+		expect(db.prepare('select type, actor from account_events where user_id = ?').all(id)).toEqual([
+			{ type: 'two_factor_reset', actor: 'cli' }
+		]);
+		db.close();
+		const nobody = beckon(['user', 'reset-two-factor', '--email', 'nobody@example.com'], env);
+		expect(nobody.status).toBe(1);
+		expect(nobody.stderr).toContain('No user with email nobody@example.com');
 
 		const port = await freePort();
 		const url = `http://127.0.0.1:${port}`;

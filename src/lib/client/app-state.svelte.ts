@@ -5,7 +5,15 @@
  */
 import { createApi, type Api } from './api';
 import { BeckonDB } from './db';
-import { rememberedUser, signIn, signOut, verifySession, type SignedInUser } from './session';
+import {
+	finishSignIn,
+	rememberedUser,
+	signIn,
+	signOut,
+	verifySession,
+	type PendingSignIn,
+	type SignedInUser
+} from './session';
 import { SyncEngine } from './sync-engine.svelte';
 
 export class AgentApp {
@@ -25,8 +33,20 @@ export class AgentApp {
 		window.addEventListener('online', () => void this.#verify());
 	}
 
-	async signIn(email: string, password: string) {
-		const user = await signIn(this.api, this.db, email, password);
+	/** The password step; a `PendingSignIn` when a second step must follow (SignIn shows it). */
+	async signIn(email: string, password: string): Promise<PendingSignIn | null> {
+		const outcome = await signIn(this.api, this.db, email, password);
+		if ('pendingToken' in outcome) return outcome;
+		this.#signedIn(outcome);
+		return null;
+	}
+
+	/** Once the server has set the session cookie (second factor taken, or app set up). */
+	async finishSignIn() {
+		this.#signedIn(await finishSignIn(this.api, this.db));
+	}
+
+	#signedIn(user: SignedInUser) {
 		this.notice = null;
 		this.#startEngine(user);
 	}

@@ -36,8 +36,29 @@ async function fetchUser(api: Api): Promise<SignedInUser> {
 	};
 }
 
-export async function signIn(api: Api, db: BeckonDB, email: string, password: string) {
-	await api.auth.login.mutate({ email, password });
+/** A sign-in that waits for its second step: the app's code, or setting up an app first. */
+export interface PendingSignIn {
+	step: 'code' | 'enrol';
+	pendingToken: string;
+}
+
+/** The password step: signed in, or a second step to take (`PendingSignIn`). */
+export async function signIn(
+	api: Api,
+	db: BeckonDB,
+	email: string,
+	password: string
+): Promise<SignedInUser | PendingSignIn> {
+	const answer = await api.auth.login.mutate({ email, password });
+	if ('secondFactor' in answer && answer.secondFactor) {
+		const { step, pendingToken } = answer.secondFactor;
+		return { step, pendingToken };
+	}
+	return finishSignIn(api, db);
+}
+
+/** After the server set the session cookie: who we are, kept on the device. */
+export async function finishSignIn(api: Api, db: BeckonDB): Promise<SignedInUser> {
 	const user = await fetchUser(api);
 	const previous = await db.getMeta<SignedInUser>('user');
 	// Another account's data never stays on a shared device.

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RETENTION_DAYS } from './privacy';
+import { TWO_FACTOR_REQUIREMENTS } from './sign-in';
 import { LANGUAGES, PERMISSIONS, ROLES, STATUSES } from './types';
 
 export const LIMITS = {
@@ -131,6 +132,35 @@ export const loginSchema = z.object({
 	password: z.string().min(1, { message: 'is required' }).max(LIMITS.password.max)
 });
 
+/** A six-digit code from an authenticator app (spaces as some apps show them are ignored). */
+export const totpCodeSchema = z
+	.string()
+	.transform((code) => code.replace(/\s/g, ''))
+	.pipe(z.string().regex(/^\d{6}$/, { message: 'must be the 6 digits your app shows' }));
+
+const pendingToken = z.string().min(1, { message: 'is required' }).max(400);
+
+/** The second step of a sign-in: the app's code or one recovery code. */
+export const secondFactorSchema = z
+	.object({
+		pendingToken,
+		code: totpCodeSchema.optional(),
+		recoveryCode: z.string().trim().min(1).max(40).optional()
+	})
+	.refine((input) => (input.code === undefined) !== (input.recoveryCode === undefined), {
+		message: 'give either a code or a recovery code',
+		path: ['code']
+	});
+
+/** Enrolment: signed in, or with the pending sign-in of an account that must enrol first. */
+export const beginTwoFactorSchema = z.object({ pendingToken: pendingToken.optional() }).optional();
+export const confirmTwoFactorSchema = z.object({
+	pendingToken: pendingToken.optional(),
+	code: totpCodeSchema
+});
+export const codeSchema = z.object({ code: totpCodeSchema });
+export const sessionIdSchema = z.object({ id: z.string().min(1).max(100) });
+
 const password = z
 	.string()
 	.min(LIMITS.password.min, { message: `must be at least ${LIMITS.password.min} characters` })
@@ -181,6 +211,11 @@ export const updateSettingsSchema = z.object({
 	defaultExpiry: z.string().max(20).optional(),
 	defaultLanguage: languageSchema.optional(),
 	reminderLead: z.string().max(20).optional(),
+	twoFactorRequired: z
+		.enum(TWO_FACTOR_REQUIREMENTS, {
+			message: `must be one of ${TWO_FACTOR_REQUIREMENTS.join(', ')}`
+		})
+		.optional(),
 	retentionDays: z
 		.number({ message: 'must be a number of days' })
 		.int({ message: 'must be a whole number of days' })

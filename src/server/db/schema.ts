@@ -47,11 +47,73 @@ export const sessions = sqliteTable(
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
 		createdAt: integer('created_at').notNull(),
-		expiresAt: integer('expires_at').notNull()
+		expiresAt: integer('expires_at').notNull(),
+		/** What the device said it was (`User-Agent`) and where it signed in from, for its owner. */
+		userAgent: text('user_agent'),
+		address: text('address'),
+		/** The last call made with this session, to the minute (services/auth.ts). */
+		lastSeenAt: integer('last_seen_at')
 	},
 	(t) => [index('sessions_user_idx').on(t.userId)]
 );
 export type SessionRow = typeof sessions.$inferSelect;
+
+/**
+ * A user's authenticator app (TOTP, RFC 6238). The shared secret is kept encrypted under a key
+ * derived from the server secret (services/second-factor.ts) and is never sent once confirmed.
+ */
+export const secondFactors = sqliteTable('second_factors', {
+	userId: text('user_id')
+		.primaryKey()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	/** AES-256-GCM: `v1.<iv>.<tag>.<ciphertext>`, base64url. */
+	secret: text('secret').notNull(),
+	/** Null while enrolling: the factor counts only once a code has confirmed it. */
+	confirmedAt: integer('confirmed_at'),
+	/** The last time step a code was accepted in: a step's code is never accepted twice. */
+	lastStep: integer('last_step').notNull().default(0),
+	createdAt: integer('created_at').notNull()
+});
+export type SecondFactorRow = typeof secondFactors.$inferSelect;
+
+/** Ten single-use recovery codes per confirmed second factor, as SHA-256 hashes. */
+export const recoveryCodes = sqliteTable(
+	'recovery_codes',
+	{
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		codeHash: text('code_hash').notNull(),
+		usedAt: integer('used_at')
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.codeHash] })]
+);
+
+/**
+ * What happened to an account's sign-in (second factor enabled, reset, devices signed out): the
+ * account's audit log, append-only. `actor` is the user who did it.
+ */
+export const accountEvents = sqliteTable(
+	'account_events',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		type: text('type').$type<AccountEventType>().notNull(),
+		actor: text('actor').notNull(),
+		at: integer('at').notNull(),
+		data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull()
+	},
+	(t) => [index('account_events_user_idx').on(t.userId, t.id)]
+);
+export type AccountEventType =
+	| 'two_factor_enabled'
+	| 'two_factor_disabled'
+	| 'two_factor_reset'
+	| 'recovery_code_used'
+	| 'session_signed_out'
+	| 'sessions_signed_out';
 
 /** API tokens act as the admin who created them; only their hash is kept. */
 export const apiTokens = sqliteTable('api_tokens', {
@@ -189,7 +251,7 @@ export const serverKeys = sqliteTable('server_keys', {
 export const loginFailures = sqliteTable(
 	'login_failures',
 	{
-		scope: text('scope').$type<'address' | 'account' | 'pair' | 'known'>().notNull(),
+		scope: text('scope').$type<'address' | 'account' | 'pair' | 'known' | 'code'>().notNull(),
 		key: text('key').notNull(),
 		failures: integer('failures').notNull(),
 		lastAt: integer('last_at').notNull()

@@ -8,7 +8,7 @@ import type { DB } from '../db';
 import { prepared } from '../db/prepared';
 import type { ThrottleEntry, ThrottleStore } from '../rate-limit';
 
-type Scope = 'address' | 'account' | 'pair';
+type Scope = 'address' | 'account' | 'pair' | 'code';
 
 const select = prepared((db) =>
 	db.$client.prepare(

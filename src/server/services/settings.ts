@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { parseDuration } from '../../lib/domain/rules';
 import { invalid } from '../../lib/domain/errors';
 import type { Language } from '../../lib/domain/types';
+import { TWO_FACTOR_REQUIREMENTS, type TwoFactorRequirement } from '../../lib/domain/sign-in';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
 import { queues, settings } from '../db/schema';
@@ -22,6 +23,8 @@ export interface Settings {
 	 * (services/fallback.ts); null: unassigned.
 	 */
 	fallbackQueueId: string | null;
+	/** Who must sign in with an authenticator app (services/second-factor.ts); `off` by default. */
+	twoFactorRequired: TwoFactorRequirement;
 }
 
 function formatDuration(ms: number): string {
@@ -55,7 +58,8 @@ export function getSettings(app: Beckon): Settings {
 		fallbackQueueId:
 			stored.fallbackQueueId === undefined || stored.fallbackQueueId === OFF
 				? null
-				: stored.fallbackQueueId
+				: stored.fallbackQueueId,
+		twoFactorRequired: TWO_FACTOR_REQUIREMENTS.find((r) => r === stored.twoFactorRequired) ?? 'off'
 	};
 }
 

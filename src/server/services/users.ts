@@ -1,13 +1,13 @@
 /** Users: the accounts of agents and admins. */
 import { hash } from '@node-rs/argon2';
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
 import { canEdit } from '../../lib/domain/rules';
 import { SYSTEM_ACTOR, type Permission, type Role, type Viewer } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
-import { queueMembers, users, viewEpochs, type UserRow } from '../db/schema';
+import { queueMembers, secondFactors, users, viewEpochs, type UserRow } from '../db/schema';
 import { fallBack } from './fallback';
 
 /** A signed-in user, as every procedure sees them. */
@@ -25,6 +25,8 @@ export interface PublicUser {
 	permission: Permission;
 	active: boolean;
 	queueIds: string[];
+	/** Whether the account signs in with an authenticator app (never the secret itself). */
+	twoFactorEnabled: boolean;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -62,10 +64,11 @@ function userFields(row: UserRow) {
 	return { id, email, name, role, permission, active };
 }
 
-function toPublicUser(row: UserRow, queueIds: string[]): PublicUser {
+function toPublicUser(row: UserRow, queueIds: string[], twoFactorEnabled: boolean): PublicUser {
 	return {
 		...userFields(row),
 		queueIds,
+		twoFactorEnabled,
 		createdAt: new Date(row.createdAt).toISOString(),
 		updatedAt: new Date(row.updatedAt).toISOString()
 	};
@@ -81,7 +84,12 @@ export function loadAuthUser(app: Beckon, userId: string): AuthUser | null {
 export function getUser(app: Beckon, userId: string): PublicUser {
 	const row = app.db.select().from(users).where(eq(users.id, userId)).get();
 	if (!row) throw notFound('No such user');
-	return toPublicUser(row, queueIdsOf(app, userId));
+	const factor = app.db
+		.select({ confirmedAt: secondFactors.confirmedAt })
+		.from(secondFactors)
+		.where(eq(secondFactors.userId, userId))
+		.get();
+	return toPublicUser(row, queueIdsOf(app, userId), !!factor?.confirmedAt);
 }
 
 export function listUsers(app: Beckon): PublicUser[] {
@@ -89,12 +97,20 @@ export function listUsers(app: Beckon): PublicUser[] {
 	for (const m of app.db.select().from(queueMembers).all()) {
 		memberships.set(m.userId, [...(memberships.get(m.userId) ?? []), m.queueId]);
 	}
+	const withFactor = new Set(
+		app.db
+			.select({ userId: secondFactors.userId })
+			.from(secondFactors)
+			.where(isNotNull(secondFactors.confirmedAt))
+			.all()
+			.map((r) => r.userId)
+	);
 	return app.db
 		.select()
 		.from(users)
 		.orderBy(asc(users.name))
 		.all()
-		.map((row) => toPublicUser(row, memberships.get(row.id) ?? []));
+		.map((row) => toPublicUser(row, memberships.get(row.id) ?? [], withFactor.has(row.id)));
 }
 
 /**

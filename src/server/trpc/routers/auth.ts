@@ -1,23 +1,116 @@
 import { z } from 'zod';
-import { loginSchema } from '../../../lib/domain/schemas';
-import { login, logout, SESSION_LIFETIME_MS } from '../../services/auth';
-import { getUser } from '../../services/users';
-import { sessionCookie } from '../context';
+import { DomainError, DomainErrorReason } from '../../../lib/domain/errors';
+import {
+	beginTwoFactorSchema,
+	codeSchema,
+	confirmTwoFactorSchema,
+	loginSchema,
+	secondFactorSchema,
+	sessionIdSchema
+} from '../../../lib/domain/schemas';
+import {
+	listSessions,
+	login,
+	logout,
+	pendingUser,
+	SESSION_LIFETIME_MS,
+	signOutSession,
+	startSession
+} from '../../services/auth';
+import {
+	beginEnrolment,
+	confirmEnrolment,
+	disableTwoFactor,
+	regenerateRecoveryCodes,
+	twoFactorStatus,
+	verifySecondFactor
+} from '../../services/second-factor';
+import { getUser, type AuthUser } from '../../services/users';
+import { sessionCookie, type Context } from '../context';
 import { agentProcedure, publicProcedure, router } from '../trpc';
 
+/** Starts the session of a completed sign-in on this device and sets its cookie. */
+function signInDevice(ctx: Context, userId: string) {
+	const { sessionToken } = startSession(ctx.app, userId, {
+		userAgent: ctx.userAgent,
+		address: ctx.clientAddress
+	});
+	setSessionCookie(ctx, sessionToken);
+	return getUser(ctx.app, userId);
+}
+
+function setSessionCookie(ctx: Context, sessionToken: string) {
+	ctx.resHeaders?.append(
+		'set-cookie',
+		sessionCookie(ctx, sessionToken, Math.floor(SESSION_LIFETIME_MS / 1000))
+	);
+}
+
+/** Who enrols: the signed-in caller, or the account whose sign-in waits for its enrolment. */
+function enrollingUser(ctx: Context, pendingToken: string | undefined): AuthUser {
+	if (pendingToken) return pendingUser(ctx.app, pendingToken, 'enrol');
+	if (ctx.user) return ctx.user;
+	throw new DomainError(DomainErrorReason.unauthenticated, 'Sign in first');
+}
+
 export const authRouter = router({
+	/**
+	 * `{user}` with the session cookie; or, when the account has a second factor (or must set one
+	 * up first), `{user: null, secondFactor: {step, pendingToken, expiresAt}}` and no cookie yet.
+	 */
 	login: publicProcedure.input(loginSchema).mutation(async ({ ctx, input }) => {
-		const { user, sessionToken } = await login(ctx.app, input, ctx.clientAddress);
-		ctx.resHeaders?.append(
-			'set-cookie',
-			sessionCookie(ctx, sessionToken, Math.floor(SESSION_LIFETIME_MS / 1000))
-		);
-		return { user: getUser(ctx.app, user.id) };
+		const result = await login(ctx.app, input, ctx.clientAddress, ctx.userAgent);
+		if (result.kind === 'pending') {
+			const { step, pendingToken, expiresAt } = result;
+			return {
+				user: null,
+				secondFactor: { step, pendingToken, expiresAt: new Date(expiresAt).toISOString() }
+			};
+		}
+		setSessionCookie(ctx, result.sessionToken);
+		return { user: getUser(ctx.app, result.user.id) };
+	}),
+	/** The second step: the app's code or a recovery code (spent) → `{user}` and the cookie. */
+	verifySecondFactor: publicProcedure.input(secondFactorSchema).mutation(({ ctx, input }) => {
+		const user = pendingUser(ctx.app, input.pendingToken, 'code');
+		verifySecondFactor(ctx.app, user.id, input, ctx.clientAddress);
+		return { user: signInDevice(ctx, user.id) };
 	}),
 	logout: publicProcedure.input(z.object({}).optional()).mutation(({ ctx }) => {
 		if (ctx.sessionToken) logout(ctx.app, ctx.sessionToken);
 		ctx.resHeaders?.append('set-cookie', sessionCookie(ctx, '', 0));
 		return { ok: true as const };
 	}),
-	me: agentProcedure.query(({ ctx }) => ({ user: getUser(ctx.app, ctx.user.id) }))
+	me: agentProcedure.query(({ ctx }) => ({ user: getUser(ctx.app, ctx.user.id) })),
+	twoFactor: agentProcedure.query(({ ctx }) => twoFactorStatus(ctx.app, ctx.user)),
+	/** `{secret, otpauthUri}`: the only answer that ever carries the secret. */
+	beginTwoFactor: publicProcedure
+		.input(beginTwoFactorSchema)
+		.mutation(({ ctx, input }) => beginEnrolment(ctx.app, enrollingUser(ctx, input?.pendingToken))),
+	/**
+	 * `{recoveryCodes}` (shown once); after an enrolment at sign-in also `{user}` and the cookie.
+	 */
+	confirmTwoFactor: publicProcedure.input(confirmTwoFactorSchema).mutation(({ ctx, input }) => {
+		const user = enrollingUser(ctx, input.pendingToken);
+		const { recoveryCodes } = confirmEnrolment(ctx.app, user, input.code, ctx.clientAddress);
+		if (!input.pendingToken) return { recoveryCodes, user: null };
+		return { recoveryCodes, user: signInDevice(ctx, user.id) };
+	}),
+	disableTwoFactor: agentProcedure.input(codeSchema).mutation(({ ctx, input }) => {
+		disableTwoFactor(ctx.app, ctx.user, input.code, ctx.clientAddress);
+		return { ok: true as const };
+	}),
+	regenerateRecoveryCodes: agentProcedure
+		.input(codeSchema)
+		.mutation(({ ctx, input }) =>
+			regenerateRecoveryCodes(ctx.app, ctx.user, input.code, ctx.clientAddress)
+		),
+	/** The caller's signed-in devices, the current one marked. */
+	sessions: agentProcedure.query(({ ctx }) => ({
+		sessions: listSessions(ctx.app, ctx.user.id, ctx.sessionToken)
+	})),
+	signOutSession: agentProcedure.input(sessionIdSchema).mutation(({ ctx, input }) => {
+		signOutSession(ctx.app, ctx.user, input.id);
+		return { ok: true as const };
+	})
 });
