@@ -13,6 +13,12 @@ import type { Assignment, ClosedReason, Status } from './types';
 export const ALERT_KINDS = ['waiting', 'ready', 'declined', 'assigned', 'queued', 'due'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
+/** An agent's choice: which alerts reach them, and whether the app plays a sound with one. */
+export interface NotificationPreferences {
+	events: AlertKind[];
+	sound: boolean;
+}
+
 /** The facts of a request an alert depends on. */
 export interface AlertFacts {
 	status: Status;

@@ -11,7 +11,7 @@
  */
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { ALERT_KINDS, type AlertKind } from '../../lib/domain/alerts';
+import { ALERT_KINDS, type AlertKind, type NotificationPreferences } from '../../lib/domain/alerts';
 import { notFound } from '../../lib/domain/errors';
 import { claim, write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
@@ -23,13 +23,6 @@ import {
 	type PushSubscriptionRow
 } from '../db/schema';
 import { checkEndpoint } from '../push/endpoint-guard';
-
-export interface NotificationPreferences {
-	/** The alerts that reach this user (toasts, system notifications and pushes). */
-	events: AlertKind[];
-	/** Whether the app plays a short sound with a toast. */
-	sound: boolean;
-}
 
 export const DEFAULT_PREFERENCES: NotificationPreferences = {
 	events: [...ALERT_KINDS],
