@@ -117,3 +117,61 @@ test('the end user opening the link shows a notification through the service wor
 		await context.close();
 	}
 });
+
+test('a Web Push message becomes a notification in the browser’s language, one per request', async ({
+	browser,
+	request,
+	baseURL
+}) => {
+	const admin = await signInAdmin(request);
+	const ada = await createAgent(admin, 'Ada');
+	const context = await browser.newContext({ locale: 'es-ES' });
+	await context.grantPermissions(['notifications']);
+	try {
+		const page = await context.newPage();
+		await signIn(page, ada);
+		await waitForOfflineReady(page);
+		const cdp = await context.newCDPSession(page);
+		const registrationId = new Promise<string>((resolve) =>
+			cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+				const ours = registrations.find((r) => r.scopeURL === `${baseURL}/` && !r.isDeleted);
+				if (ours) resolve(ours.registrationId);
+			})
+		);
+		await cdp.send('ServiceWorker.enable');
+		const id = await registrationId;
+
+		// The app is closed: only the service worker is left to hear the push service.
+		await page.goto('about:blank');
+		const requestId = '01890a5d-ac96-774b-bcce-b302099a8057';
+		const push = (status: string, kind: string) =>
+			cdp.send('ServiceWorker.deliverPushMessage', {
+				origin: baseURL!,
+				registrationId: id,
+				data: JSON.stringify({
+					requestId,
+					status,
+					kind,
+					firstName: 'Lucía',
+					tag: `request-${requestId}`
+				})
+			});
+		await push('waiting', 'waiting');
+		await push('ready', 'ready');
+
+		await page.goto('/');
+		// The second push replaced the first: one notification for the request.
+		await expect
+			.poll(() => notifications(page))
+			.toEqual([
+				{
+					title: 'Lucía permitió la sesión: ya puede empezar',
+					body: 'Abra la solicitud en Beckon.',
+					tag: `request-${requestId}`,
+					data: { requestId }
+				}
+			]);
+	} finally {
+		await context.close();
+	}
+});
