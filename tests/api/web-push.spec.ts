@@ -9,6 +9,7 @@ import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pushOutbox, pushSubscriptions, serverKeys } from '../../src/server/db/schema';
 import { deliverDuePushes, pushRetryDelay } from '../../src/server/jobs/push-delivery';
+import { sendDueReminders } from '../../src/server/jobs/reminders';
 import { loadOrCreateVapidKeys } from '../../src/server/push/vapid';
 import { assignRequest } from '../../src/server/services/requests';
 import { loadAuthUser, type AuthUser } from '../../src/server/services/users';
@@ -140,6 +141,43 @@ describe('Web Push', () => {
 		const [device] = await agent.query('push.devices');
 		expect(device).toMatchObject({ label: 'Tablet', service: new URL(push.origin).host });
 		expect(device.lastSuccessAt).toBe(new Date(now).toISOString());
+	});
+
+	it('alerts when the person allows or declines, and when a scheduled session is due', async () => {
+		const browser = await subscribeAgent();
+		const endUser = new ApiClient(server.url);
+		const kinds = async () => {
+			const before = push.received.length;
+			await deliver();
+			return push.received.slice(before).map((r) => JSON.parse(browser.decrypt(r.body)).kind);
+		};
+
+		const allowing = await admin.mutate('requests.create', {
+			recipientName: 'Hana',
+			assignment: { kind: 'agent', userId: agentUser.id }
+		});
+		const token = tokenOf(allowing.link);
+		await endUser.mutate('link.open', { token });
+		expect(await kinds()).toEqual(['assigned', 'waiting']);
+		// The agent's own move alerts nobody; the person's answer does.
+		await agent.mutate('requests.requestConnect', { id: allowing.id });
+		expect(outbox()).toHaveLength(0);
+		await endUser.mutate('link.respond', { token, decision: 'allow' });
+		expect(await kinds()).toEqual(['ready']);
+
+		const declining = await agent.mutate('requests.create', { recipientName: 'Ivo' });
+		expect(outbox()).toHaveLength(0); // made by the agent, for the agent
+		await endUser.mutate('link.decline', { token: tokenOf(declining.link) });
+		expect(await kinds()).toEqual(['declined']);
+
+		await agent.mutate('requests.create', {
+			recipientName: 'Jon',
+			scheduledAt: new Date(now + 60 * 60_000).toISOString()
+		});
+		expect(sendDueReminders(server.app)).toBe(0);
+		now += 50 * 60_000; // within the 15-minute reminder lead
+		expect(sendDueReminders(server.app)).toBe(1);
+		expect(await kinds()).toEqual(['due']);
 	});
 
 	it('reaches every device of a queue’s members, not the agent who made the change', async () => {
