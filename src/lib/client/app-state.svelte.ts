@@ -36,6 +36,7 @@ export class AgentApp {
 
 	async signOut() {
 		this.engine?.stop();
+		await this.notifier?.forgetThisDevice();
 		this.#stopNotifier();
 		// Wipe and end the server session before showing the sign-in page, so that a reload
 		// right after "Sign out" cannot bring the remembered user back.

@@ -235,6 +235,20 @@ export class Notifier {
 		this.deviceId = device.id;
 	}
 
+	/**
+	 * Signing out: this browser stops receiving the agent's pushes (while the session still
+	 * lets us tell the server), so the next person at a shared device hears nothing of them.
+	 */
+	async forgetThisDevice() {
+		const registration = await navigator.serviceWorker?.getRegistration().catch(() => undefined);
+		const subscription = await registration?.pushManager?.getSubscription().catch(() => null);
+		if (!subscription) return;
+		await this.#api.push.unsubscribe
+			.mutate({ endpoint: subscription.endpoint })
+			.catch(() => undefined);
+		await subscription.unsubscribe().catch(() => undefined);
+	}
+
 	/** Removes one of the agent's devices; this browser's also stops its push subscription. */
 	async removeDevice(id: string) {
 		await this.#api.push.removeDevice.mutate({ id });

@@ -80,13 +80,18 @@ export function pushForChanges(app: Beckon, changes: readonly WrittenChange[]) {
 		app,
 		responsible.flatMap((r) => ('queueId' in r ? [r.queueId] : []))
 	);
-	const candidates = responsible.map((r) =>
-		'queueId' in r ? (members.get(r.queueId) ?? []) : [r.userId]
+	// Never the one who made the change (an agent's own create, assignment or take).
+	const candidates = responsible.map((r, i) =>
+		('queueId' in r ? (members.get(r.queueId) ?? []) : [r.userId]).filter(
+			(id) => id !== alerts[i].change.actor
+		)
 	);
-	const allowed = reachable(app, [...new Set(candidates.flat())]);
+	const everyone = [...new Set(candidates.flat())];
+	if (everyone.length === 0) return;
+	const allowed = reachable(app, everyone);
 
 	const pushes: NewPush[] = alerts.map(({ change, kind }, i) => ({
-		userIds: candidates[i].filter((id) => allowed.has(id) && id !== change.actor),
+		userIds: candidates[i].filter((id) => allowed.has(id)),
 		payload: {
 			requestId: change.after.id,
 			status: change.after.status,
