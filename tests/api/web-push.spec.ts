@@ -11,6 +11,7 @@ import { pushOutbox, pushSubscriptions, serverKeys } from '../../src/server/db/s
 import { deliverDuePushes, pushRetryDelay } from '../../src/server/jobs/push-delivery';
 import { sendDueReminders } from '../../src/server/jobs/reminders';
 import { loadOrCreateVapidKeys } from '../../src/server/push/vapid';
+import { MAX_DEVICES_PER_USER } from '../../src/server/services/push';
 import { assignRequest } from '../../src/server/services/requests';
 import { loadAuthUser, type AuthUser } from '../../src/server/services/users';
 import { ApiClient, expectApiError } from '../support/client';
@@ -275,6 +276,18 @@ describe('Web Push', () => {
 		expect(outbox()).toHaveLength(0);
 		expect(await deliver()).toMatchObject({ delivered: 0 });
 		expect(push.received).toHaveLength(0);
+	});
+
+	it('keeps at most 20 devices per agent, the newest', async () => {
+		const browsers = [];
+		for (let i = 0; i < MAX_DEVICES_PER_USER + 2; i++) {
+			browsers.push(await subscribeAgent(agent, `Device ${i}`));
+			now += 1;
+		}
+		const devices = await agent.query('push.devices');
+		expect(devices.map((d: { label: string }) => d.label)).toEqual(
+			browsers.slice(2).map((_, i) => `Device ${i + 2}`)
+		);
 	});
 
 	it('unsubscribes and removes devices of the signed-in user only', async () => {

@@ -9,7 +9,7 @@
  * service has taken it: at least once, and the `tag` per request makes a repeat replace the
  * notification a device already shows.
  */
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { ALERT_KINDS, type AlertKind, type NotificationPreferences } from '../../lib/domain/alerts';
 import { notFound } from '../../lib/domain/errors';
@@ -90,6 +90,13 @@ function toDevice(row: PushSubscriptionRow): PushDevice {
 }
 
 /**
+ * Devices per user: a browser that subscribes again keeps its row, so only a user who signs in on
+ * many browsers (or a script) gets here; the oldest devices make way, so nobody can make every
+ * change fan out into thousands of pushes.
+ */
+export const MAX_DEVICES_PER_USER = 20;
+
+/**
  * Subscribes a device of `userId`: the endpoint passes the SSRF guard first (outside any
  * transaction: it waits on DNS). Subscribing an endpoint again updates its keys and label, and
  * moves it to this user when another had it (one browser, another agent signed in).
@@ -113,6 +120,25 @@ export async function subscribe(
 			.onConflictDoUpdate({ target: pushSubscriptions.endpoint, set })
 			.returning()
 			.get();
+		const surplus = app.db
+			.select({ id: pushSubscriptions.id })
+			.from(pushSubscriptions)
+			.where(eq(pushSubscriptions.userId, userId))
+			.orderBy(desc(pushSubscriptions.createdAt), desc(pushSubscriptions.id))
+			.offset(MAX_DEVICES_PER_USER)
+			.limit(1000)
+			.all();
+		if (surplus.length > 0) {
+			app.db
+				.delete(pushSubscriptions)
+				.where(
+					inArray(
+						pushSubscriptions.id,
+						surplus.map((d) => d.id)
+					)
+				)
+				.run();
+		}
 		return toDevice(row);
 	});
 }
