@@ -6,8 +6,9 @@
  * BECKON_PUSH_ALLOW_PRIVATE.
  */
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pushOutbox, pushSubscriptions, serverKeys } from '../../src/server/db/schema';
+import * as pushDeliveryJob from '../../src/server/jobs/push-delivery';
 import { deliverDuePushes, pushRetryDelay } from '../../src/server/jobs/push-delivery';
 import { sendDueReminders } from '../../src/server/jobs/reminders';
 import { loadOrCreateVapidKeys } from '../../src/server/push/vapid';
@@ -209,6 +210,24 @@ describe('Web Push', () => {
 			assignment: { kind: 'agent', userId: agentUser.id }
 		});
 		expect(outbox()).toHaveLength(0);
+	});
+
+	it('is sent by the delivery job as soon as its change commits', async () => {
+		const browser = await subscribeAgent();
+		const stop = pushDeliveryJob.start(server.app, { intervalMs: 3_600_000 });
+		try {
+			const created = await admin.mutate('requests.create', {
+				recipientName: 'Kim',
+				assignment: { kind: 'agent', userId: agentUser.id }
+			});
+			await vi.waitFor(() => expect(push.received).toHaveLength(1), { timeout: 5_000 });
+			expect(JSON.parse(browser.decrypt(push.received[0].body))).toMatchObject({
+				requestId: created.id,
+				kind: 'assigned'
+			});
+		} finally {
+			await stop();
+		}
 	});
 
 	it('retries after a 500 and delivers the same push', async () => {
