@@ -10,6 +10,7 @@ import type { SqlConnection, SqlTransaction } from './db/connection';
 import type { SyncPostgres } from './db/postgres';
 import type { Readiness } from './health';
 import { createLimits, type Limits } from './limits';
+import { loadOrCreateVapidKeys, type VapidKeys } from './push/vapid';
 import { loadOrCreateSecret } from './secret';
 
 export type Clock = () => number;
@@ -55,6 +56,8 @@ export interface Beckon {
 	config: Config;
 	clock: Clock;
 	secret: Buffer;
+	/** The key pair that signs Web Push requests (push/vapid.ts). */
+	vapid: VapidKeys;
 	bus: ChangeBus;
 	/**
 	 * On PostgreSQL: carries changes and signalling between the instances sharing the database
@@ -90,6 +93,7 @@ export function createBeckon(
 		{ timeouts: config.postgres, onAvailability: options.onAvailability }
 	);
 	const secret = loadOrCreateSecret(sqlite, config.dataDir);
+	const vapid = loadOrCreateVapidKeys(sqlite);
 	const bus = new ChangeBus();
 	const relay =
 		typeof options.relay === 'object'
@@ -108,6 +112,7 @@ export function createBeckon(
 		config,
 		clock: options.clock ?? Date.now,
 		secret,
+		vapid,
 		bus,
 		relay,
 		thread: null,

@@ -33,6 +33,11 @@ export interface Config {
 	 * browsers get credentials of their own that expire after `ttlMs` (turn.ts).
 	 */
 	turn: { urls: string[]; secret: string; ttlMs: number } | null;
+	/**
+	 * Web Push endpoints may be plain http and on loopback, private or link-local addresses
+	 * (tests, push services inside a private network); off, they must be public https.
+	 */
+	pushAllowPrivate: boolean;
 }
 
 /**
@@ -180,7 +185,10 @@ const envSchema = z.object({
 		)
 		.optional(),
 	BECKON_TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
-	BECKON_TURN_TTL: duration.default('1h')
+	BECKON_TURN_TTL: duration.default('1h'),
+	BECKON_PUSH_ALLOW_PRIVATE: z
+		.enum(['0', '1', 'false', 'true'], { message: 'must be 1 (allow) or 0' })
+		.default('0')
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -239,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 						secret: e.BECKON_TURN_SECRET,
 						ttlMs: parseDuration(e.BECKON_TURN_TTL) as number
 					}
-				: null
+				: null,
+		pushAllowPrivate: e.BECKON_PUSH_ALLOW_PRIVATE === '1' || e.BECKON_PUSH_ALLOW_PRIVATE === 'true'
 	};
 }

@@ -99,6 +99,9 @@ async function startFront(config: Config, url: string, entry: URL): Promise<Runt
 		get secret(): never {
 			return unavailable('The link secret')();
 		},
+		get vapid(): never {
+			return unavailable('The VAPID keys')();
+		},
 		get limits(): never {
 			return unavailable('The rate limits')();
 		},

@@ -19,20 +19,26 @@ function decode(value: string, where: string): Buffer {
 	return secret;
 }
 
-export function loadOrCreateSecret(sqlite: SqlConnection, dataDir: string): Buffer {
+/**
+ * The value kept in `server_keys` under `name`, made by `make` the first time. Two processes
+ * starting at once (a server and `beckon migrate`, two instances) must end up with one value: the
+ * first insert wins and both read it back.
+ */
+export function loadOrCreateServerKey(sqlite: SqlConnection, name: string, make: () => string) {
 	const statement = sqlite.prepare('SELECT value FROM server_keys WHERE name = ?');
-	const read = (name: string) => statement.get(name) as { value: string } | undefined;
-	const stored = read(NAME);
-	if (stored) return decode(stored.value, 'the link secret in server_keys');
+	const read = () => (statement.get(name) as { value: string } | undefined)?.value;
+	const stored = read();
+	if (stored !== undefined) return stored;
+	sqlite.prepare('INSERT OR IGNORE INTO server_keys (name, value) VALUES (?, ?)').run(name, make());
+	return read()!;
+}
 
+export function loadOrCreateSecret(sqlite: SqlConnection, dataDir: string): Buffer {
 	const legacy = join(dataDir, 'secret.key');
-	const secret = existsSync(legacy)
-		? decode(readFileSync(legacy, 'utf8'), legacy)
-		: randomBytes(32);
-	// Two processes starting at once (a server and `beckon migrate`) must end up with one secret:
-	// the first insert wins and both read it back.
-	sqlite
-		.prepare('INSERT OR IGNORE INTO server_keys (name, value) VALUES (?, ?)')
-		.run(NAME, secret.toString('base64'));
-	return decode(read(NAME)!.value, 'the link secret in server_keys');
+	const value = loadOrCreateServerKey(sqlite, NAME, () =>
+		(existsSync(legacy) ? decode(readFileSync(legacy, 'utf8'), legacy) : randomBytes(32)).toString(
+			'base64'
+		)
+	);
+	return decode(value, 'the link secret in server_keys');
 }

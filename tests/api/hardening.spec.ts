@@ -134,10 +134,20 @@ describe('pruning', () => {
 		const fresh = new ApiClient(server.url);
 		await fresh.login(user.email, user.password);
 		await push(fresh, 2);
-		expect(pruneExpired(server.app)).toEqual({ sessions: 0, refusals: 0, sessionKeys: 0 });
+		expect(pruneExpired(server.app)).toEqual({
+			sessions: 0,
+			refusals: 0,
+			sessionKeys: 0,
+			failedPushes: 0
+		});
 
 		now += 86_400_000; // 30 days and a bit: the first session and the first refusal are due
-		expect(pruneExpired(server.app)).toEqual({ sessions: 1, refusals: 1, sessionKeys: 0 });
+		expect(pruneExpired(server.app)).toEqual({
+			sessions: 1,
+			refusals: 1,
+			sessionKeys: 0,
+			failedPushes: 0
+		});
 		expect(count('sessions')).toBe(1);
 		expect(count('sync_mutations')).toBe(1);
 		expect(server.app.sqlite.prepare('SELECT client_id AS c FROM sync_mutations').get()).toEqual({

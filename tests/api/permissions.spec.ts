@@ -10,7 +10,7 @@ import { base32Decode, totp } from '../../src/server/totp';
 
 type Json = Record<string, any>;
 type Caller = 'admin' | 'edit' | 'view' | 'none' | 'anonymous';
-type Outcome = 'ok' | 'FORBIDDEN' | 'UNAUTHORIZED';
+type Outcome = 'ok' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'NOT_FOUND';
 type Kind = 'query' | 'mutation' | 'subscription';
 
 const CALLERS: Caller[] = ['admin', 'edit', 'view', 'none', 'anonymous'];
@@ -556,6 +556,73 @@ const MATRIX: Row[] = [
 		input: () => ({ email: 'nobody@example.com', confirmEmail: 'nobody@example.com' }),
 		returns: ({ answer }) =>
 			expect(answer).toMatchObject({ email: 'nobody@example.com', requests: 0, mails: 0 })
+	},
+
+	{
+		path: 'push.vapidPublicKey',
+		kind: 'query',
+		expect: PUBLIC,
+		returns: ({ answer }) => expect(answer).toEqual({ key: expect.stringMatching(/^[\w-]{87}$/) })
+	},
+	{
+		path: 'push.subscribe',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		// A public address given as such: no DNS in these tests.
+		input: (_f, caller) => ({
+			endpoint: `https://203.0.113.10/push/${caller}`,
+			keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+			label: `Matrix ${caller}`
+		}),
+		returns: ({ answer, input }) =>
+			expect(answer).toMatchObject({ label: input.label, service: '203.0.113.10' })
+	},
+	{
+		path: 'push.devices',
+		kind: 'query',
+		expect: SIGNED_IN,
+		returns: ({ answer, me }) =>
+			expect(answer.map((d: Json) => d.label)).toEqual([
+				`Matrix ${me.role === 'admin' ? 'admin' : me.permission}`
+			])
+	},
+	{
+		path: 'push.unsubscribe',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: (_f, caller) => ({ endpoint: `https://203.0.113.10/push/${caller}` }),
+		returns: ({ answer }) => expect(answer).toEqual({ ok: true })
+	},
+	{
+		path: 'push.removeDevice',
+		kind: 'mutation',
+		// Signed-in callers reach the service, which finds no device of theirs by that id.
+		expect: {
+			...SIGNED_IN,
+			admin: 'NOT_FOUND',
+			edit: 'NOT_FOUND',
+			view: 'NOT_FOUND',
+			none: 'NOT_FOUND'
+		},
+		input: () => ({ id: '01890a5d-ac96-774b-bcce-b302099a8057' }),
+		returns: () => undefined
+	},
+	{
+		path: 'push.preferences',
+		kind: 'query',
+		expect: SIGNED_IN,
+		returns: ({ answer }) =>
+			expect(answer).toEqual({
+				events: ['waiting', 'ready', 'declined', 'assigned', 'queued', 'due'],
+				sound: false
+			})
+	},
+	{
+		path: 'push.setPreferences',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: () => ({ events: ['ready', 'waiting'], sound: true }),
+		returns: ({ answer }) => expect(answer).toEqual({ events: ['waiting', 'ready'], sound: true })
 	},
 
 	{

@@ -59,6 +59,9 @@ const TABLES = [
 	'session_requests',
 	'request_events',
 	'mail_outbox',
+	'notification_settings',
+	'push_subscriptions',
+	'push_outbox',
 	'sync_clients',
 	'sync_mutations',
 	'counters'

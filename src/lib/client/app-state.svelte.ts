@@ -14,6 +14,7 @@ import {
 	type PendingSignIn,
 	type SignedInUser
 } from './session';
+import { Notifier } from './notifier.svelte';
 import { SyncEngine } from './sync-engine.svelte';
 
 export class AgentApp {
@@ -21,6 +22,8 @@ export class AgentApp {
 	readonly api: Api = createApi();
 	user = $state<SignedInUser | null>(null);
 	engine = $state<SyncEngine | null>(null);
+	/** The signed-in agent's alerts, waiting count and push subscription on this device. */
+	notifier = $state<Notifier | null>(null);
 	ready = $state(false);
 	/** Why the agent is looking at the sign-in page, if not by choice. */
 	notice = $state<string | null>(null);
@@ -53,6 +56,8 @@ export class AgentApp {
 
 	async signOut() {
 		this.engine?.stop();
+		await this.notifier?.forgetThisDevice();
+		this.#stopNotifier();
 		// Wipe and end the server session before showing the sign-in page, so that a reload
 		// right after "Sign out" cannot bring the remembered user back.
 		await signOut(this.api, this.db);
@@ -62,10 +67,19 @@ export class AgentApp {
 
 	#startEngine(user: SignedInUser) {
 		this.engine?.stop();
+		this.#stopNotifier();
 		this.user = user;
 		const engine = new SyncEngine(this.db, this.api, user, () => void this.#signedOutByServer());
 		this.engine = engine;
 		void engine.start();
+		const notifier = new Notifier(this.db, this.api, () => this.user ?? user);
+		this.notifier = notifier;
+		void notifier.start();
+	}
+
+	#stopNotifier() {
+		this.notifier?.stop();
+		this.notifier = null;
 	}
 
 	async #verify() {
@@ -81,6 +95,7 @@ export class AgentApp {
 
 	async #signedOutByServer() {
 		this.engine?.stop();
+		this.#stopNotifier();
 		this.engine = null;
 		this.user = null;
 		await signOut(this.api, this.db);

@@ -104,4 +104,11 @@ export class BeckonDB extends Dexie {
 }
 
 export type MetaKey =
-	'clientId' | 'user' | 'cursor' | 'serverOffsetMs' | 'lastSyncAt' | 'nextMutationId' | 'settings';
+	| 'clientId'
+	| 'user'
+	| 'cursor'
+	| 'serverOffsetMs'
+	| 'lastSyncAt'
+	| 'nextMutationId'
+	| 'settings'
+	| 'notificationPreferences';

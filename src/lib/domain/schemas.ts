@@ -4,6 +4,7 @@
  * Rules that depend on the current time live in rules.ts (they take `now`).
  */
 import { z } from 'zod';
+import { ALERT_KINDS } from './alerts';
 import { RETENTION_DAYS } from './privacy';
 import { TWO_FACTOR_REQUIREMENTS } from './sign-in';
 import { LANGUAGES, PERMISSIONS, ROLES, STATUSES } from './types';
@@ -19,7 +20,9 @@ export const LIMITS = {
 	search: 200,
 	listLimit: 200,
 	linkToken: 200,
-	transferNote: 1000
+	transferNote: 1000,
+	pushEndpoint: 2048,
+	pushLabel: 100
 } as const;
 
 const id = z.uuid({ message: 'must be a UUID' });
@@ -233,4 +236,41 @@ export const privacyEmailSchema = z.object({ email });
 /** An erasure: the address, typed a second time to confirm it. */
 export const eraseEmailSchema = privacyEmailSchema.extend({
 	confirmEmail: z.string().trim().max(LIMITS.email)
+});
+
+/** A browser's PushSubscription key, base64url (padding allowed) of `bytes` bytes. */
+const pushKey = (bytes: number, what: string) => {
+	const chars = Math.ceil((bytes * 4) / 3);
+	return z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${chars}}={0,2}$`), {
+		message: `must be the ${what} of a push subscription (base64url, ${bytes} bytes)`
+	});
+};
+
+export const pushSubscribeSchema = z.object({
+	endpoint: z
+		.string()
+		.max(LIMITS.pushEndpoint, { message: `must be at most ${LIMITS.pushEndpoint} characters` }),
+	keys: z.object({
+		p256dh: pushKey(65, 'P-256 public key'),
+		auth: pushKey(16, 'auth secret')
+	}),
+	label: z
+		.string()
+		.trim()
+		.max(LIMITS.pushLabel, { message: `must be at most ${LIMITS.pushLabel} characters` })
+		.optional()
+});
+export const pushUnsubscribeSchema = z.object({
+	endpoint: z.string().max(LIMITS.pushEndpoint, {
+		message: `must be at most ${LIMITS.pushEndpoint} characters`
+	})
+});
+export const pushRemoveDeviceSchema = z.object({ id });
+
+export const notificationPreferencesSchema = z.object({
+	events: z
+		.array(z.enum(ALERT_KINDS, { message: `must list some of ${ALERT_KINDS.join(', ')}` }))
+		.max(ALERT_KINDS.length)
+		.optional(),
+	sound: z.boolean({ message: 'must be true or false' }).optional()
 });

@@ -19,6 +19,7 @@ import type {
 	Role,
 	Status
 } from '../../lib/domain/types';
+import type { AlertKind } from '../../lib/domain/alerts';
 import type { ErrorCode } from '../../lib/sync/protocol';
 import type { MailKind } from '../mail/kinds';
 
@@ -351,4 +352,72 @@ export type MailRow = typeof mailOutbox.$inferSelect;
 export const settings = sqliteTable('settings', {
 	key: text('key').primaryKey(),
 	value: text('value').notNull()
+});
+
+/**
+ * The devices an agent's Web Push reaches: one row per push endpoint (a browser's subscription).
+ * An endpoint belongs to one user: subscribing it again, as another user, moves it.
+ */
+export const pushSubscriptions = sqliteTable(
+	'push_subscriptions',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		endpoint: text('endpoint').notNull().unique(),
+		/** The browser's P-256 public key and auth secret, base64url, as PushSubscription gives them. */
+		p256dh: text('p256dh').notNull(),
+		auth: text('auth').notNull(),
+		label: text('label'),
+		createdAt: integer('created_at').notNull(),
+		lastSuccessAt: integer('last_success_at')
+	},
+	(t) => [index('push_subscriptions_user_idx').on(t.userId)]
+);
+export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
+
+/**
+ * Pushes written in the same transaction as the change that causes them (as mail is), one per
+ * subscribed device, delivered by the push-delivery job: `pending` (due at `next_attempt_at`) →
+ * `sending` (claimed; `next_attempt_at` is the lease's end) → deleted once the push service took
+ * it, back to `pending` to retry, or `failed`. The payload is the small JSON the service worker
+ * reads; `tag` (one per request) lets a device show one notification per request.
+ */
+export const pushOutbox = sqliteTable(
+	'push_outbox',
+	{
+		id: text('id').primaryKey(),
+		subscriptionId: text('subscription_id')
+			.notNull()
+			.references(() => pushSubscriptions.id, { onDelete: 'cascade' }),
+		requestId: text('request_id').references(() => sessionRequests.id, { onDelete: 'cascade' }),
+		tag: text('tag').notNull(),
+		payload: text('payload').notNull(),
+		status: text('status').$type<'pending' | 'sending' | 'failed'>().notNull(),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at').notNull(),
+		lastError: text('last_error'),
+		createdAt: integer('created_at').notNull()
+	},
+	(t) => [
+		index('push_outbox_due_idx').on(t.status, t.nextAttemptAt),
+		index('push_outbox_subscription_idx').on(t.subscriptionId),
+		index('push_outbox_request_idx').on(t.requestId)
+	]
+);
+export type PushOutboxRow = typeof pushOutbox.$inferSelect;
+
+/**
+ * Per user: which alerts (lib/domain/alerts.ts) reach them, and whether the app plays a sound.
+ * No row: every alert, no sound.
+ */
+export const notificationSettings = sqliteTable('notification_settings', {
+	userId: text('user_id')
+		.primaryKey()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	/** JSON array of alert kinds. */
+	events: text('events', { mode: 'json' }).$type<AlertKind[]>().notNull(),
+	sound: integer('sound', { mode: 'boolean' }).notNull().default(false),
+	updatedAt: integer('updated_at').notNull()
 });

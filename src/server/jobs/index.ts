@@ -6,15 +6,17 @@ import type { Beckon } from '../app';
 import * as expiryJob from './expiry';
 import * as mailDeliveryJob from './mail-delivery';
 import * as pruneJob from './prune';
+import * as pushDeliveryJob from './push-delivery';
 import * as remindersJob from './reminders';
 import * as retentionJob from './retention';
 
-/** Starts every job; the returned function stops them (mail delivery finishes its attempt). */
+/** Starts every job; the returned function stops them (mail and push delivery finish their attempt). */
 export function startJobs(app: Beckon): () => Promise<void> {
 	const stops: Array<() => void | Promise<void>> = [
 		expiryJob.start(app),
 		remindersJob.start(app),
 		mailDeliveryJob.start(app),
+		pushDeliveryJob.start(app),
 		retentionJob.start(app),
 		pruneJob.start(app)
 	];

@@ -1,7 +1,8 @@
 /**
  * The pruner: deletes sign-in sessions past their expiry (they no longer sign anyone in, but
  * their hashes need not be kept), refused-mutation records older than `REFUSALS_KEPT_MS`, and the
- * session keys of live sessions that are over (services/session-keys.ts).
+ * session keys of live sessions that are over (services/session-keys.ts), and pushes that failed
+ * for good a day ago (services/push.ts).
  *
  * A refusal is kept so that a device repeating a push whose answer it lost gets the same answer.
  * Devices repeat within seconds, or when they come back online; one that lost an answer and
@@ -22,6 +23,12 @@ const deleteOldRefusals = prepared((db) =>
 	db.$client.prepare('DELETE FROM sync_mutations WHERE processed_at < ?')
 );
 
+// Pushes that failed for good: kept a day for whoever looks into why, then gone.
+export const FAILED_PUSHES_KEPT_MS = 86_400_000;
+const deleteOldFailedPushes = prepared((db) =>
+	db.$client.prepare("DELETE FROM push_outbox WHERE status = 'failed' AND created_at < ?")
+);
+
 // The keys of live sessions that are over (services/session-keys.ts).
 const deleteSessionKeysOfEndedSessions = prepared((db) =>
 	db.$client.prepare(
@@ -35,12 +42,14 @@ export function pruneExpired(app: Beckon): {
 	sessions: number;
 	refusals: number;
 	sessionKeys: number;
+	failedPushes: number;
 } {
 	const now = app.clock();
 	return write(app, () => ({
 		sessions: deleteExpiredSessions(app.db).run(now).changes,
 		refusals: deleteOldRefusals(app.db).run(now - REFUSALS_KEPT_MS).changes,
-		sessionKeys: deleteSessionKeysOfEndedSessions(app.db).run().changes
+		sessionKeys: deleteSessionKeysOfEndedSessions(app.db).run().changes,
+		failedPushes: deleteOldFailedPushes(app.db).run(now - FAILED_PUSHES_KEPT_MS).changes
 	}));
 }
 
@@ -48,7 +57,7 @@ export function pruneExpired(app: Beckon): {
 export function start(app: Beckon, intervalMs = 3_600_000): () => void {
 	return periodically('pruning', intervalMs, () => {
 		const pruned = pruneExpired(app);
-		if (pruned.sessions + pruned.refusals + pruned.sessionKeys > 0) {
+		if (Object.values(pruned).some((count) => count > 0)) {
 			log.info(pruned, 'pruned expired records');
 		}
 	});

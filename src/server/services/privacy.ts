@@ -89,6 +89,11 @@ const stripMailOfRequest = prepared((db) =>
 	db.$client.prepare(`UPDATE mail_outbox SET ${MAIL_STRIPPED} WHERE request_id = ?`)
 );
 
+// Pushes not yet sent carry the end user's first name: they go (a late alert is no loss).
+const dropPushesOfRequest = prepared((db) =>
+	db.$client.prepare('DELETE FROM push_outbox WHERE request_id = ?')
+);
+
 const stripMailToAddress = prepared((db) =>
 	db.$client.prepare(`UPDATE mail_outbox SET ${MAIL_STRIPPED} WHERE lower(recipient) = ?`)
 );
@@ -124,6 +129,7 @@ export function anonymizeRequest(
 ): SessionRequestRow {
 	stripEvents(app, eventsOfRequest(app.db).all(row.id) as StoredEvent[]);
 	stripMailOfRequest(app.db).run(NOT_SENT, row.id);
+	dropPushesOfRequest(app.db).run(row.id);
 	return recordAnonymization(
 		app,
 		row,

@@ -23,6 +23,7 @@ import type { SqlStatement } from '../db/connection';
 import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
 import { createLinkToken } from './link-tokens';
+import { pushForChanges } from './push-triggers';
 
 export function assignmentOf(row: SessionRequestRow): Assignment {
 	if (row.assignmentKind === 'agent' && row.assigneeId) {
@@ -234,7 +235,8 @@ export interface RowWrite {
  * presence, mail outcomes on the timeline, reminders: each write, in order, inside the caller's
  * transaction, sets its columns and a new version (the writes' versions taken in one step), guarded
  * by the version its row was read at; its event is appended (all of them in one statement per
- * hundred); a notification is held for after the commit. Returns the rows as written.
+ * hundred); the Web Push alerts it calls for are queued (push-triggers.ts); a notification is held
+ * for after the commit. Returns the rows as written.
  */
 export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequestRow[] {
 	if (writes.length === 0) return [];
@@ -266,6 +268,14 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 		return { ...row, ...values } as SessionRequestRow;
 	});
 	appendEvents(app, events);
+	pushForChanges(
+		app,
+		written.map((after, i) => ({
+			before: writes[i].row,
+			after,
+			actor: writes[i].event?.actor ?? null
+		}))
+	);
 	written.forEach((updated, i) => {
 		const before = visibilityOf(writes[i].row);
 		app.bus.hold({ requestId: updated.id, before, after: visibilityOf(updated) });

@@ -59,6 +59,7 @@ import {
 	toSessionRequest,
 	userName
 } from './request-records';
+import { pushForChanges } from './push-triggers';
 import { defaultExpiryMs, expiryMsOf, getSettings, type Settings } from './settings';
 import type { AuthUser } from './users';
 
@@ -191,6 +192,10 @@ export function insertPlannedCreates(
 		}))
 	);
 	for (const row of rows) mailForCreate(app, row, user.id);
+	pushForChanges(
+		app,
+		rows.map((row) => ({ before: null, after: row, actor: user.id }))
+	);
 	plans.forEach(({ row, assignment }) =>
 		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: user.id } })
 	);

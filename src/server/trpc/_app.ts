@@ -5,6 +5,7 @@ import { queuesRouter } from './routers/queues';
 import { requestsRouter } from './routers/requests';
 import { mailRouter } from './routers/mail';
 import { privacyRouter } from './routers/privacy';
+import { pushRouter } from './routers/push';
 import { settingsRouter } from './routers/settings';
 import { syncRouter } from './routers/sync';
 import { tokensRouter } from './routers/tokens';
@@ -21,7 +22,8 @@ export const appRouter = router({
 	sync: syncRouter,
 	settings: settingsRouter,
 	mail: mailRouter,
-	privacy: privacyRouter
+	privacy: privacyRouter,
+	push: pushRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,24 @@
+/** The notification settings' messages, gathered for NotificationSettings.svelte (one chunk). */
+export { notify_close } from '../paraglide/messages/notify_close.js';
+export { notify_device_heading } from '../paraglide/messages/notify_device_heading.js';
+export { notify_device_remove } from '../paraglide/messages/notify_device_remove.js';
+export { notify_devices_heading } from '../paraglide/messages/notify_devices_heading.js';
+export { notify_devices_none } from '../paraglide/messages/notify_devices_none.js';
+export { notify_denied } from '../paraglide/messages/notify_denied.js';
+export { notify_enable } from '../paraglide/messages/notify_enable.js';
+export { notify_enabled } from '../paraglide/messages/notify_enabled.js';
+export { notify_event_assigned } from '../paraglide/messages/notify_event_assigned.js';
+export { notify_event_declined } from '../paraglide/messages/notify_event_declined.js';
+export { notify_event_due } from '../paraglide/messages/notify_event_due.js';
+export { notify_event_queued } from '../paraglide/messages/notify_event_queued.js';
+export { notify_event_ready } from '../paraglide/messages/notify_event_ready.js';
+export { notify_event_waiting } from '../paraglide/messages/notify_event_waiting.js';
+export { notify_events_heading } from '../paraglide/messages/notify_events_heading.js';
+export { notify_offline } from '../paraglide/messages/notify_offline.js';
+export { notify_push_off } from '../paraglide/messages/notify_push_off.js';
+export { notify_push_on } from '../paraglide/messages/notify_push_on.js';
+export { notify_save_failed } from '../paraglide/messages/notify_save_failed.js';
+export { notify_settings_title } from '../paraglide/messages/notify_settings_title.js';
+export { notify_sound } from '../paraglide/messages/notify_sound.js';
+export { notify_this_device } from '../paraglide/messages/notify_this_device.js';
+export { notify_unsupported } from '../paraglide/messages/notify_unsupported.js';
