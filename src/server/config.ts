@@ -33,6 +33,11 @@ export interface Config {
 	 * browsers get credentials of their own that expire after `ttlMs` (turn.ts).
 	 */
 	turn: { urls: string[]; secret: string; ttlMs: number } | null;
+	/**
+	 * Webhook targets on loopback, private, link-local or metadata addresses are allowed
+	 * (BECKON_WEBHOOK_ALLOW_PRIVATE=1): for a receiver on the same host or network.
+	 */
+	webhookAllowPrivate: boolean;
 }
 
 /**
@@ -180,7 +185,10 @@ const envSchema = z.object({
 		)
 		.optional(),
 	BECKON_TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
-	BECKON_TURN_TTL: duration.default('1h')
+	BECKON_TURN_TTL: duration.default('1h'),
+	BECKON_WEBHOOK_ALLOW_PRIVATE: z
+		.enum(['0', '1', 'true', 'false'], { message: 'must be 1 or 0' })
+		.default('0')
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -239,6 +247,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 						secret: e.BECKON_TURN_SECRET,
 						ttlMs: parseDuration(e.BECKON_TURN_TTL) as number
 					}
-				: null
+				: null,
+		webhookAllowPrivate:
+			e.BECKON_WEBHOOK_ALLOW_PRIVATE === '1' || e.BECKON_WEBHOOK_ALLOW_PRIVATE === 'true'
 	};
 }

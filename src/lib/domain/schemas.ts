@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RETENTION_DAYS } from './privacy';
 import { LANGUAGES, PERMISSIONS, ROLES, STATUSES } from './types';
+import { WEBHOOK_EVENT_TYPES } from './webhooks';
 
 export const LIMITS = {
 	recipientName: 200,
@@ -178,3 +179,38 @@ export const privacyEmailSchema = z.object({ email });
 export const eraseEmailSchema = privacyEmailSchema.extend({
 	confirmEmail: z.string().trim().max(LIMITS.email)
 });
+
+/** An http(s) URL without credentials; where it points is checked by the server (SSRF guard). */
+const webhookUrl = z
+	.string()
+	.trim()
+	.max(2000, { message: 'must be at most 2000 characters' })
+	.pipe(z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }))
+	.refine((url) => !/^https?:\/\/[^/?#]*@/i.test(url), {
+		message: 'must not carry a user name or password'
+	});
+const webhookEvents = z
+	.array(
+		z.enum(WEBHOOK_EVENT_TYPES, { message: `must be among ${WEBHOOK_EVENT_TYPES.join(', ')}` })
+	)
+	.min(1, { message: 'must name at least one event' })
+	.transform((events) => [...new Set(events)]);
+const webhookDescription = z
+	.string()
+	.trim()
+	.max(500, { message: 'must be at most 500 characters' });
+
+export const createWebhookSchema = z.object({
+	url: webhookUrl,
+	events: webhookEvents,
+	description: webhookDescription.optional()
+});
+export const updateWebhookSchema = z.object({
+	id,
+	url: webhookUrl.optional(),
+	events: webhookEvents.optional(),
+	description: webhookDescription.optional(),
+	/** Turning a disabled endpoint on again lets its waiting deliveries go. */
+	enabled: z.boolean().optional()
+});
+export const webhookIdSchema = z.object({ id });

@@ -8,13 +8,15 @@ import * as mailDeliveryJob from './mail-delivery';
 import * as pruneJob from './prune';
 import * as remindersJob from './reminders';
 import * as retentionJob from './retention';
+import * as webhookDeliveryJob from './webhook-delivery';
 
-/** Starts every job; the returned function stops them (mail delivery finishes its attempt). */
+/** Starts every job; the returned function stops them (mail and webhook delivery finish their attempts). */
 export function startJobs(app: Beckon): () => Promise<void> {
 	const stops: Array<() => void | Promise<void>> = [
 		expiryJob.start(app),
 		remindersJob.start(app),
 		mailDeliveryJob.start(app),
+		webhookDeliveryJob.start(app),
 		retentionJob.start(app),
 		pruneJob.start(app)
 	];

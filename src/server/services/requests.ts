@@ -55,8 +55,10 @@ import {
 	recordChange,
 	type ChangeSpec,
 	toSessionRequest,
-	userName
+	userName,
+	webhookData
 } from './request-records';
+import { enqueueWebhooks } from './webhooks';
 import { defaultExpiryMs, expiryMsOf, getSettings, type Settings } from './settings';
 import type { AuthUser } from './users';
 
@@ -189,6 +191,14 @@ export function insertPlannedCreates(
 		}))
 	);
 	for (const row of rows) mailForCreate(app, row, user.id);
+	enqueueWebhooks(
+		app,
+		rows.map((row) => ({
+			type: 'request.created',
+			requestId: row.id,
+			data: () => webhookData(app, row, row.createdAt)
+		}))
+	);
 	plans.forEach(({ row, assignment }) =>
 		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: user.id } })
 	);

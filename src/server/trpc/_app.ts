@@ -9,6 +9,7 @@ import { settingsRouter } from './routers/settings';
 import { syncRouter } from './routers/sync';
 import { tokensRouter } from './routers/tokens';
 import { usersRouter } from './routers/users';
+import { webhooksRouter } from './routers/webhooks';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -21,7 +22,8 @@ export const appRouter = router({
 	sync: syncRouter,
 	settings: settingsRouter,
 	mail: mailRouter,
-	privacy: privacyRouter
+	privacy: privacyRouter,
+	webhooks: webhooksRouter
 });
 
 export type AppRouter = typeof appRouter;
