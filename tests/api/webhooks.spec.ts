@@ -150,7 +150,10 @@ describe('webhooks', () => {
 		const step = async () => {
 			const before = receiver.at('/life').length;
 			await deliver();
-			const got = receiver.at('/life').slice(before).map((d) => verified(secret, d));
+			const got = receiver
+				.at('/life')
+				.slice(before)
+				.map((d) => verified(secret, d));
 			types.push(got.map((b) => b.type).sort());
 			return got;
 		};
@@ -162,7 +165,11 @@ describe('webhooks', () => {
 		});
 		const [first] = await step();
 		const { link: _link, ...withoutLink } = created;
-		expect(first).toEqual({ type: 'request.created', timestamp: created.createdAt, data: withoutLink });
+		expect(first).toEqual({
+			type: 'request.created',
+			timestamp: created.createdAt,
+			data: withoutLink
+		});
 		expect(first.data).not.toHaveProperty('link');
 		const headers = receiver.at('/life').at(-1)!.headers;
 		expect(headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
@@ -286,7 +293,9 @@ describe('webhooks', () => {
 
 	it('does not follow redirects', async () => {
 		const { id } = await endpoint('/moved', ['request.created']);
-		receiver.answers.set('/moved', [{ status: 302, headers: { location: `${receiver.url}/life` } }]);
+		receiver.answers.set('/moved', [
+			{ status: 302, headers: { location: `${receiver.url}/life` } }
+		]);
 		const before = receiver.received.length;
 		await admin.mutate('requests.create', { recipientName: 'Redirected' });
 		expect(await deliver()).toEqual({ delivered: 0, retrying: 1, failed: 0 });
@@ -307,9 +316,7 @@ describe('webhooks', () => {
 			.from(mailOutbox)
 			.where(eq(mailOutbox.kind, 'webhook_disabled'))
 			.all();
-		expect(mails.map((m) => m.recipient)).toContain(
-			(await admin.query('auth.me')).user.email
-		);
+		expect(mails.map((m) => m.recipient)).toContain((await admin.query('auth.me')).user.email);
 		expect(mails[0].text).toContain(`${receiver.url}/gone`);
 		expect(mails[0].text).toContain('410');
 
@@ -400,7 +407,11 @@ describe('webhooks', () => {
 	it('sends a test event on demand and reports its outcome', async () => {
 		const { id, secret } = await endpoint('/test', ['request.created']);
 		const result = await admin.mutate('webhooks.test', { id });
-		expect(result).toMatchObject({ eventType: 'webhook.test', status: 'delivered', statusCode: 200 });
+		expect(result).toMatchObject({
+			eventType: 'webhook.test',
+			status: 'delivered',
+			statusCode: 200
+		});
 		expect(verified(secret, receiver.at('/test').at(-1)!)).toMatchObject({
 			type: 'webhook.test',
 			data: { endpointId: id }
@@ -426,6 +437,34 @@ describe('webhooks', () => {
 		} finally {
 			server.app.config.webhookAllowPrivate = true;
 		}
+		await admin.mutate('webhooks.delete', { id });
+	});
+
+	it('keeps no personal data in the payloads of an erased person’s requests', async () => {
+		const { id, secret } = await endpoint('/erased', ['request.created', 'request.status_changed']);
+		const created = await admin.mutate('requests.create', {
+			recipientName: 'Erin Erased',
+			recipientEmail: 'erin@example.com',
+			comments: 'Call erin@example.com'
+		});
+		await deliver();
+		await admin.mutate('privacy.erase', {
+			email: 'erin@example.com',
+			confirmEmail: 'erin@example.com'
+		});
+		const stored = deliveriesOf(id);
+		expect(stored).toHaveLength(2);
+		for (const row of stored) {
+			expect(row.payload).not.toContain('erin');
+			expect(row.payload).not.toContain('Erin');
+		}
+		// The closing the erasure made still goes out, without the person in it.
+		await deliver();
+		const closing = verified(secret, receiver.at('/erased').at(-1)!);
+		expect(closing).toMatchObject({
+			type: 'request.status_changed',
+			data: { id: created.id, recipientName: 'anonymized', recipientEmail: null, comments: '' }
+		});
 		await admin.mutate('webhooks.delete', { id });
 	});
 

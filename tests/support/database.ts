@@ -59,6 +59,8 @@ const TABLES = [
 	'session_requests',
 	'request_events',
 	'mail_outbox',
+	'webhook_endpoints',
+	'webhook_deliveries',
 	'sync_clients',
 	'sync_mutations',
 	'counters'
