@@ -202,17 +202,17 @@ describe('webhooks', () => {
 		const started = await step();
 		await admin.mutate('requests.end', { id: created.id });
 		const ended = await step();
-		expect(started.find((b) => b.type === 'request.status_changed').data).toMatchObject({
+		expect(started.find((b) => b.type === 'request.status_changed')!.data).toMatchObject({
 			from: 'ready',
 			to: 'connected'
 		});
-		expect(ended.find((b) => b.type === 'session.ended').data).toMatchObject({
+		expect(ended.find((b) => b.type === 'session.ended')!.data).toMatchObject({
 			status: 'closed',
 			closedReason: 'completed'
 		});
 		await admin.mutate('requests.reopen', { id: created.id });
 		const reopened = await step();
-		expect(reopened.find((b) => b.type === 'request.status_changed').data).toMatchObject({
+		expect(reopened.find((b) => b.type === 'request.status_changed')!.data).toMatchObject({
 			from: 'closed',
 			to: 'open'
 		});
