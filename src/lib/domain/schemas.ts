@@ -214,3 +214,20 @@ export const updateWebhookSchema = z.object({
 	enabled: z.boolean().optional()
 });
 export const webhookIdSchema = z.object({ id });
+
+export const reportSummarySchema = z
+	.object({
+		from: instant,
+		to: instant,
+		agentId: id.optional(),
+		queueId: id.optional(),
+		outcome: z
+			.enum(['completed', 'closed_by_agent', 'declined', 'expired', 'open'], {
+				message: 'must be completed, closed_by_agent, declined, expired or open'
+			})
+			.optional()
+	})
+	.refine((input) => Date.parse(input.to) > Date.parse(input.from), {
+		message: 'must be after from',
+		path: ['to']
+	});

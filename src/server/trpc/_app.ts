@@ -2,6 +2,7 @@
 import { authRouter } from './routers/auth';
 import { linkRouter } from './routers/link';
 import { queuesRouter } from './routers/queues';
+import { reportsRouter } from './routers/reports';
 import { requestsRouter } from './routers/requests';
 import { mailRouter } from './routers/mail';
 import { privacyRouter } from './routers/privacy';
@@ -23,7 +24,8 @@ export const appRouter = router({
 	settings: settingsRouter,
 	mail: mailRouter,
 	privacy: privacyRouter,
-	webhooks: webhooksRouter
+	webhooks: webhooksRouter,
+	reports: reportsRouter
 });
 
 export type AppRouter = typeof appRouter;
