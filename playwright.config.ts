@@ -58,7 +58,9 @@ export default defineConfig({
 			BECKON_DATA_DIR: process.env.E2E_DATA_DIR,
 			BECKON_PUBLIC_URL: baseURL,
 			BECKON_ADMIN_EMAIL: process.env.BECKON_ADMIN_EMAIL,
-			BECKON_ADMIN_PASSWORD: process.env.BECKON_ADMIN_PASSWORD
+			BECKON_ADMIN_PASSWORD: process.env.BECKON_ADMIN_PASSWORD,
+			// The webhook test's receiver listens on 127.0.0.1.
+			BECKON_WEBHOOK_ALLOW_PRIVATE: '1'
 		}
 	}
 });

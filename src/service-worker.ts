@@ -24,9 +24,11 @@ declare let self: ServiceWorkerGlobalScope;
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
-// The API and the end users' link pages always go to the network.
+// The API, CSV exports and the end users’ link pages always go to the network.
 registerRoute(
-	new NavigationRoute(createHandlerBoundToURL('/'), { denylist: [/^\/api\//, /^\/s\//] })
+	new NavigationRoute(createHandlerBoundToURL('/'), {
+		denylist: [/^\/api\//, /^\/s\//, /^\/export\//]
+	})
 );
 
 // The page's "Reload" button on an update prompt asks the waiting worker to take over.

@@ -38,6 +38,11 @@ export interface Config {
 	 * (tests, push services inside a private network); off, they must be public https.
 	 */
 	pushAllowPrivate: boolean;
+	/**
+	 * Webhook targets on loopback, private, link-local or metadata addresses are allowed
+	 * (BECKON_WEBHOOK_ALLOW_PRIVATE=1): for a receiver on the same host or network.
+	 */
+	webhookAllowPrivate: boolean;
 }
 
 /**
@@ -129,6 +134,12 @@ const iceServers = z
 	})
 	.pipe(z.array(iceServer, { message: `must be a JSON array, ${ICE_EXAMPLE}` }));
 
+/** A switch: 1 or true turns it on; off unless set. */
+const allowFlag = z
+	.enum(['0', '1', 'false', 'true'], { message: 'must be 1 (allow) or 0' })
+	.default('0')
+	.transform((value) => value === '1' || value === 'true');
+
 const envSchema = z.object({
 	PORT: z
 		.string()
@@ -186,9 +197,8 @@ const envSchema = z.object({
 		.optional(),
 	BECKON_TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 	BECKON_TURN_TTL: duration.default('1h'),
-	BECKON_PUSH_ALLOW_PRIVATE: z
-		.enum(['0', '1', 'false', 'true'], { message: 'must be 1 (allow) or 0' })
-		.default('0')
+	BECKON_PUSH_ALLOW_PRIVATE: allowFlag,
+	BECKON_WEBHOOK_ALLOW_PRIVATE: allowFlag
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -248,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 						ttlMs: parseDuration(e.BECKON_TURN_TTL) as number
 					}
 				: null,
-		pushAllowPrivate: e.BECKON_PUSH_ALLOW_PRIVATE === '1' || e.BECKON_PUSH_ALLOW_PRIVATE === 'true'
+		pushAllowPrivate: e.BECKON_PUSH_ALLOW_PRIVATE,
+		webhookAllowPrivate: e.BECKON_WEBHOOK_ALLOW_PRIVATE
 	};
 }

@@ -1,6 +1,7 @@
 /**
  * The database work that live streams need while they run: who a request is (its session or
- * token), a user read again, a link page's view, the right to a live session. Everything else a
+ * token), a user read again, a link page's view, the right to a live session; and the pages of
+ * a streamed CSV export. Everything else a
  * caller asks is an API call, answered whole where the database is (trpc/node-handler.ts).
  *
  * A stream calls these through `runTask`: in the same thread where the database is (SQLite,
@@ -16,6 +17,7 @@ import {
 	endUserSessionId,
 	endUserStillAllowed
 } from './services/signalling';
+import { exportRequestsPage, type ExportFilters } from './services/request-export';
 import { loadAuthUser, type AuthUser } from './services/users';
 import { userOf, type Credentials } from './trpc/context';
 
@@ -32,7 +34,10 @@ export const TASKS = {
 	'signals.agent': (app: Beckon, user: AuthUser, requestId: string) =>
 		agentSessionId(app, user, requestId),
 	'signals.agentAllowed': (app: Beckon, userId: string, requestId: string) =>
-		agentStillAllowed(app, userId, requestId)
+		agentStillAllowed(app, userId, requestId),
+	/** One page of a CSV export, which the HTTP side streams (http/export.ts). */
+	'export.requests': (app: Beckon, user: AuthUser, filters: ExportFilters, cursor: string | null) =>
+		exportRequestsPage(app, user, filters, cursor)
 };
 
 export type TaskName = keyof typeof TASKS;

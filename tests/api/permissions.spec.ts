@@ -141,6 +141,12 @@ const once = (make: (f: Fixtures) => Promise<unknown>) => {
 	return (f: Fixtures) => (made ??= make(f));
 };
 const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
+/** A webhook endpoint the admin made, to a port where nothing listens. */
+const webhook = (f: Fixtures): Promise<Json> =>
+	f.admin.mutate('webhooks.create', {
+		url: 'http://127.0.0.1:9/matrix',
+		events: ['request.created']
+	});
 /** The id of an invitation waiting in the outbox (no SMTP in these tests). */
 const queuedMail = async (f: Fixtures) => {
 	const r = await f.admin.mutate('requests.create', {
@@ -624,6 +630,84 @@ const MATRIX: Row[] = [
 		input: () => ({ events: ['ready', 'waiting'], sound: true }),
 		returns: ({ answer }) => expect(answer).toEqual({ events: ['waiting', 'ready'], sound: true })
 	},
+	{
+		path: 'webhooks.list',
+		kind: 'query',
+		expect: ADMIN_ONLY,
+		returns: ({ answer }) => {
+			expect(Array.isArray(answer)).toBe(true);
+			for (const endpoint of answer) expect(endpoint).not.toHaveProperty('secret');
+		}
+	},
+	{
+		path: 'webhooks.create',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (_f, caller) => ({
+			url: `http://127.0.0.1:9/hook-of-${caller}`,
+			events: ['request.created']
+		}),
+		returns: ({ answer, input }) =>
+			expect(answer).toMatchObject({
+				id: expect.any(String),
+				secret: expect.stringMatching(/^whsec_/),
+				endpoint: { url: input.url, enabled: true }
+			})
+	},
+	{
+		path: 'webhooks.update',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: async (f, caller) => ({ id: (await webhook(f)).id, description: `by ${caller}` }),
+		returns: ({ answer, input }) =>
+			expect(answer).toMatchObject({ id: input.id, description: input.description })
+	},
+	{
+		path: 'webhooks.rotateSecret',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: async (f) => ({ id: (await webhook(f)).id }),
+		returns: ({ answer, input }) =>
+			expect(answer).toMatchObject({ id: input.id, secret: expect.stringMatching(/^whsec_/) })
+	},
+	{
+		path: 'webhooks.delete',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: async (f) => ({ id: (await webhook(f)).id }),
+		returns: async ({ answer, f, input }) => {
+			expect(answer).toEqual({ ok: true });
+			const listed = await f.admin.query('webhooks.list');
+			expect(listed.map((e: Json) => e.id)).not.toContain(input.id);
+		}
+	},
+	{
+		path: 'webhooks.test',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: async (f) => ({ id: (await webhook(f)).id }),
+		// Nothing listens on port 9: the attempt fails, and says so.
+		returns: ({ answer }) =>
+			expect(answer).toMatchObject({ eventType: 'webhook.test', status: 'failed', attempts: 1 })
+	},
+	{
+		path: 'webhooks.deliveries',
+		kind: 'query',
+		expect: ADMIN_ONLY,
+		input: async (f) => ({ id: (await webhook(f)).id }),
+		returns: ({ answer }) => expect(answer).toEqual([])
+	},
+	{
+		path: 'reports.summary',
+		kind: 'query',
+		expect: READ,
+		input: () => ({ from: inFuture(-86_400_000), to: inFuture(86_400_000) }),
+		returns: ({ answer }) =>
+			expect(answer.totals).toMatchObject({
+				created: expect.any(Number),
+				closed: expect.any(Number)
+			})
+	},
 
 	{
 		path: 'requests.create',
@@ -902,7 +986,7 @@ describe('permission matrix', () => {
 	}
 
 	beforeAll(async () => {
-		server = await startTestServer();
+		server = await startTestServer({ env: { BECKON_WEBHOOK_ALLOW_PRIVATE: '1' } });
 		users.admin = await makeUser(server.app, 'admin', 'edit');
 		users.edit = await makeUser(server.app, 'agent', 'edit');
 		users.view = await makeUser(server.app, 'agent', 'view');

@@ -62,6 +62,8 @@ const TABLES = [
 	'notification_settings',
 	'push_subscriptions',
 	'push_outbox',
+	'webhook_endpoints',
+	'webhook_deliveries',
 	'sync_clients',
 	'sync_mutations',
 	'counters'

@@ -8,6 +8,7 @@ import { ALERT_KINDS } from './alerts';
 import { RETENTION_DAYS } from './privacy';
 import { TWO_FACTOR_REQUIREMENTS } from './sign-in';
 import { LANGUAGES, PERMISSIONS, ROLES, STATUSES } from './types';
+import { WEBHOOK_EVENT_TYPES } from './webhooks';
 
 export const LIMITS = {
 	recipientName: 200,
@@ -274,3 +275,54 @@ export const notificationPreferencesSchema = z.object({
 		.optional(),
 	sound: z.boolean({ message: 'must be true or false' }).optional()
 });
+/** An http(s) URL without credentials; where it points is checked by the server (SSRF guard). */
+const webhookUrl = z
+	.string()
+	.trim()
+	.max(2000, { message: 'must be at most 2000 characters' })
+	.pipe(z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }))
+	.refine((url) => !/^https?:\/\/[^/?#]*@/i.test(url), {
+		message: 'must not carry a user name or password'
+	});
+const webhookEvents = z
+	.array(
+		z.enum(WEBHOOK_EVENT_TYPES, { message: `must be among ${WEBHOOK_EVENT_TYPES.join(', ')}` })
+	)
+	.min(1, { message: 'must name at least one event' })
+	.transform((events) => [...new Set(events)]);
+const webhookDescription = z
+	.string()
+	.trim()
+	.max(500, { message: 'must be at most 500 characters' });
+
+export const createWebhookSchema = z.object({
+	url: webhookUrl,
+	events: webhookEvents,
+	description: webhookDescription.optional()
+});
+export const updateWebhookSchema = z.object({
+	id,
+	url: webhookUrl.optional(),
+	events: webhookEvents.optional(),
+	description: webhookDescription.optional(),
+	/** Turning a disabled endpoint on again lets its waiting deliveries go. */
+	enabled: z.boolean().optional()
+});
+export const webhookIdSchema = z.object({ id });
+
+export const reportSummarySchema = z
+	.object({
+		from: instant,
+		to: instant,
+		agentId: id.optional(),
+		queueId: id.optional(),
+		outcome: z
+			.enum(['completed', 'closed_by_agent', 'declined', 'expired', 'open'], {
+				message: 'must be completed, closed_by_agent, declined, expired or open'
+			})
+			.optional()
+	})
+	.refine((input) => Date.parse(input.to) > Date.parse(input.from), {
+		message: 'must be after from',
+		path: ['to']
+	});

@@ -22,6 +22,7 @@ import type {
 import type { AlertKind } from '../../lib/domain/alerts';
 import type { ErrorCode } from '../../lib/sync/protocol';
 import type { MailKind } from '../mail/kinds';
+import type { WebhookEventType } from '../../lib/domain/webhooks';
 
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -347,6 +348,70 @@ export const mailOutbox = sqliteTable(
 	]
 );
 export type MailRow = typeof mailOutbox.$inferSelect;
+
+/**
+ * Where outbound webhooks go (Standard Webhooks 1.0, services/webhooks.ts). The secret signs
+ * every delivery; after a rotation the previous one signs too until `previous_secret_until`.
+ * An endpoint is disabled by an admin, by a 410 answer (`gone`) or by a delivery that failed for
+ * three days (`failing`); a disabled endpoint gets no new deliveries and its pending ones wait.
+ */
+export const webhookEndpoints = sqliteTable('webhook_endpoints', {
+	id: text('id').primaryKey(),
+	url: text('url').notNull(),
+	description: text('description').notNull(),
+	/** JSON array of the event types it receives. */
+	events: text('events', { mode: 'json' }).$type<WebhookEventType[]>().notNull(),
+	secret: text('secret').notNull(),
+	previousSecret: text('previous_secret'),
+	previousSecretUntil: integer('previous_secret_until'),
+	enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+	disabledReason: text('disabled_reason').$type<'admin' | 'gone' | 'failing'>(),
+	disabledAt: integer('disabled_at'),
+	createdBy: text('created_by')
+		.notNull()
+		.references(() => users.id),
+	createdAt: integer('created_at').notNull(),
+	updatedAt: integer('updated_at').notNull()
+});
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+
+export type WebhookDeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed';
+
+/**
+ * One event for one endpoint: the outbox of webhooks (written in the transaction of the change)
+ * and the endpoint's delivery log. `message_id` is the `webhook-id` header, the same on every
+ * attempt; `payload` the body as sent. Claimed like mail (`pending` → `sending` with a lease in
+ * `next_attempt_at`, `attempts + 1`), then `delivered`, back to `pending` (retry) or `failed`.
+ */
+export const webhookDeliveries = sqliteTable(
+	'webhook_deliveries',
+	{
+		id: text('id').primaryKey(),
+		endpointId: text('endpoint_id')
+			.notNull()
+			.references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+		messageId: text('message_id').notNull(),
+		eventType: text('event_type').notNull(),
+		/** The request it is about, if any: anonymising a request strips its payloads. */
+		requestId: text('request_id').references(() => sessionRequests.id, { onDelete: 'set null' }),
+		payload: text('payload').notNull(),
+		status: text('status').$type<WebhookDeliveryStatus>().notNull(),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at').notNull(),
+		lastAttemptAt: integer('last_attempt_at'),
+		lastStatusCode: integer('last_status_code'),
+		lastLatencyMs: integer('last_latency_ms'),
+		lastError: text('last_error'),
+		createdAt: integer('created_at').notNull(),
+		deliveredAt: integer('delivered_at')
+	},
+	(t) => [
+		index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+		index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+		index('webhook_deliveries_request_idx').on(t.requestId)
+	]
+);
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /** Organisation-wide settings an admin can change at run time. */
 export const settings = sqliteTable('settings', {

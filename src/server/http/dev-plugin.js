@@ -1,11 +1,12 @@
 /**
- * A Vite plugin for `vite dev`: `/api/trpc` is answered by http/dev.ts — the built server's own
+ * A Vite plugin for `vite dev`: `/api/trpc` and `/export/requests.csv` are answered by http/dev.ts — the built server's own
  * request listener — before SvelteKit, so the dev server and the built one take one path.
  * Only this file is loaded with vite.config.ts; the server code is loaded by the dev server.
  */
 // Plain JavaScript, so that vite.config.ts imports it by its own name (Vite's config loader).
 
 const API = '/api/trpc';
+const EXPORT = '/export/requests.csv';
 
 /** @returns {import('vite').Plugin} */
 export function beckonDevApi() {
@@ -16,7 +17,8 @@ export function beckonDevApi() {
 			// Added here, not in a returned hook: ahead of SvelteKit's own middleware.
 			server.middlewares.use((req, res, next) => {
 				const url = req.url ?? '';
-				if (url !== API && !url.startsWith(`${API}/`) && !url.startsWith(`${API}?`)) {
+				const api = url === API || url.startsWith(`${API}/`) || url.startsWith(`${API}?`);
+				if (!api && url !== EXPORT && !url.startsWith(`${EXPORT}?`)) {
 					next();
 					return;
 				}

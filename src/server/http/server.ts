@@ -1,6 +1,6 @@
 /**
  * The built server's HTTP front: `/api/trpc` is answered by tRPC's Node adapter
- * (trpc/node-handler.ts), everything else by adapter-node's SvelteKit handler (static files, the
+ * (trpc/node-handler.ts), `/export/requests.csv` by http/export.ts, everything else by adapter-node's SvelteKit handler (static files, the
  * prerendered agent app, pages). It takes the place of adapter-node's own `build/index.js` and
  * keeps what that did: its timeouts, and the graceful shutdown that stops accepting connections,
  * lets open requests finish (live streams are ended by the change bus) and then emits
@@ -16,7 +16,9 @@ import {
 import type { Beckon } from '../app';
 import { API_CACHE_CONTROL, BASELINE_CSP, securityHeadersFor } from '../security-headers';
 import { isTrpcTarget, serveTrpc } from '../trpc/node-handler';
+import { isExportTarget, serveExport } from './export';
 import { readProxySettings, type ProxySettings } from './proxy';
+import { log } from '../log';
 
 /** adapter-node's `handler` (build/handler.js): a Connect-style middleware. */
 export type SvelteKitHandler = (
@@ -45,6 +47,12 @@ export function beckonRequestListener(
 		if (isTrpcTarget(req.url ?? '')) {
 			res.setHeader('Cache-Control', API_CACHE_CONTROL);
 			void serveTrpc(app, req, res, proxy);
+		} else if (isExportTarget(req.url ?? '')) {
+			serveExport(app, req, res, proxy).catch((error: unknown) => {
+				log.error({ err: error }, 'CSV export failed');
+				if (!res.headersSent) res.statusCode = 500;
+				res.end();
+			});
 		} else if (svelteKit) svelteKit(req, res, () => notFound(res));
 		else notFound(res);
 	};

@@ -9,14 +9,19 @@ import * as pruneJob from './prune';
 import * as pushDeliveryJob from './push-delivery';
 import * as remindersJob from './reminders';
 import * as retentionJob from './retention';
+import * as webhookDeliveryJob from './webhook-delivery';
 
-/** Starts every job; the returned function stops them (mail and push delivery finish their attempt). */
+/**
+ * Starts every job; the returned function stops them (mail, push and webhook delivery finish
+ * their attempts).
+ */
 export function startJobs(app: Beckon): () => Promise<void> {
 	const stops: Array<() => void | Promise<void>> = [
 		expiryJob.start(app),
 		remindersJob.start(app),
 		mailDeliveryJob.start(app),
 		pushDeliveryJob.start(app),
+		webhookDeliveryJob.start(app),
 		retentionJob.start(app),
 		pruneJob.start(app)
 	];

@@ -13,6 +13,8 @@ export const MAIL_KINDS = [
 	/** To an agent: a request was assigned to them by someone else. */
 	'assigned',
 	/** To the assigned agent, shortly before the scheduled time. */
-	'assignee_reminder'
+	'assignee_reminder',
+	/** To every admin: a webhook endpoint was disabled (410, or failing for three days). */
+	'webhook_disabled'
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

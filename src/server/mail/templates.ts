@@ -193,3 +193,37 @@ export function assigneeReminderMail(f: AgentFacts & { scheduledAt: number }): R
 	const when = formatInstant(f.scheduledAt, f.language);
 	return agentMail(f, t.assigneeReminder.subject(name, when), t.assigneeReminder.intro(name, when));
 }
+
+/** What the email to an admin about a disabled webhook endpoint says. */
+export interface WebhookDisabledFacts {
+	language: Language;
+	organization: string;
+	adminName: string;
+	url: string;
+	reason: 'gone' | 'failing';
+	lastError: string | null;
+	appUrl: string;
+}
+
+export function webhookDisabledMail(f: WebhookDisabledFacts): RenderedMail {
+	const t = stringsFor(f.language);
+	const url = oneLine(f.url);
+	const blocks: Block[] = [
+		{
+			kind: 'paragraph',
+			text: f.reason === 'gone' ? t.webhookDisabled.gone(url) : t.webhookDisabled.failing(url)
+		}
+	];
+	if (f.lastError) {
+		blocks.push({ kind: 'facts', rows: [[t.webhookDisabled.lastError, oneLine(f.lastError)]] });
+	}
+	blocks.push({ kind: 'paragraph', text: t.webhookDisabled.action });
+	blocks.push({ kind: 'button', label: t.labels.openApp, url: f.appUrl, fallback: t.linkFallback });
+	return renderMail({
+		language: f.language,
+		subject: oneLine(t.webhookDisabled.subject(url)),
+		greeting: t.greeting(oneLine(f.adminName)),
+		blocks,
+		footer: t.footer(oneLine(f.organization))
+	});
+}

@@ -4,11 +4,12 @@
  * period (jobs/retention.ts).
  *
  * Where a person's data lives: the request's name, email and comments; its timeline's event
- * data (mail events name the address, a failure may quote it); and the mail outbox (recipient,
- * rendered bodies, calendar part, SMTP errors). Anonymising a request clears all of that and
- * keeps what reports count: statuses, times, assignment, event types and mail kinds. A table
- * that comes to hold personal data must be cleared here too; privacy.spec.ts scans every text
- * column of the database for an erased address, so one that is missed fails there.
+ * data (mail events name the address, a failure may quote it); the mail outbox (recipient,
+ * rendered bodies, calendar part, SMTP errors); and webhook payloads (the request as sent).
+ * Anonymising a request clears all of that and keeps what reports count: statuses, times,
+ * assignment, event types and mail kinds. A table that comes to hold personal data must be
+ * cleared here too; privacy.spec.ts scans every text column of the database for an erased
+ * address, so one that is missed fails there.
  */
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { invalid } from '../../lib/domain/errors';
@@ -32,6 +33,7 @@ import {
 	toSessionRequest
 } from './request-records';
 import { getSettings } from './settings';
+import { stripWebhookPayloads } from './webhooks';
 import type { AuthUser } from './users';
 
 // Served by the lower(recipient_email) and lower(recipient) indexes.
@@ -130,6 +132,7 @@ export function anonymizeRequest(
 	stripEvents(app, eventsOfRequest(app.db).all(row.id) as StoredEvent[]);
 	stripMailOfRequest(app.db).run(NOT_SENT, row.id);
 	dropPushesOfRequest(app.db).run(row.id);
+	stripWebhookPayloads(app, row.id);
 	return recordAnonymization(
 		app,
 		row,

@@ -14,6 +14,7 @@ import {
 	type Assignment,
 	type EventType,
 	type SessionRequest,
+	type Status,
 	type Viewer
 } from '../../lib/domain/types';
 import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
@@ -22,8 +23,10 @@ import { takeVersions, type DB } from '../db';
 import type { SqlStatement } from '../db/connection';
 import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
+import { webhookEventsOf } from '../../lib/domain/webhooks';
 import { createLinkToken } from './link-tokens';
 import { pushForChanges } from './push-triggers';
+import { enqueueWebhooks, type WebhookEvent } from './webhooks';
 
 export function assignmentOf(row: SessionRequestRow): Assignment {
 	if (row.assignmentKind === 'agent' && row.assigneeId) {
@@ -228,6 +231,8 @@ export interface RowWrite {
 	/** Undefined values leave their column as it is, as with a query builder's set(). */
 	set: Partial<Omit<SessionRequestRow, 'id' | 'version' | 'createdAt' | 'createdBy'>>;
 	event?: { actor: Actor; type: EventType; data?: Record<string, unknown> };
+	/** The status every read reported before a lifecycle write (its webhook's `from`). */
+	from?: Status;
 }
 
 /**
@@ -276,11 +281,57 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 			actor: writes[i].event?.actor ?? null
 		}))
 	);
+	enqueueWebhooks(app, webhookEventsOfWrites(app, writes, written, now));
 	written.forEach((updated, i) => {
 		const before = visibilityOf(writes[i].row);
 		app.bus.hold({ requestId: updated.id, before, after: visibilityOf(updated) });
 	});
 	return written;
+}
+
+/** A request as webhooks carry it: as the API returns it, without its link (a credential). */
+export function webhookData(app: Beckon, row: SessionRequestRow, now: number) {
+	const { link: _link, ...request } = toSessionRequest(app, row, now);
+	return request as Record<string, unknown>;
+}
+
+/** The webhook events of a batch of writes (the outbox rows are written only for subscribers). */
+function webhookEventsOfWrites(
+	app: Beckon,
+	writes: readonly RowWrite[],
+	written: readonly SessionRequestRow[],
+	now: number
+): WebhookEvent[] {
+	const events: WebhookEvent[] = [];
+	writes.forEach(({ row, event, from }, i) => {
+		const after = written[i];
+		const to = after.status;
+		const before = from ?? row.status;
+		for (const type of webhookEventsOf({ event: event?.type ?? null, from: before, to })) {
+			events.push({
+				type,
+				requestId: after.id,
+				data: () => {
+					const data = webhookData(app, after, now);
+					if (type === 'request.status_changed') return { ...data, from: before, to };
+					if (type === 'email.failed') {
+						const mail = event?.data ?? {};
+						return {
+							...data,
+							email: {
+								id: mail.mailId,
+								kind: mail.kind,
+								attempts: mail.attempts,
+								error: mail.error
+							}
+						};
+					}
+					return data;
+				}
+			});
+		}
+	});
+	return events;
 }
 
 /** What a lifecycle action writes: its next state, stamped now. */
@@ -311,7 +362,8 @@ function lifecycleWrite(row: SessionRequestRow, spec: ChangeSpec, now: number): 
 			statusChangedAt: next.status !== current.status ? now : row.statusChangedAt,
 			updatedAt: now
 		},
-		event: { actor: spec.actor, type: spec.event.type, data: spec.event.data ?? {} }
+		event: { actor: spec.actor, type: spec.event.type, data: spec.event.data ?? {} },
+		from: current.status
 	};
 }
 

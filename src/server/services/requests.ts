@@ -57,9 +57,11 @@ import {
 	recordChange,
 	type ChangeSpec,
 	toSessionRequest,
-	userName
+	userName,
+	webhookData
 } from './request-records';
 import { pushForChanges } from './push-triggers';
+import { enqueueWebhooks } from './webhooks';
 import { defaultExpiryMs, expiryMsOf, getSettings, type Settings } from './settings';
 import type { AuthUser } from './users';
 
@@ -195,6 +197,14 @@ export function insertPlannedCreates(
 	pushForChanges(
 		app,
 		rows.map((row) => ({ before: null, after: row, actor: user.id }))
+	);
+	enqueueWebhooks(
+		app,
+		rows.map((row) => ({
+			type: 'request.created',
+			requestId: row.id,
+			data: () => webhookData(app, row, row.createdAt)
+		}))
 	);
 	plans.forEach(({ row, assignment }) =>
 		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: user.id } })

@@ -2,6 +2,7 @@
 import { authRouter } from './routers/auth';
 import { linkRouter } from './routers/link';
 import { queuesRouter } from './routers/queues';
+import { reportsRouter } from './routers/reports';
 import { requestsRouter } from './routers/requests';
 import { mailRouter } from './routers/mail';
 import { privacyRouter } from './routers/privacy';
@@ -10,6 +11,7 @@ import { settingsRouter } from './routers/settings';
 import { syncRouter } from './routers/sync';
 import { tokensRouter } from './routers/tokens';
 import { usersRouter } from './routers/users';
+import { webhooksRouter } from './routers/webhooks';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -23,7 +25,9 @@ export const appRouter = router({
 	settings: settingsRouter,
 	mail: mailRouter,
 	privacy: privacyRouter,
-	push: pushRouter
+	push: pushRouter,
+	webhooks: webhooksRouter,
+	reports: reportsRouter
 });
 
 export type AppRouter = typeof appRouter;

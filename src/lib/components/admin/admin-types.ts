@@ -8,6 +8,8 @@ export type AdminToken = Output<Api['tokens']['list']['query']>[number];
 export type AdminSettings = Output<Api['settings']['get']['query']>;
 export type MailSummary = Output<Api['mail']['outbox']['query']>[number];
 export type MailMessage = Output<Api['mail']['get']['query']>;
+export type WebhookEndpoint = Output<Api['webhooks']['list']['query']>[number];
+export type WebhookDeliverySummary = Output<Api['webhooks']['deliveries']['query']>[number];
 
 /** What an admin sees when a call fails: the server's message, or that the network is gone. */
 export function failure(error: unknown): string {

@@ -63,6 +63,16 @@ export const de: MailStrings = {
 		subject: (name, when) => `Erinnerung: Sitzung mit ${name} am ${when}`,
 		intro: (name, when) => `Ihre Sitzung mit ${name} ist für ${when} geplant.`
 	},
+	webhookDisabled: {
+		subject: (url) => `Webhook-Endpunkt deaktiviert: ${url}`,
+		gone: (url) =>
+			`Der Endpunkt ${url} hat mit 410 Gone geantwortet; Beckon sendet ihm daher keine Webhooks mehr.`,
+		failing: (url) =>
+			`Zustellungen an den Endpunkt ${url} sind drei Tage lang fehlgeschlagen; Beckon sendet ihm daher keine Webhooks mehr.`,
+		lastError: 'Letzter Fehler',
+		action:
+			'Beheben Sie den Fehler beim Empfänger und aktivieren Sie den Endpunkt unter Verwaltung → Webhooks wieder: wartende Ereignisse werden dann zugestellt.'
+	},
 	labels: {
 		recipient: 'Empfänger',
 		email: 'E-Mail',

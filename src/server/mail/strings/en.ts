@@ -61,6 +61,16 @@ export const en: MailStrings = {
 		subject: (name, when) => `Reminder: session with ${name} on ${when}`,
 		intro: (name, when) => `Your session with ${name} is scheduled for ${when}.`
 	},
+	webhookDisabled: {
+		subject: (url) => `Webhook endpoint disabled: ${url}`,
+		gone: (url) =>
+			`The endpoint ${url} answered 410 Gone, so Beckon stopped sending webhooks to it.`,
+		failing: (url) =>
+			`Deliveries to the endpoint ${url} kept failing for three days, so Beckon stopped sending webhooks to it.`,
+		lastError: 'Last error',
+		action:
+			'Fix the receiver, then turn the endpoint on again under Admin → Webhooks: waiting events are then delivered.'
+	},
 	labels: {
 		recipient: 'Recipient',
 		email: 'Email',

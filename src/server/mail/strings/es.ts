@@ -62,6 +62,15 @@ export const es: MailStrings = {
 		subject: (name, when) => `Recordatorio: sesión con ${name} el ${when}`,
 		intro: (name, when) => `Su sesión con ${name} está programada para el ${when}.`
 	},
+	webhookDisabled: {
+		subject: (url) => `Punto de webhook desactivado: ${url}`,
+		gone: (url) => `El punto ${url} respondió 410 Gone, así que Beckon dejó de enviarle webhooks.`,
+		failing: (url) =>
+			`Las entregas al punto ${url} fallaron durante tres días, así que Beckon dejó de enviarle webhooks.`,
+		lastError: 'Último error',
+		action:
+			'Corrija el receptor y vuelva a activar el punto en Administración → Webhooks: los eventos en espera se entregarán entonces.'
+	},
 	labels: {
 		recipient: 'Destinatario',
 		email: 'Correo electrónico',

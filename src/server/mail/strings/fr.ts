@@ -63,6 +63,16 @@ export const fr: MailStrings = {
 		subject: (name, when) => `Rappel : session avec ${name} le ${when}`,
 		intro: (name, when) => `Votre session avec ${name} est prévue le ${when}.`
 	},
+	webhookDisabled: {
+		subject: (url) => `Point de terminaison webhook désactivé : ${url}`,
+		gone: (url) =>
+			`Le point de terminaison ${url} a répondu 410 Gone : Beckon ne lui envoie plus de webhooks.`,
+		failing: (url) =>
+			`Les envois au point de terminaison ${url} ont échoué pendant trois jours : Beckon ne lui envoie plus de webhooks.`,
+		lastError: 'Dernière erreur',
+		action:
+			'Corrigez le récepteur, puis réactivez le point de terminaison dans Administration → Webhooks : les événements en attente seront alors envoyés.'
+	},
 	labels: {
 		recipient: 'Destinataire',
 		email: 'E-mail',

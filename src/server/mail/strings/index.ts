@@ -49,6 +49,14 @@ export interface MailStrings {
 		subject(name: string, when: string): string;
 		intro(name: string, when: string): string;
 	};
+	/** To every admin: a webhook endpoint was turned off (a 410 answer, or failing for days). */
+	webhookDisabled: {
+		subject(url: string): string;
+		gone(url: string): string;
+		failing(url: string): string;
+		lastError: string;
+		action: string;
+	};
 	labels: {
 		recipient: string;
 		email: string;

@@ -61,6 +61,16 @@ export const it: MailStrings = {
 		subject: (name, when) => `Promemoria: sessione con ${name} — ${when}`,
 		intro: (name, when) => `La Sua sessione con ${name} è programmata per ${when}.`
 	},
+	webhookDisabled: {
+		subject: (url) => `Endpoint webhook disattivato: ${url}`,
+		gone: (url) =>
+			`L'endpoint ${url} ha risposto 410 Gone, quindi Beckon ha smesso di inviargli webhook.`,
+		failing: (url) =>
+			`Le consegne all'endpoint ${url} sono fallite per tre giorni, quindi Beckon ha smesso di inviargli webhook.`,
+		lastError: 'Ultimo errore',
+		action:
+			"Correggi il ricevitore, poi riattiva l'endpoint in Amministrazione → Webhook: gli eventi in attesa verranno allora consegnati."
+	},
 	labels: {
 		recipient: 'Destinatario',
 		email: 'Email',

@@ -63,6 +63,16 @@ export const pt: MailStrings = {
 		subject: (name, when) => `Lembrete: sessão com ${name} — ${when}`,
 		intro: (name, when) => `Sua sessão com ${name} está agendada para ${when}.`
 	},
+	webhookDisabled: {
+		subject: (url) => `Endpoint de webhook desativado: ${url}`,
+		gone: (url) =>
+			`O endpoint ${url} respondeu 410 Gone, por isso o Beckon deixou de lhe enviar webhooks.`,
+		failing: (url) =>
+			`As entregas ao endpoint ${url} falharam durante três dias, por isso o Beckon deixou de lhe enviar webhooks.`,
+		lastError: 'Último erro',
+		action:
+			'Corrija o recetor e volte a ativar o endpoint em Administração → Webhooks: os eventos em espera serão então entregues.'
+	},
 	labels: {
 		recipient: 'Destinatário',
 		email: 'E-mail',

@@ -1,0 +1,325 @@
+/**
+ * reports.summary against a brute-force computation over generated requests and timelines (on
+ * SQLite, and on PostgreSQL in the PostgreSQL stage): every count, percentile and per-agent and
+ * per-queue row, with each filter.
+ */
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestBeckon } from '../../../tests/support/database';
+import { makeUser } from '../../../tests/support/server';
+import type { Beckon } from '../app';
+import { queues, sessionRequests } from '../db/schema';
+import { appendEvents } from './request-records';
+import { reportSummary, REPORT_OUTCOMES, type ReportFilters } from './reports';
+import { loadAuthUser } from './users';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const BASE = Date.parse('2031-02-01T00:00:00.000Z');
+const NOW = BASE + 8 * DAY;
+
+type Story =
+	| 'untouched'
+	| 'opened'
+	| 'declined'
+	| 'completed'
+	| 'closedInSession'
+	| 'connected'
+	| 'closed'
+	| 'expired';
+const STORIES: Story[] = [
+	'untouched',
+	'opened',
+	'declined',
+	'completed',
+	'closedInSession',
+	'connected',
+	'closed',
+	'expired'
+];
+
+interface Generated {
+	id: string;
+	createdAt: number;
+	expiresAt: number;
+	assignment:
+		{ kind: 'unassigned' } | { kind: 'agent'; id: string } | { kind: 'queue'; id: string };
+	status: string;
+	closedReason: string | null;
+	events: { type: string; at: number }[];
+}
+
+/** A seeded stream of numbers in [0, 1). */
+function random(seed: number) {
+	let state = seed >>> 0;
+	return () => {
+		state = (state * 1664525 + 1013904223) >>> 0;
+		return state / 2 ** 32;
+	};
+}
+
+function generate(count: number, agents: string[], queueIds: string[], seed: number): Generated[] {
+	const next = random(seed);
+	const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+	const span = (max: number) => Math.floor(next() * max);
+	return Array.from({ length: count }, (_, i) => {
+		const createdAt = BASE + span(10 * DAY);
+		const kind = pick(['unassigned', 'agent', 'queue'] as const);
+		const assignment =
+			kind === 'agent'
+				? { kind, id: pick(agents) }
+				: kind === 'queue'
+					? { kind, id: pick(queueIds) }
+					: { kind };
+		const story = pick(STORIES);
+		const events: { type: string; at: number }[] = [{ type: 'created', at: createdAt }];
+		let status = 'open';
+		let closedReason: string | null = null;
+		const opened = createdAt + span(6 * HOUR) + 1;
+		const started = opened + span(2 * HOUR) + 1;
+		const ended = started + span(90 * 60_000) + 1;
+		if (story !== 'untouched' && story !== 'closed' && story !== 'expired') {
+			events.push({ type: 'link_opened', at: opened });
+			status = 'waiting';
+			// A return to the page later: the first open is what counts.
+			if (next() < 0.3) events.push({ type: 'link_opened', at: opened + span(DAY) + 1 });
+		}
+		if (story === 'declined') {
+			events.push({ type: 'declined', at: opened + 1000 });
+			[status, closedReason] = ['closed', 'declined_by_user'];
+		}
+		if (story === 'completed' || story === 'closedInSession' || story === 'connected') {
+			events.push({ type: 'session_started', at: started });
+			status = 'connected';
+		}
+		if (story === 'completed') {
+			events.push({ type: 'session_ended', at: ended });
+			[status, closedReason] = ['closed', 'completed'];
+		}
+		if (story === 'closedInSession') {
+			events.push({ type: 'closed', at: ended });
+			[status, closedReason] = ['closed', 'closed_by_agent'];
+		}
+		if (story === 'closed') {
+			events.push({ type: 'closed', at: createdAt + span(DAY) + 1 });
+			[status, closedReason] = ['closed', 'closed_by_agent'];
+		}
+		if (story === 'expired') status = 'expired';
+		return {
+			id: `0190a000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+			createdAt,
+			// Some open ones are past their expiry by the clock alone (not swept yet).
+			expiresAt: createdAt + span(6 * DAY) + HOUR,
+			assignment,
+			status,
+			closedReason,
+			events
+		};
+	});
+}
+
+/** What the report must say, computed row by row in plain code. */
+function bruteForce(data: Generated[], filters: ReportFilters) {
+	const from = Date.parse(filters.from);
+	const to = Date.parse(filters.to);
+	const facts = data
+		.filter((r) => r.createdAt >= from && r.createdAt < to)
+		.filter(
+			(r) =>
+				!filters.agentId || (r.assignment.kind === 'agent' && r.assignment.id === filters.agentId)
+		)
+		.filter(
+			(r) =>
+				!filters.queueId || (r.assignment.kind === 'queue' && r.assignment.id === filters.queueId)
+		)
+		.map((r) => {
+			const st =
+				['open', 'waiting', 'ready'].includes(r.status) && r.expiresAt <= NOW
+					? 'expired'
+					: r.status;
+			const first = (types: string[], after = -Infinity) => {
+				const ats = r.events
+					.filter((e) => types.includes(e.type) && e.at >= after)
+					.map((e) => e.at);
+				return ats.length ? Math.min(...ats) : null;
+			};
+			const openedAt = first(['link_opened']);
+			const startedAt = first(['session_started']);
+			const endedAt = startedAt === null ? null : first(['session_ended', 'closed'], startedAt);
+			const outcome =
+				st === 'closed'
+					? r.closedReason === 'completed'
+						? 'completed'
+						: r.closedReason === 'declined_by_user'
+							? 'declined'
+							: 'closed_by_agent'
+					: st === 'expired'
+						? 'expired'
+						: 'open';
+			return { ...r, st, openedAt, startedAt, endedAt, outcome };
+		})
+		.filter((f) => !filters.outcome || f.outcome === filters.outcome);
+	type Fact = (typeof facts)[number];
+	const counts = (rows: Fact[]) => ({
+		created: rows.length,
+		opened: rows.filter((f) => f.openedAt !== null).length,
+		connected: rows.filter((f) => f.startedAt !== null).length,
+		closed: rows.filter((f) => f.st === 'closed').length,
+		completed: rows.filter((f) => f.outcome === 'completed').length,
+		declined: rows.filter((f) => f.outcome === 'declined').length,
+		expired: rows.filter((f) => f.outcome === 'expired').length
+	});
+	const percentiles = (values: number[]) => {
+		const sorted = [...values].sort((a, b) => a - b);
+		const n = sorted.length;
+		if (n === 0) return { count: 0, median: null, p90: null };
+		return { count: n, median: sorted[Math.ceil(n / 2) - 1], p90: sorted[Math.ceil(0.9 * n) - 1] };
+	};
+	const groups = (key: (f: Fact) => string | null) => {
+		const ids = [...new Set(facts.map(key).filter((k): k is string => k !== null))].sort();
+		return ids.map((id) => ({ id, ...counts(facts.filter((f) => key(f) === id)) }));
+	};
+	return {
+		from: filters.from,
+		to: filters.to,
+		totals: counts(facts),
+		timeToFirstOpenMs: percentiles(
+			facts.filter((f) => f.openedAt !== null).map((f) => f.openedAt! - f.createdAt)
+		),
+		timeToConnectMs: percentiles(
+			facts.filter((f) => f.startedAt !== null).map((f) => f.startedAt! - f.createdAt)
+		),
+		sessionDurationMs: percentiles(
+			facts.filter((f) => f.endedAt !== null).map((f) => f.endedAt! - f.startedAt!)
+		),
+		perAgent: groups((f) => (f.assignment.kind === 'agent' ? f.assignment.id : null)).map(
+			({ id, ...c }) => ({ agentId: id, ...c })
+		),
+		perQueue: groups((f) => (f.assignment.kind === 'queue' ? f.assignment.id : null)).map(
+			({ id, ...c }) => ({ queueId: id, ...c })
+		)
+	};
+}
+
+describe('reports.summary', () => {
+	const dataDir = mkdtempSync(join(tmpdir(), 'beckon-reports-'));
+	let app: Beckon;
+	let adminId: string;
+	let agents: string[];
+	const queueIds = ['0190a000-0000-7000-9000-000000000001', '0190a000-0000-7000-9000-000000000002'];
+	let data: Generated[];
+
+	beforeAll(async () => {
+		app = createTestBeckon(dataDir, () => NOW);
+		adminId = (await makeUser(app, 'admin', 'edit')).id;
+		agents = [];
+		for (let i = 0; i < 3; i++) agents.push((await makeUser(app, 'agent', 'edit')).id);
+		app.db
+			.insert(queues)
+			.values(queueIds.map((id, i) => ({ id, name: `Q${i}`, createdAt: BASE, updatedAt: BASE })))
+			.run();
+		data = generate(400, agents, queueIds, 20310201);
+		app.sqlite.transaction(() => {
+			data.forEach((r, i) => {
+				app.db
+					.insert(sessionRequests)
+					.values({
+						id: r.id,
+						recipientName: `Person ${i}`,
+						recipientEmail: null,
+						sendEmail: false,
+						emailLanguage: 'en',
+						comments: '',
+						scheduledAt: null,
+						expiresAt: r.expiresAt,
+						assignmentKind: r.assignment.kind,
+						assigneeId: r.assignment.kind === 'agent' ? r.assignment.id : null,
+						queueId: r.assignment.kind === 'queue' ? r.assignment.id : null,
+						status: r.status as 'open',
+						closedReason: r.closedReason as 'completed' | null,
+						createdBy: adminId,
+						createdAt: r.createdAt,
+						updatedAt: r.createdAt,
+						statusChangedAt: r.createdAt,
+						version: i + 1
+					})
+					.run();
+				appendEvents(
+					app,
+					r.events.map((e) => ({
+						requestId: r.id,
+						type: e.type as 'created',
+						actor: 'system',
+						at: e.at,
+						data: {}
+					}))
+				);
+			});
+		})();
+	});
+	afterAll(() => {
+		app?.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	const window = {
+		from: new Date(BASE + DAY).toISOString(),
+		to: new Date(BASE + 9 * DAY).toISOString()
+	};
+
+	it('equals the brute-force figures, for every filter', () => {
+		const admin = loadAuthUser(app, adminId)!;
+		const filterSets: ReportFilters[] = [
+			window,
+			{ from: new Date(BASE - DAY).toISOString(), to: new Date(BASE + 20 * DAY).toISOString() },
+			...agents.map((agentId) => ({ ...window, agentId })),
+			...queueIds.map((queueId) => ({ ...window, queueId })),
+			...REPORT_OUTCOMES.map((outcome) => ({ ...window, outcome })),
+			{ ...window, agentId: agents[0], outcome: 'completed' }
+		];
+		for (const filters of filterSets) {
+			expect(reportSummary(app, admin, filters), JSON.stringify(filters)).toEqual(
+				bruteForce(data, filters)
+			);
+		}
+		// The generated data exercises every part.
+		const all = bruteForce(data, window);
+		expect(all.totals.completed).toBeGreaterThan(5);
+		expect(all.totals.declined).toBeGreaterThan(5);
+		expect(all.totals.expired).toBeGreaterThan(5);
+		expect(all.sessionDurationMs.count).toBeGreaterThan(10);
+		expect(all.perAgent).toHaveLength(3);
+		expect(all.perQueue).toHaveLength(2);
+	});
+
+	it('holds on random windows', () => {
+		const admin = loadAuthUser(app, adminId)!;
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 0, max: 11 * DAY }),
+				fc.integer({ min: 1, max: 11 * DAY }),
+				(a, b) => {
+					const filters = {
+						from: new Date(BASE - DAY / 2 + a).toISOString(),
+						to: new Date(BASE - DAY / 2 + a + b).toISOString()
+					};
+					expect(reportSummary(app, admin, filters)).toEqual(bruteForce(data, filters));
+				}
+			),
+			{ numRuns: 25 }
+		);
+	});
+
+	it('gives an agent their own figures only', () => {
+		const agent = loadAuthUser(app, agents[1])!;
+		expect(reportSummary(app, agent, window)).toEqual(
+			bruteForce(data, { ...window, agentId: agents[1] })
+		);
+		expect(() => reportSummary(app, agent, { ...window, agentId: agents[0] })).toThrow(
+			'own reports'
+		);
+	});
+});
