@@ -7,6 +7,7 @@
  * admins read them, and go out once the server starts with BECKON_SMTP_URL.
  */
 import type { Beckon } from '../app';
+import { startOutboxJob } from './outbox-job';
 import { describeFailure, smtpTransport, type MailTransport } from '../mail/transport';
 import { claimNextMail, markMailFailed, markMailSent, outgoingMail } from '../services/mail';
 import { log } from '../log';
@@ -79,47 +80,13 @@ export function start(app: Beckon, options: DeliveryJobOptions = {}): () => Prom
 		log.info('BECKON_SMTP_URL is not set: email stays in the outbox, where admins can read it');
 		return async () => {};
 	}
-	const stopping = new AbortController();
-	let running: Promise<void> | null = null;
-	let again = false;
-
-	const run = () => {
-		if (stopping.signal.aborted) return;
-		if (running) {
-			// A pass is under way: one more after it catches whatever arrived meanwhile.
-			again = true;
-			return;
-		}
-		running = (async () => {
-			do {
-				again = false;
-				try {
-					await deliverDueMail(app, transport, {
-						leaseMs: options.leaseMs,
-						signal: stopping.signal
-					});
-				} catch (error) {
-					log.error({ err: error }, 'mail delivery failed; retrying at the next interval');
-				}
-			} while (again && !stopping.signal.aborted);
-			running = null;
-		})();
-	};
-
-	run();
-	const timer = setInterval(run, options.intervalMs ?? 5_000);
-	timer.unref();
-	// Mail is written with request changes: hearing of one (after its commit) means mail may be due.
-	void (async () => {
-		for await (const change of app.bus.changes(stopping.signal)) {
-			if (change.requestId) run();
-		}
-	})();
-
+	const stop = startOutboxJob(app, {
+		name: 'mail delivery',
+		intervalMs: options.intervalMs ?? 5_000,
+		deliver: (signal) => deliverDueMail(app, transport, { leaseMs: options.leaseMs, signal })
+	});
 	return async () => {
-		stopping.abort();
-		clearInterval(timer);
-		await running;
+		await stop();
 		transport.close();
 	};
 }

@@ -5,7 +5,7 @@
  * too large) do not get better with time: the push fails at once. 429, 5xx and no answer retry.
  */
 import type { Beckon } from '../app';
-import { log } from '../log';
+import { startOutboxJob } from './outbox-job';
 import { addressOf } from '../mail/format';
 import { sendPush, type PushOutcome } from '../push/send';
 import {
@@ -86,42 +86,9 @@ export async function deliverDuePushes(
 
 /** Starts delivering; returns the function that stops it (after the attempt in progress). */
 export function start(app: Beckon, options: { intervalMs?: number } = {}): () => Promise<void> {
-	const stopping = new AbortController();
-	let running: Promise<void> | null = null;
-	let again = false;
-
-	const run = () => {
-		if (stopping.signal.aborted) return;
-		if (running) {
-			again = true;
-			return;
-		}
-		running = (async () => {
-			do {
-				again = false;
-				try {
-					await deliverDuePushes(app, { signal: stopping.signal });
-				} catch (error) {
-					log.error({ err: error }, 'push delivery failed; retrying at the next interval');
-				}
-			} while (again && !stopping.signal.aborted);
-			running = null;
-		})();
-	};
-
-	run();
-	const timer = setInterval(run, options.intervalMs ?? 5_000);
-	timer.unref();
-	// Pushes are written with request changes: hearing of one (after its commit) means one may be due.
-	void (async () => {
-		for await (const change of app.bus.changes(stopping.signal)) {
-			if (change.requestId) run();
-		}
-	})();
-
-	return async () => {
-		stopping.abort();
-		clearInterval(timer);
-		await running;
-	};
+	return startOutboxJob(app, {
+		name: 'push delivery',
+		intervalMs: options.intervalMs ?? 5_000,
+		deliver: (signal) => deliverDuePushes(app, { signal })
+	});
 }

@@ -4,7 +4,7 @@
  * attempt at a time, on PostgreSQL across every instance too.
  */
 import type { Beckon } from '../app';
-import { log } from '../log';
+import { startOutboxJob } from './outbox-job';
 import { attemptDelivery, claimNextWebhook, type DeliveryResult } from '../services/webhooks';
 
 /** Attempts in flight per instance. */
@@ -32,42 +32,9 @@ export async function deliverDueWebhooks(
 
 /** Starts delivering; returns the function that stops it (after the attempts in progress). */
 export function start(app: Beckon, options: { intervalMs?: number } = {}): () => Promise<void> {
-	const stopping = new AbortController();
-	let running: Promise<void> | null = null;
-	let again = false;
-
-	const run = () => {
-		if (stopping.signal.aborted) return;
-		if (running) {
-			again = true;
-			return;
-		}
-		running = (async () => {
-			do {
-				again = false;
-				try {
-					await deliverDueWebhooks(app, { signal: stopping.signal });
-				} catch (error) {
-					log.error({ err: error }, 'webhook delivery failed; retrying at the next interval');
-				}
-			} while (again && !stopping.signal.aborted);
-			running = null;
-		})();
-	};
-
-	run();
-	// Retries fall due with time; new deliveries are written with request changes.
-	const timer = setInterval(run, options.intervalMs ?? 2_000);
-	timer.unref();
-	void (async () => {
-		for await (const change of app.bus.changes(stopping.signal)) {
-			if (change.requestId) run();
-		}
-	})();
-
-	return async () => {
-		stopping.abort();
-		clearInterval(timer);
-		await running;
-	};
+	return startOutboxJob(app, {
+		name: 'webhook delivery',
+		intervalMs: options.intervalMs ?? 2_000,
+		deliver: (signal) => deliverDueWebhooks(app, { signal })
+	});
 }

@@ -1,0 +1,58 @@
+/**
+ * The loop every outbox (mail, pushes, webhooks) is delivered by: a pass over what is due at
+ * start, every `intervalMs` (retries fall due with time) and whenever a request changed (its
+ * outbox rows are written with the change, so hearing of one after its commit means some may be
+ * due). One pass at a time; a call during a pass asks for one more after it, which catches
+ * whatever arrived meanwhile. Stopping waits for the pass under way, so its outcomes are recorded.
+ */
+import type { Beckon } from '../app';
+import { log } from '../log';
+
+export interface OutboxJob {
+	/** Named in the log line of a failed pass, e.g. 'mail delivery'. */
+	name: string;
+	intervalMs: number;
+	/** One pass over what is due; stops early once `signal` is aborted. */
+	deliver(signal: AbortSignal): Promise<unknown>;
+}
+
+/** Starts the job; returns the function that stops it. */
+export function startOutboxJob(app: Beckon, job: OutboxJob): () => Promise<void> {
+	const stopping = new AbortController();
+	let running: Promise<void> | null = null;
+	let again = false;
+
+	const run = () => {
+		if (stopping.signal.aborted) return;
+		if (running) {
+			again = true;
+			return;
+		}
+		running = (async () => {
+			do {
+				again = false;
+				try {
+					await job.deliver(stopping.signal);
+				} catch (error) {
+					log.error({ err: error }, `${job.name} failed; retrying at the next interval`);
+				}
+			} while (again && !stopping.signal.aborted);
+			running = null;
+		})();
+	};
+
+	run();
+	const timer = setInterval(run, job.intervalMs);
+	timer.unref();
+	void (async () => {
+		for await (const change of app.bus.changes(stopping.signal)) {
+			if (change.requestId) run();
+		}
+	})();
+
+	return async () => {
+		stopping.abort();
+		clearInterval(timer);
+		await running;
+	};
+}
