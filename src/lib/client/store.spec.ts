@@ -49,6 +49,7 @@ function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		emailLanguage: 'en',
 		comments: '',
 		scheduledAt: null,
+		timeZone: null,
 		expiresAt: iso(NOW + 6 * DAY),
 		assignment: { kind: 'agent', userId: ME },
 		status: 'open',

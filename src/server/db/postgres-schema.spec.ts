@@ -51,7 +51,8 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 		expect(applied).toEqual([
 			{ hash: '0000_init' },
 			{ hash: '0001_login_failures' },
-			{ hash: '0002_privacy_retention' }
+			{ hash: '0002_privacy_retention' },
+			{ hash: '0003_recipient_time_zone' }
 		]);
 	});
 });

@@ -101,6 +101,8 @@ export const sessionRequests = sqliteTable(
 		emailLanguage: text('email_language').$type<Language>().notNull(),
 		comments: text('comments').notNull(),
 		scheduledAt: integer('scheduled_at'),
+		/** The recipient's IANA time zone; null: none given (mail writes times in UTC). */
+		timeZone: text('time_zone'),
 		expiresAt: integer('expires_at').notNull(),
 		assignmentKind: text('assignment_kind').$type<'unassigned' | 'agent' | 'queue'>().notNull(),
 		assigneeId: text('assignee_id').references(() => users.id),

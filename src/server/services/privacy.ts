@@ -251,6 +251,7 @@ export function exportPersonalData(app: Beckon, rawEmail: string) {
 					status: shown.status,
 					closedReason: shown.closedReason,
 					scheduledAt: shown.scheduledAt,
+					timeZone: row.timeZone,
 					expiresAt: shown.expiresAt,
 					createdAt: shown.createdAt,
 					updatedAt: shown.updatedAt,
