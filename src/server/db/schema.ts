@@ -128,7 +128,7 @@ export const sessionRequests = sqliteTable(
 		version: integer('version').notNull(),
 		/**
 		 * When the end user's personal data was removed (retention or erasure, services/privacy.ts):
-		 * name, email and comments replaced, event data and mail stripped. Such a request stays
+		 * name, email, comments and time zone replaced, event data and mail stripped. Such a request stays
 		 * terminal for good.
 		 */
 		anonymizedAt: integer('anonymized_at')

@@ -132,6 +132,8 @@ export function anonymizeRequest(
 			recipientEmail: null,
 			sendEmail: false,
 			comments: '',
+			// Where the person is, roughly.
+			timeZone: null,
 			anonymizedAt: app.clock()
 		},
 		actor,
