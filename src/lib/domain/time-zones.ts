@@ -27,15 +27,18 @@ function listedZones(): Map<string, string> {
  */
 export function canonicalTimeZone(name: string): string | null {
 	if (name.length > TIME_ZONE_MAX || !IANA_NAME.test(name)) return null;
-	try {
-		new Intl.DateTimeFormat('en', { timeZone: name });
-	} catch {
-		return null;
-	}
 	const lower = name.toLowerCase();
 	// Not every runtime lists UTC, which they all know.
 	if (lower === 'utc') return UTC;
-	return listedZones().get(lower) ?? name;
+	const spelled = listedZones().get(lower);
+	if (spelled) return spelled;
+	// Names the list leaves out (aliases such as Asia/Kolkata on some runtimes): ask the data.
+	try {
+		new Intl.DateTimeFormat('en', { timeZone: name });
+		return name;
+	} catch {
+		return null;
+	}
 }
 
 /** A zone as people read it: `America/New_York` → `America/New York`. */
