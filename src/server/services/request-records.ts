@@ -337,7 +337,7 @@ export function recordAnonymization(
 	row: SessionRequestRow,
 	patch: Pick<
 		SessionRequestRow,
-		'recipientName' | 'recipientEmail' | 'sendEmail' | 'comments' | 'anonymizedAt'
+		'recipientName' | 'recipientEmail' | 'sendEmail' | 'comments' | 'timeZone' | 'anonymizedAt'
 	>,
 	actor: Actor,
 	event: { type: 'anonymized' | 'erased'; data: Record<string, unknown> }
