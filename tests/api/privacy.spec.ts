@@ -181,6 +181,8 @@ describe('retention', () => {
 				recipientEmail: `${name.toLowerCase().replace(/ /g, '.')}@example.com`,
 				sendEmail: true,
 				comments: `${name} cannot print`,
+				// Where the person is, roughly: personal data too.
+				timeZone: 'Europe/Lisbon',
 				expiresAt: iso(ctx.now + lifetime)
 			});
 		const closed = await create('Closed Carla', 90 * DAY);
@@ -223,6 +225,7 @@ describe('retention', () => {
 				recipient_email: null,
 				comments: '',
 				send_email: 0,
+				time_zone: null,
 				anonymized_at: ctx.now,
 				// What reports count stays.
 				status: was.status,
@@ -253,6 +256,7 @@ describe('retention', () => {
 				recipientName: 'anonymized',
 				recipientEmail: null,
 				comments: '',
+				timeZone: null,
 				anonymizedAt: iso(ctx.now),
 				status: was.status
 			});

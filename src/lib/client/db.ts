@@ -92,6 +92,17 @@ export class BeckonDB extends Dexie {
 			users: 'id',
 			meta: 'key'
 		});
+		// Requests gained the recipient's time zone: copies stored before it have none (null, as
+		// the server reads its older rows), so every copy has the field its type promises.
+		this.version(2)
+			.stores({})
+			.upgrade(async (tx) => {
+				const withZone = (request: { timeZone?: string | null }) => {
+					request.timeZone ??= null;
+				};
+				await tx.table('base').toCollection().modify(withZone);
+				await tx.table('requests').toCollection().modify(withZone);
+			});
 	}
 
 	async getMeta<T>(key: MetaKey): Promise<T | undefined> {

@@ -6,6 +6,7 @@ import 'fake-indexeddb/auto';
  * effect back. Runs on fake-indexeddb, a fresh database per test.
  */
 import { randomUUID } from 'node:crypto';
+import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError, DomainErrorReason } from '../domain/errors';
 import type { RequestEvent, SessionRequest } from '../domain/types';
@@ -49,6 +50,7 @@ function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		emailLanguage: 'en',
 		comments: '',
 		scheduledAt: null,
+		timeZone: null,
 		expiresAt: iso(NOW + 6 * DAY),
 		assignment: { kind: 'agent', userId: ME },
 		status: 'open',
@@ -601,4 +603,34 @@ it('measures the server clock offset at each pull', async () => {
 	await applyPull(db, page({ serverTime: iso(Date.now() + 10 * MINUTE) }), ctx);
 	const offset = (await db.getMeta<number>('serverOffsetMs')) ?? 0;
 	expect(Math.abs(offset - 10 * MINUTE)).toBeLessThan(MINUTE);
+});
+
+describe('a device that stored requests before they had a time zone', () => {
+	it('reads them with none (null) after the upgrade', async () => {
+		const name = 'test-' + randomUUID();
+		const { timeZone: _none, ...old } = fromServer();
+		// Version 1 of the store, as an older app left it.
+		const before = new Dexie(name);
+		before.version(1).stores({
+			base: 'id',
+			requests: 'id, status, createdAt, expiresAt, scheduledAt, assignee',
+			outbox: 'id, requestId',
+			attention: 'mutationId, requestId',
+			events: 'id, requestId',
+			queues: 'id',
+			users: 'id',
+			meta: 'key'
+		});
+		await before.table('base').put(old);
+		await before.table('requests').put(shownAsSynced(old as SessionRequest));
+		before.close();
+
+		const upgraded = new BeckonDB(name);
+		try {
+			expect((await upgraded.base.get(old.id))?.timeZone).toBeNull();
+			expect((await upgraded.requests.get(old.id))?.timeZone).toBeNull();
+		} finally {
+			await upgraded.delete();
+		}
+	});
 });

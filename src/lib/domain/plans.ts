@@ -24,6 +24,8 @@ export interface RequestFields {
 	emailLanguage: Language;
 	comments: string;
 	scheduledAt: number | null;
+	/** The recipient's IANA time zone; null: none given (times are written in UTC). */
+	timeZone: string | null;
 	expiresAt: number;
 	assignment: Assignment;
 	endUserSeenAt: number | null;
@@ -58,7 +60,8 @@ export const EDITABLE_FIELDS = [
 	'sendEmail',
 	'emailLanguage',
 	'comments',
-	'scheduledAt'
+	'scheduledAt',
+	'timeZone'
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
@@ -83,6 +86,7 @@ export interface CreateInput {
 	emailLanguage?: Language;
 	comments?: string;
 	scheduledAt?: string | null;
+	timeZone?: string | null;
 	expiresAt?: string;
 	assignment?: AssignmentInput;
 }
@@ -111,6 +115,7 @@ export function planCreate(
 		emailLanguage: input.emailLanguage ?? ctx.defaultLanguage,
 		comments: input.comments ?? '',
 		scheduledAt,
+		timeZone: input.timeZone ?? null,
 		expiresAt,
 		assignment: resolveAssignment(input.assignment ?? { kind: 'me' }, ctx),
 		endUserSeenAt: null
@@ -124,6 +129,7 @@ export interface UpdateInput {
 	emailLanguage?: Language;
 	comments?: string;
 	scheduledAt?: string | null;
+	timeZone?: string | null;
 }
 
 /** An edit: the fields it changes, and whether the schedule moved (it is then reminded anew). */
@@ -144,7 +150,9 @@ export function planUpdate(
 		scheduledAt:
 			input.scheduledAt === undefined
 				? request.scheduledAt
-				: instantOrNull(input.scheduledAt, 'scheduledAt')
+				: instantOrNull(input.scheduledAt, 'scheduledAt'),
+		// A request stored before zones were asked has none (`undefined` on a device's old copy).
+		timeZone: input.timeZone === undefined ? (request.timeZone ?? null) : input.timeZone
 	};
 	if (next.sendEmail && !next.recipientEmail) {
 		throw invalid('recipientEmail', 'is required when sendEmail is true');

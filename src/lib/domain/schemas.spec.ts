@@ -198,6 +198,41 @@ describe('createRequestSchema', () => {
 		});
 	});
 
+	describe('timeZone', () => {
+		it.each(['America/New_York', 'Europe/Madrid', 'Asia/Kolkata', 'UTC', 'Etc/GMT+5'])(
+			'accepts %s',
+			(timeZone) => {
+				expect(accepted(createRequestSchema, request({ timeZone })).timeZone).toBe(timeZone);
+				expect(accepted(updateRequestSchema, { id: ID, timeZone }).timeZone).toBe(timeZone);
+			}
+		);
+
+		it('stores the zone as the time-zone data spells it', () => {
+			expect(
+				accepted(createRequestSchema, request({ timeZone: ' america/new_york ' })).timeZone
+			).toBe('America/New_York');
+		});
+
+		it('may be left out or null (no zone: times in UTC)', () => {
+			expect(accepted(createRequestSchema, request()).timeZone).toBeUndefined();
+			expect(accepted(createRequestSchema, request({ timeZone: null })).timeZone).toBeNull();
+			expect(accepted(updateRequestSchema, { id: ID, timeZone: null }).timeZone).toBeNull();
+		});
+
+		it.each(['Mars/Olympus_Mons', 'EST5EDT/x', '+05:00', '', 'x'.repeat(65), 'Europe/../etc'])(
+			'rejects %j with a field error',
+			(timeZone) => {
+				const message = /^timeZone: must be an IANA time zone such as Europe\/Madrid$/;
+				expect(rejection(createRequestSchema, request({ timeZone }))).toMatch(message);
+				expect(rejection(updateRequestSchema, { id: ID, timeZone })).toMatch(message);
+			}
+		);
+
+		it('must be a string', () => {
+			expect(rejection(createRequestSchema, request({ timeZone: 5 }))).toMatch(/^timeZone: /);
+		});
+	});
+
 	describe('comments', () => {
 		it('may be 4000 characters long', () => {
 			expect(createRequestSchema.safeParse(request({ comments: 'x'.repeat(4000) })).success).toBe(

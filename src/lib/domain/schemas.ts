@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ALERT_KINDS } from './alerts';
 import { RETENTION_DAYS } from './privacy';
 import { TWO_FACTOR_REQUIREMENTS } from './sign-in';
+import { canonicalTimeZone } from './time-zones';
 import { LANGUAGES, PERMISSIONS, ROLES, STATUSES } from './types';
 import { WEBHOOK_EVENT_TYPES } from './webhooks';
 
@@ -59,6 +60,22 @@ export const assignmentInputSchema = z.discriminatedUnion(
 // An address first: most calls give one, and a union stops at the first option that accepts.
 // No value is accepted by two options, and a refusal reads the same in any order.
 const optionalEmail = z.union([email, z.null(), z.literal('').transform(() => null)]).optional();
+/**
+ * The recipient's time zone, an IANA name (`Europe/Madrid`), stored as the time-zone data spells
+ * it; null or left out: none (times in UTC).
+ */
+export const timeZoneSchema = z
+	.string({ message: 'must be an IANA time zone such as Europe/Madrid' })
+	.trim()
+	.transform((name, ctx) => {
+		const zone = canonicalTimeZone(name);
+		if (zone === null) {
+			ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Madrid' });
+			return z.NEVER;
+		}
+		return zone;
+	});
+const optionalTimeZone = timeZoneSchema.nullable().optional();
 const comments = z
 	.string()
 	.max(LIMITS.comments, { message: `must be at most ${LIMITS.comments} characters` });
@@ -72,6 +89,7 @@ export const createRequestSchema = z
 		emailLanguage: languageSchema.optional(),
 		comments: comments.optional(),
 		scheduledAt: instant.nullable().optional(),
+		timeZone: optionalTimeZone,
 		expiresAt: instant.optional(),
 		assignment: assignmentInputSchema.optional()
 	})
@@ -89,7 +107,8 @@ export const updateRequestSchema = z.object({
 	sendEmail: z.boolean().optional(),
 	emailLanguage: languageSchema.optional(),
 	comments: comments.optional(),
-	scheduledAt: instant.nullable().optional()
+	scheduledAt: instant.nullable().optional(),
+	timeZone: optionalTimeZone
 });
 export type UpdateRequestInput = z.input<typeof updateRequestSchema>;
 

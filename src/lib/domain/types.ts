@@ -56,6 +56,8 @@ export interface SessionRequest {
 	emailLanguage: Language;
 	comments: string;
 	scheduledAt: string | null;
+	/** The recipient's IANA time zone (`Europe/Madrid`); null: none given, times read in UTC. */
+	timeZone: string | null;
 	expiresAt: string;
 	assignment: Assignment;
 	status: Status;

@@ -54,6 +54,7 @@ function synced(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		emailLanguage: 'en',
 		comments: '',
 		scheduledAt: null,
+		timeZone: null,
 		expiresAt: iso(NOW + 6 * DAY),
 		assignment: { kind: 'agent', userId: ME },
 		status: 'open',
@@ -103,6 +104,7 @@ describe('createRequest', () => {
 			emailLanguage: 'de',
 			comments: '',
 			scheduledAt: null,
+			timeZone: null,
 			expiresAt: iso(NOW + 7 * DAY),
 			assignment: { kind: 'agent', userId: ME },
 			status: 'open',
@@ -179,7 +181,8 @@ describe('createRequest', () => {
 			],
 			[{ recipientName: 'X', sendEmail: true }, 'recipientEmail'],
 			[{ recipientName: 'X', recipientEmail: 'not an address' }, 'recipientEmail'],
-			[{ recipientName: 'X', expiresAt: 'tomorrow' }, 'expiresAt']
+			[{ recipientName: 'X', expiresAt: 'tomorrow' }, 'expiresAt'],
+			[{ recipientName: 'X', timeZone: 'Mars/Olympus_Mons' }, 'timeZone']
 		];
 		for (const [args, field] of cases) {
 			expect(
@@ -187,6 +190,40 @@ describe('createRequest', () => {
 				JSON.stringify(args)
 			).toMatchObject({ reason: DomainErrorReason.invalid, field });
 		}
+	});
+});
+
+describe("the recipient's time zone", () => {
+	it('is kept on a new request, and none given is none (null)', () => {
+		const made = apply(undefined, 'createRequest', {
+			id: randomUUID(),
+			recipientName: 'X',
+			timeZone: 'America/New_York'
+		});
+		expect(made.timeZone).toBe('America/New_York');
+		expect(
+			apply(undefined, 'createRequest', { id: randomUUID(), recipientName: 'X' }).timeZone
+		).toBe(null);
+	});
+
+	it('is changed, kept or cleared by an edit, which refuses an unknown zone', () => {
+		const request = synced({ timeZone: 'Europe/Madrid' });
+		expect(
+			apply(request, 'updateRequest', { id: request.id, timeZone: 'Asia/Tokyo' }).timeZone
+		).toBe('Asia/Tokyo');
+		expect(apply(request, 'updateRequest', { id: request.id, comments: 'x' }).timeZone).toBe(
+			'Europe/Madrid'
+		);
+		expect(apply(request, 'updateRequest', { id: request.id, timeZone: null }).timeZone).toBe(null);
+		expect(
+			refusal(() => apply(request, 'updateRequest', { id: request.id, timeZone: 'Nowhere/Land' }))
+		).toMatchObject({ reason: DomainErrorReason.invalid, field: 'timeZone' });
+	});
+
+	it('a copy stored before zones existed reads as none', () => {
+		const { timeZone: _none, ...old } = synced();
+		const updated = apply(old as SessionRequest, 'updateRequest', { id: old.id, comments: 'x' });
+		expect(updated.timeZone).toBeNull();
 	});
 });
 

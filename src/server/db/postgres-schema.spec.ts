@@ -54,7 +54,8 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 			{ hash: '0002_privacy_retention' },
 			{ hash: '0003_two_factor_sessions' },
 			{ hash: '0004_web_push' },
-			{ hash: '0005_webhooks' }
+			{ hash: '0005_webhooks' },
+			{ hash: '0006_recipient_time_zone' }
 		]);
 	});
 });

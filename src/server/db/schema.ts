@@ -165,6 +165,8 @@ export const sessionRequests = sqliteTable(
 		emailLanguage: text('email_language').$type<Language>().notNull(),
 		comments: text('comments').notNull(),
 		scheduledAt: integer('scheduled_at'),
+		/** The recipient's IANA time zone; null: none given (mail writes times in UTC). */
+		timeZone: text('time_zone'),
 		expiresAt: integer('expires_at').notNull(),
 		assignmentKind: text('assignment_kind').$type<'unassigned' | 'agent' | 'queue'>().notNull(),
 		assigneeId: text('assignee_id').references(() => users.id),
@@ -190,7 +192,7 @@ export const sessionRequests = sqliteTable(
 		version: integer('version').notNull(),
 		/**
 		 * When the end user's personal data was removed (retention or erasure, services/privacy.ts):
-		 * name, email and comments replaced, event data and mail stripped. Such a request stays
+		 * name, email, comments and time zone replaced, event data and mail stripped. Such a request stays
 		 * terminal for good.
 		 */
 		anonymizedAt: integer('anonymized_at')

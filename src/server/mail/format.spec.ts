@@ -13,8 +13,29 @@ describe('formatInstant', () => {
 		expect(formatInstant(AT, 'it')).toBe('lunedì 4 marzo 2030 alle ore 10:00 UTC');
 	});
 
-	it('uses a zone when one is known', () => {
-		expect(formatInstant(AT, 'de', 'Europe/Berlin')).toBe('Montag, 4. März 2030 um 11:00 MEZ');
+	it("writes the time in the recipient's zone, naming it by abbreviation and by place", () => {
+		expect(formatInstant(AT, 'de', 'Europe/Berlin')).toBe(
+			'Montag, 4. März 2030 um 11:00 MEZ (Europe/Berlin)'
+		);
+		// 15:00 UTC is 10:00 in New York (EST, winter).
+		const at = Date.parse('2030-01-10T15:00:00.000Z');
+		expect(formatInstant(at, 'en', 'America/New_York')).toBe(
+			'Thursday, January 10, 2030 at 10:00 AM EST (America/New York)'
+		);
+		expect(formatInstant(at, 'es', 'America/New_York')).toBe(
+			'jueves, 10 de enero de 2030, 10:00 GMT-5 (America/New York)'
+		);
+		// Summer time: the same zone four hours behind UTC.
+		expect(formatInstant(Date.parse('2030-07-10T15:00:00.000Z'), 'en', 'America/New_York')).toBe(
+			'Wednesday, July 10, 2030 at 11:00 AM EDT (America/New York)'
+		);
+	});
+
+	it('writes UTC when the request has no zone, or one this runtime does not know', () => {
+		expect(formatInstant(AT, 'en', null)).toBe('Monday, March 4, 2030 at 10:00 AM UTC');
+		expect(formatInstant(AT, 'en', 'Mars/Olympus_Mons')).toBe(
+			'Monday, March 4, 2030 at 10:00 AM UTC'
+		);
 	});
 });
 

@@ -1,4 +1,5 @@
 /** Text shaping shared by templates, headers and calendar parts. */
+import { canonicalTimeZone, UTC, zoneLabel } from '../../lib/domain/time-zones';
 import type { Language } from '../../lib/domain/types';
 
 /** Intl locales for each email language. */
@@ -12,20 +13,25 @@ export const LOCALES: Record<Language, string> = {
 };
 
 /**
- * An instant as the recipient's language writes it, with the time zone named. We do not know
- * the end user's zone, so mail uses UTC (written "UTC") unless a zone is given.
+ * An instant as the recipient's language writes it, in the recipient's zone, the zone named: by
+ * its abbreviation or offset as that language has it ("EST", "GMT-5"), then by its place name
+ * ("(America/New York)"), which every reader can match to their own clock. A request without a
+ * zone is written in UTC ("10:00 UTC"), as Beckon always did.
  */
-export function formatInstant(ms: number, language: Language, timeZone = 'UTC'): string {
-	return new Intl.DateTimeFormat(LOCALES[language], {
+export function formatInstant(ms: number, language: Language, timeZone: string | null = null) {
+	// A zone stored under older time-zone data and unknown to this runtime's: UTC, named so.
+	const zone = (timeZone && canonicalTimeZone(timeZone)) ?? UTC;
+	const text = new Intl.DateTimeFormat(LOCALES[language], {
 		weekday: 'long',
 		year: 'numeric',
 		month: 'long',
 		day: 'numeric',
 		hour: 'numeric',
 		minute: '2-digit',
-		timeZone,
+		timeZone: zone,
 		timeZoneName: 'short'
 	}).format(ms);
+	return zone === UTC ? text : `${text} (${zoneLabel(zone)})`;
 }
 
 /**

@@ -6,6 +6,7 @@ const EVENT: SessionEvent = {
 	requestId: '0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
 	sequence: 7,
 	start: Date.parse('2030-03-05T14:30:00.000Z'),
+	timeZone: null,
 	stamp: Date.parse('2030-03-04T10:00:00.000Z'),
 	language: 'fr',
 	agentName: 'Ann',
@@ -63,5 +64,16 @@ describe('sessionCalendar', () => {
 		const attendee = all.find((l) => l.startsWith('ATTENDEE')) ?? '';
 		expect(attendee).toContain('CN="Eve Bcc: x@y"');
 		expect(all.some((l) => /^bcc/i.test(l))).toBe(false);
+	});
+
+	it("keeps the start a UTC instant and says it in the recipient's zone", () => {
+		const event = { ...EVENT, language: 'en' as const, timeZone: 'America/New_York' };
+		const all = lines(sessionCalendar(event).content);
+		expect(all).toContain('DTSTART:20300305T143000Z');
+		const description = all.find((l) => l.startsWith('DESCRIPTION:')) ?? '';
+		expect(description).toContain(
+			'Scheduled for Tuesday\\, March 5\\, 2030 at 9:30 AM EST (America/New York).'
+		);
+		expect(description).toContain('Join the session: https://support.example.com/s/abc');
 	});
 });

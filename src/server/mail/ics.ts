@@ -11,7 +11,7 @@ import ical, {
 	ICalEventStatus
 } from 'ical-generator';
 import type { Language } from '../../lib/domain/types';
-import { oneLine } from './format';
+import { formatInstant, oneLine } from './format';
 import { stringsFor } from './strings';
 
 export type CalendarMethod = 'REQUEST' | 'CANCEL';
@@ -27,6 +27,8 @@ export interface SessionEvent {
 	/** Must grow with every message about the event: the request's version does. */
 	sequence: number;
 	start: number;
+	/** The recipient's zone, which the description states the start in; null: UTC. */
+	timeZone: string | null;
 	/** When this message was made (DTSTAMP). */
 	stamp: number;
 	language: Language;
@@ -63,7 +65,12 @@ export function sessionCalendar(e: SessionEvent): CalendarPart {
 		end: new Date(e.start + SLOT_MS),
 		stamp: new Date(e.stamp),
 		summary: t.calendar.summary(agent, org),
-		description: e.link ? t.calendar.description(e.link) : null,
+		// The start itself is a UTC instant, which calendars show in their owner's zone; the text
+		// says it as the invitation did, in the recipient's zone.
+		description: [
+			t.calendar.when(formatInstant(e.start, e.language, e.timeZone)),
+			...(e.link ? [t.calendar.description(e.link)] : [])
+		].join('\n'),
 		location: e.link,
 		url: e.link,
 		status: cancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,

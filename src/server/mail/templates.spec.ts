@@ -23,7 +23,8 @@ const endUser = (language: EndUserFacts['language']): EndUserFacts => ({
 	recipientName: 'Rita Recipient',
 	link: LINK,
 	scheduledAt: SCHEDULED,
-	expiresAt: SCHEDULED + 86_400_000
+	expiresAt: SCHEDULED + 86_400_000,
+	timeZone: null
 });
 
 const agent = (language: AgentFacts['language']): AgentFacts => ({
@@ -33,6 +34,7 @@ const agent = (language: AgentFacts['language']): AgentFacts => ({
 	recipientName: 'Rita Recipient',
 	recipientEmail: 'rita@example.com',
 	scheduledAt: SCHEDULED,
+	timeZone: null,
 	comments: 'Printer on fire\nsince Monday',
 	appUrl: 'https://support.example.com/'
 });
@@ -102,4 +104,58 @@ it('the end user never sees the agents’ comments', () => {
 	for (const mail of [mails.invitation, mails.reminder, mails.scheduleChanged]) {
 		expect(mail.text).not.toContain('Printer on fire');
 	}
+});
+
+describe('times in the recipient’s zone', () => {
+	// 15:00 UTC on a winter day is 10:00 in New York.
+	const AT = Date.parse('2030-01-10T15:00:00.000Z');
+	const inNewYork = (language: EndUserFacts['language']) => {
+		const f = { ...endUser(language), scheduledAt: AT, timeZone: 'America/New_York' };
+		return {
+			invitation: invitationMail(f, 'attached'),
+			scheduleChanged: scheduleChangedMail(f, 'attached'),
+			reminder: reminderMail({ ...f, scheduledAt: AT }),
+			assigneeReminder: assigneeReminderMail({
+				...agent(language),
+				scheduledAt: AT,
+				timeZone: 'America/New_York'
+			})
+		};
+	};
+	const TIME: Record<EndUserFacts['language'], string> = {
+		en: '10:00 AM EST (America/New York)',
+		es: '10:00 GMT-5 (America/New York)',
+		de: '10:00 GMT-5 (America/New York)',
+		fr: '10:00 UTC−5 (America/New York)',
+		pt: '10:00 GMT-5 (America/New York)',
+		it: '10:00 GMT-5 (America/New York)'
+	};
+
+	it.each(LANGUAGES)(
+		'%s: invitations, schedule changes and reminders say 10:00 there',
+		(language) => {
+			for (const mail of Object.values(inNewYork(language))) {
+				expect(mail.text).toContain(TIME[language]);
+				expect(mail.html).toContain(TIME[language]);
+				expect(mail.text).not.toContain('15:00');
+			}
+		}
+	);
+
+	it('writes the whole sentence as each language does', () => {
+		expect(inNewYork('en').invitation.text).toContain(
+			'The session is scheduled for Thursday, January 10, 2030 at 10:00 AM EST (America/New York).'
+		);
+		expect(inNewYork('es').invitation.text).toContain(
+			'La sesión está programada para el jueves, 10 de enero de 2030, 10:00 GMT-5 (America/New York).'
+		);
+		expect(inNewYork('es').reminder.subject).toBe(
+			`${stringsFor('es').reminder.subject('jueves, 10 de enero de 2030, 10:00 GMT-5 (America/New York)')}`
+		);
+	});
+
+	it('a request without a zone keeps UTC', () => {
+		const mail = invitationMail({ ...endUser('en'), scheduledAt: AT, timeZone: null }, null);
+		expect(mail.text).toContain('Thursday, January 10, 2030 at 3:00 PM UTC.');
+	});
 });

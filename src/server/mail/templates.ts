@@ -18,6 +18,8 @@ export interface EndUserFacts {
 	link: string | null;
 	scheduledAt: number | null;
 	expiresAt: number;
+	/** The recipient's IANA zone, which every time is written in; null: UTC. */
+	timeZone: string | null;
 }
 
 /** What an email to an agent may say about a request. */
@@ -28,6 +30,8 @@ export interface AgentFacts {
 	recipientName: string;
 	recipientEmail: string | null;
 	scheduledAt: number | null;
+	/** The recipient's zone: the agent reads the time the recipient was told. */
+	timeZone: string | null;
 	comments: string;
 	appUrl: string;
 	/** A transfer's note for its receiver. */
@@ -45,7 +49,10 @@ function joinBlocks(f: EndUserFacts): Block[] {
 	if (!f.link) return [];
 	return [
 		{ kind: 'button', label: t.joinButton, url: f.link, fallback: t.linkFallback },
-		{ kind: 'note', text: `${t.noInstall} ${t.validUntil(formatInstant(f.expiresAt, f.language))}` }
+		{
+			kind: 'note',
+			text: `${t.noInstall} ${t.validUntil(formatInstant(f.expiresAt, f.language, f.timeZone))}`
+		}
 	];
 }
 
@@ -79,7 +86,7 @@ export function invitationMail(f: EndUserFacts, calendar: Calendar): RenderedMai
 	const when =
 		f.scheduledAt === null
 			? t.invitation.unscheduled(agent)
-			: t.invitation.scheduled(formatInstant(f.scheduledAt, f.language));
+			: t.invitation.scheduled(formatInstant(f.scheduledAt, f.language, f.timeZone));
 	return endUserMail(
 		f,
 		t.invitation.subject(agent, org),
@@ -95,7 +102,7 @@ export function invitationMail(f: EndUserFacts, calendar: Calendar): RenderedMai
 export function scheduleChangedMail(f: EndUserFacts, calendar: Calendar): RenderedMail {
 	const t = stringsFor(f.language);
 	const { agent } = names(f);
-	const when = f.scheduledAt === null ? null : formatInstant(f.scheduledAt, f.language);
+	const when = f.scheduledAt === null ? null : formatInstant(f.scheduledAt, f.language, f.timeZone);
 	return endUserMail(
 		f,
 		when ? t.scheduleChanged.subject(when) : t.scheduleChanged.subjectUnscheduled,
@@ -142,7 +149,7 @@ export function expiredMail(f: EndUserFacts, calendar: Calendar): RenderedMail {
 export function reminderMail(f: EndUserFacts & { scheduledAt: number }): RenderedMail {
 	const t = stringsFor(f.language);
 	const { agent, org } = names(f);
-	const when = formatInstant(f.scheduledAt, f.language);
+	const when = formatInstant(f.scheduledAt, f.language, f.timeZone);
 	return endUserMail(f, t.reminder.subject(when), [
 		{ kind: 'paragraph', text: t.reminder.body(agent, org, when) },
 		...joinBlocks(f)
@@ -160,7 +167,9 @@ function agentMail(f: AgentFacts, subject: string, intro: string): RenderedMail 
 				...(f.recipientEmail ? [[t.labels.email, f.recipientEmail] as [string, string]] : []),
 				[
 					t.labels.scheduled,
-					f.scheduledAt === null ? t.labels.notScheduled : formatInstant(f.scheduledAt, f.language)
+					f.scheduledAt === null
+						? t.labels.notScheduled
+						: formatInstant(f.scheduledAt, f.language, f.timeZone)
 				]
 			]
 		}
@@ -190,7 +199,7 @@ export function assignedMail(f: AgentFacts, assignedBy: string | null): Rendered
 export function assigneeReminderMail(f: AgentFacts & { scheduledAt: number }): RenderedMail {
 	const t = stringsFor(f.language);
 	const name = oneLine(f.recipientName);
-	const when = formatInstant(f.scheduledAt, f.language);
+	const when = formatInstant(f.scheduledAt, f.language, f.timeZone);
 	return agentMail(f, t.assigneeReminder.subject(name, when), t.assigneeReminder.intro(name, when));
 }
 

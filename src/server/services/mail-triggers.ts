@@ -43,7 +43,8 @@ function endUserFacts(app: Beckon, row: SessionRequestRow, live: boolean): EndUs
 		recipientName: row.recipientName,
 		link: live ? sessionLink(app, row) : null,
 		scheduledAt: row.scheduledAt,
-		expiresAt: row.expiresAt
+		expiresAt: row.expiresAt,
+		timeZone: row.timeZone
 	};
 }
 
@@ -60,6 +61,7 @@ function calendarFor(
 		requestId: row.id,
 		sequence: row.version,
 		start: row.scheduledAt,
+		timeZone: row.timeZone,
 		stamp: app.clock(),
 		language: row.emailLanguage,
 		agentName: facts.agentName,
@@ -121,6 +123,7 @@ function agentFacts(app: Beckon, row: SessionRequestRow, agent: Agent): AgentFac
 		recipientName: row.recipientName,
 		recipientEmail: row.recipientEmail,
 		scheduledAt: row.scheduledAt,
+		timeZone: row.timeZone,
 		comments: row.comments,
 		appUrl: `${app.config.publicUrl}/`
 	};

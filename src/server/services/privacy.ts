@@ -141,6 +141,8 @@ export function anonymizeRequest(
 			recipientEmail: null,
 			sendEmail: false,
 			comments: '',
+			// Where the person is, roughly.
+			timeZone: null,
 			anonymizedAt: app.clock()
 		},
 		actor,
@@ -260,6 +262,7 @@ export function exportPersonalData(app: Beckon, rawEmail: string) {
 					status: shown.status,
 					closedReason: shown.closedReason,
 					scheduledAt: shown.scheduledAt,
+					timeZone: row.timeZone,
 					expiresAt: shown.expiresAt,
 					createdAt: shown.createdAt,
 					updatedAt: shown.updatedAt,

@@ -63,6 +63,7 @@ export function toSessionRequest(app: Beckon, row: SessionRequestRow, now: numbe
 		emailLanguage: row.emailLanguage,
 		comments: row.comments,
 		scheduledAt: toIso(row.scheduledAt),
+		timeZone: row.timeZone,
 		expiresAt: toIso(row.expiresAt),
 		assignment: assignmentOf(row),
 		status,
@@ -126,7 +127,7 @@ function bindRow(row: SessionRequestRow, params: unknown[]) {
 	}
 }
 
-/** Rows per multi-row INSERT: 100 × 22 parameters, far below SQLite's limit of 32,766. */
+/** Rows per multi-row INSERT: 100 × 23 parameters, far below SQLite's limit of 32,766. */
 const ROWS_PER_INSERT = 100;
 
 // Plain SQL with every column a parameter, one statement per number of rows (1 to
@@ -398,7 +399,7 @@ export function recordAnonymization(
 	row: SessionRequestRow,
 	patch: Pick<
 		SessionRequestRow,
-		'recipientName' | 'recipientEmail' | 'sendEmail' | 'comments' | 'anonymizedAt'
+		'recipientName' | 'recipientEmail' | 'sendEmail' | 'comments' | 'timeZone' | 'anonymizedAt'
 	>,
 	actor: Actor,
 	event: { type: 'anonymized' | 'erased'; data: Record<string, unknown> }

@@ -84,6 +84,7 @@ export const de: MailStrings = {
 	},
 	calendar: {
 		summary: (agent, org) => `Support-Sitzung mit ${agent} (${org})`,
-		description: (link) => `An der Sitzung teilnehmen: ${link}`
+		description: (link) => `An der Sitzung teilnehmen: ${link}`,
+		when: (when) => `Geplant für ${when}.`
 	}
 };

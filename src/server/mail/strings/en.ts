@@ -82,6 +82,7 @@ export const en: MailStrings = {
 	},
 	calendar: {
 		summary: (agent, org) => `Support session with ${agent} (${org})`,
-		description: (link) => `Join the session: ${link}`
+		description: (link) => `Join the session: ${link}`,
+		when: (when) => `Scheduled for ${when}.`
 	}
 };

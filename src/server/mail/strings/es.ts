@@ -82,6 +82,7 @@ export const es: MailStrings = {
 	},
 	calendar: {
 		summary: (agent, org) => `Sesión de soporte con ${agent} (${org})`,
-		description: (link) => `Unirse a la sesión: ${link}`
+		description: (link) => `Unirse a la sesión: ${link}`,
+		when: (when) => `Programada para el ${when}.`
 	}
 };

@@ -84,6 +84,7 @@ export const fr: MailStrings = {
 	},
 	calendar: {
 		summary: (agent, org) => `Session d’assistance avec ${agent} (${org})`,
-		description: (link) => `Rejoindre la session : ${link}`
+		description: (link) => `Rejoindre la session : ${link}`,
+		when: (when) => `Prévue le ${when}.`
 	}
 };

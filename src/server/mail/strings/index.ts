@@ -67,7 +67,12 @@ export interface MailStrings {
 		transferNote: string;
 		openApp: string;
 	};
-	calendar: { summary(agent: string, org: string): string; description(link: string): string };
+	calendar: {
+		summary(agent: string, org: string): string;
+		description(link: string): string;
+		/** The start as the recipient reads it (the event's own times stay UTC instants). */
+		when(when: string): string;
+	};
 }
 
 const STRINGS: Record<Language, MailStrings> = { en, es, de, fr, pt, it };

@@ -82,6 +82,7 @@ export const it: MailStrings = {
 	},
 	calendar: {
 		summary: (agent, org) => `Sessione di assistenza con ${agent} (${org})`,
-		description: (link) => `Partecipa alla sessione: ${link}`
+		description: (link) => `Partecipa alla sessione: ${link}`,
+		when: (when) => `Programmata per ${when}.`
 	}
 };

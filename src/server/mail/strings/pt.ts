@@ -84,6 +84,7 @@ export const pt: MailStrings = {
 	},
 	calendar: {
 		summary: (agent, org) => `Sessão de suporte com ${agent} (${org})`,
-		description: (link) => `Entrar na sessão: ${link}`
+		description: (link) => `Entrar na sessão: ${link}`,
+		when: (when) => `Agendada para ${when}.`
 	}
 };

@@ -1,0 +1,1 @@
+ALTER TABLE `session_requests` ADD `time_zone` text;
