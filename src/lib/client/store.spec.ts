@@ -56,6 +56,7 @@ function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		connectRequested: false,
 		endUserSeenAt: null,
 		createdBy: ME,
+		source: 'agent',
 		createdAt: created,
 		updatedAt: created,
 		statusChangedAt: created,

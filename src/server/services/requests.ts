@@ -153,6 +153,7 @@ export function planCreate(
 			linkVersion: 1,
 			reminderSentAt: null,
 			createdBy: user.id,
+			source: 'agent',
 			createdAt: ctx.now,
 			updatedAt: ctx.now,
 			statusChangedAt: ctx.now,
