@@ -58,7 +58,9 @@ export default defineConfig({
 			BECKON_DATA_DIR: process.env.E2E_DATA_DIR,
 			BECKON_PUBLIC_URL: baseURL,
 			BECKON_ADMIN_EMAIL: process.env.BECKON_ADMIN_EMAIL,
-			BECKON_ADMIN_PASSWORD: process.env.BECKON_ADMIN_PASSWORD
+			BECKON_ADMIN_PASSWORD: process.env.BECKON_ADMIN_PASSWORD,
+			// Help pages' proof of work: a few hundred hashes instead of 65,000.
+			BECKON_HELP_POW_BITS: '8'
 		}
 	}
 });

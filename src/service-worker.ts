@@ -17,9 +17,11 @@ declare let self: ServiceWorkerGlobalScope;
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
-// The API and the end users' link pages always go to the network.
+// The API, the end users' link pages and the help pages always go to the network.
 registerRoute(
-	new NavigationRoute(createHandlerBoundToURL('/'), { denylist: [/^\/api\//, /^\/s\//] })
+	new NavigationRoute(createHandlerBoundToURL('/'), {
+		denylist: [/^\/api\//, /^\/s\//, /^\/help\//]
+	})
 );
 
 // The page's "Reload" button on an update prompt asks the waiting worker to take over.
