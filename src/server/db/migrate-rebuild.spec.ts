@@ -52,7 +52,7 @@ describe('SQLite migrations that rebuild a table', () => {
 			created_by: 'u1',
 			source: 'agent'
 		});
-		expect(after.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+		expect(after.sqlite.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
 		after.close();
 	});
 });
