@@ -60,7 +60,9 @@ export default defineConfig({
 			BECKON_ADMIN_EMAIL: process.env.BECKON_ADMIN_EMAIL,
 			BECKON_ADMIN_PASSWORD: process.env.BECKON_ADMIN_PASSWORD,
 			// The webhook test's receiver listens on 127.0.0.1.
-			BECKON_WEBHOOK_ALLOW_PRIVATE: '1'
+			BECKON_WEBHOOK_ALLOW_PRIVATE: '1',
+			// Help pages' proof of work: a few hundred hashes instead of 65,000.
+			BECKON_HELP_POW_BITS: '8'
 		}
 	}
 });

@@ -24,10 +24,10 @@ declare let self: ServiceWorkerGlobalScope;
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
-// The API, CSV exports and the end users’ link pages always go to the network.
+// The API, CSV exports, the end users’ link pages and the help pages always go to the network.
 registerRoute(
 	new NavigationRoute(createHandlerBoundToURL('/'), {
-		denylist: [/^\/api\//, /^\/s\//, /^\/export\//]
+		denylist: [/^\/api\//, /^\/s\//, /^\/export\//, /^\/help\//]
 	})
 );
 

@@ -26,6 +26,11 @@ export interface Config {
 	 * credentials go to agents only, never to end users (see `turn`).
 	 */
 	iceServers: IceServer[];
+	/**
+	 * Leading zero bits of the proof of work a help page's browser must find
+	 * (BECKON_HELP_POW_BITS, 16: about 65,000 hashes, a second or two).
+	 */
+	helpPowBits: number;
 	/** How long PostgreSQL may take before a call fails (see PostgresTimeouts). */
 	postgres: PostgresTimeouts;
 	/**
@@ -198,7 +203,13 @@ const envSchema = z.object({
 	BECKON_TURN_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 	BECKON_TURN_TTL: duration.default('1h'),
 	BECKON_PUSH_ALLOW_PRIVATE: allowFlag,
-	BECKON_WEBHOOK_ALLOW_PRIVATE: allowFlag
+	BECKON_WEBHOOK_ALLOW_PRIVATE: allowFlag,
+	BECKON_HELP_POW_BITS: z.coerce
+		.number({ message: 'must be a number of bits' })
+		.int({ message: 'must be a whole number of bits' })
+		.min(0, { message: 'must be at least 0' })
+		.max(32, { message: 'must be at most 32' })
+		.default(16)
 });
 
 /** Empty strings count as unset, as shells and .env files often leave them. */
@@ -243,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		reminderLeadMs: parseDuration(e.BECKON_REMINDER_LEAD) as number,
 		defaultLanguage: e.BECKON_DEFAULT_LANGUAGE,
 		iceServers: e.BECKON_ICE_SERVERS,
+		helpPowBits: e.BECKON_HELP_POW_BITS,
 		postgres: {
 			connectMs: parseDuration(e.BECKON_PG_CONNECT_TIMEOUT) as number,
 			statementMs: parseDuration(e.BECKON_PG_STATEMENT_TIMEOUT) as number,

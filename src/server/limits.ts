@@ -17,6 +17,10 @@ export interface Limits {
 	link: RateLimiter;
 	/** Link calls with a token that does not resolve, per client address: enumeration. */
 	linkMisses: RateLimiter;
+	/** Requests from help pages, per client address (services/help-page.ts). */
+	helpAddress: RateLimiter;
+	/** Requests from a help page, per queue: a flood spread over many addresses. */
+	helpQueue: RateLimiter;
 	/** Failed sign-ins (services/auth.ts says which applies when). */
 	login: {
 		/** Per address, over any accounts: slowed, then locked (that address only). */
@@ -52,6 +56,8 @@ export function createLimits(db: DB): Limits {
 		reads: new ReadBudget(),
 		link: new RateLimiter(120, 60_000),
 		linkMisses: new RateLimiter(20, 10 * 60_000),
+		helpAddress: new RateLimiter(5, 60 * 60_000),
+		helpQueue: new RateLimiter(30, 10 * 60_000),
 		login: {
 			// An office behind one address gets more room than a single account.
 			address: new LoginThrottle(

@@ -2,8 +2,9 @@
  * The permission matrix: every procedure × admin, agent/edit, agent/view, agent/none and
  * anonymous, plus the visibility rule (DESIGN.md §1) and the cross-site cookie guard.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadingZeroBits, powInput } from '../../src/lib/domain/help';
 import { ApiClient, ApiError, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
 import { base32Decode, totp } from '../../src/server/totp';
@@ -135,6 +136,31 @@ const link =
 		...extra
 	});
 const HELLO = { type: 'hello', peer: 'matrix' };
+/** A queue whose help page is on (its own, so the matrix's queue row may change freely). */
+const helpPage = (() => {
+	let made: Promise<{ slug: string }> | undefined;
+	return (f: Fixtures) =>
+		(made ??= (async () => {
+			const { queue } = await f.admin.mutate('queues.create', { name: 'Help desk', memberIds: [] });
+			await f.admin.mutate('queues.setHelpPage', {
+				id: queue.id,
+				enabled: true,
+				slug: 'help-desk',
+				message: '',
+				hours: null
+			});
+			return { slug: 'help-desk' };
+		})());
+})();
+/** The proof of work, as the help page's browser solves it. */
+function solve(challenge: string, bits: number): string {
+	for (let n = 0; ; n++) {
+		const digest = createHash('sha256')
+			.update(powInput(challenge, String(n)))
+			.digest();
+		if (leadingZeroBits(digest) >= bits) return String(n);
+	}
+}
 /** The same input for every caller of a row, made on first use. */
 const once = (make: (f: Fixtures) => Promise<unknown>) => {
 	let made: Promise<unknown> | undefined;
@@ -420,6 +446,24 @@ const MATRIX: Row[] = [
 		input: (f, caller) => ({ id: f.queueId, name: `Renamed queue ${caller}` }),
 		returns: ({ answer, f, input }) =>
 			expect(answer.queue).toMatchObject({ id: f.queueId, name: input.name })
+	},
+
+	{
+		path: 'queues.setHelpPage',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: (f, caller) => ({
+			id: f.queueId,
+			enabled: true,
+			slug: 'matrix',
+			message: `Set by ${caller}`,
+			hours: null
+		}),
+		returns: ({ answer, f, input }) =>
+			expect(answer.queue).toMatchObject({
+				id: f.queueId,
+				helpPage: { enabled: true, slug: 'matrix', message: input.message, hours: null }
+			})
 	},
 
 	{
@@ -869,6 +913,50 @@ const MATRIX: Row[] = [
 		kind: 'subscription',
 		expect: READ,
 		returns: ({ answer }) => expect(answer).toMatchObject({ reason: 'connected' })
+	},
+
+	{
+		path: 'help.get',
+		kind: 'query',
+		expect: PUBLIC,
+		input: helpPage,
+		returns: ({ answer }) =>
+			expect(answer).toMatchObject({ queueName: expect.any(String), open: true })
+	},
+	{
+		path: 'help.challenge',
+		kind: 'mutation',
+		expect: PUBLIC,
+		input: helpPage,
+		returns: ({ answer }) =>
+			expect(answer).toMatchObject({ challenge: expect.any(String), difficulty: 16 })
+	},
+	{
+		path: 'help.ask',
+		kind: 'mutation',
+		expect: PUBLIC,
+		input: async (f, caller) => {
+			const { slug } = await helpPage(f);
+			const { challenge, difficulty } = await f.endUser.mutate('help.challenge', { slug });
+			return {
+				slug,
+				name: `Asker ${caller}`,
+				email: `asker-${caller}@example.org`,
+				problem: 'Nothing works',
+				language: 'en',
+				challenge,
+				solution: solve(challenge, difficulty)
+			};
+		},
+		returns: async ({ answer, f, input }) => {
+			const request = await f.admin.query('requests.get', { id: answer.requestId });
+			expect(request).toMatchObject({
+				recipientName: input.name,
+				status: 'waiting',
+				source: 'help_page',
+				assignment: { kind: 'queue' }
+			});
+		}
 	},
 
 	{

@@ -2,10 +2,14 @@
 import { expect } from 'vitest';
 
 /** A raw SSE reader over fetch: collects `data:` messages that carry no `event:` name. */
-export async function openStream(url: string, cookie: string) {
+export async function openStream(
+	url: string,
+	cookie: string,
+	headers: Record<string, string> = {}
+) {
 	const controller = new AbortController();
 	const response = await fetch(url, {
-		headers: { cookie, accept: 'text/event-stream' },
+		headers: { ...headers, cookie, accept: 'text/event-stream' },
 		signal: controller.signal
 	});
 	expect(response.status).toBe(200);

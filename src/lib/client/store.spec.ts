@@ -58,6 +58,7 @@ function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
 		connectRequested: false,
 		endUserSeenAt: null,
 		createdBy: ME,
+		source: 'agent',
 		createdAt: created,
 		updatedAt: created,
 		statusChangedAt: created,

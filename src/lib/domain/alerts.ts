@@ -54,14 +54,14 @@ export function alertOf(before: AlertFacts | null, after: AlertFacts): AlertKind
 
 /**
  * Who should act on a request: its agent; else its queue's members; else, unassigned, the agent
- * who made it.
+ * who made it (nobody for one an end user asked for on a help page: `createdBy` null).
  */
-export type Responsible = { userId: string } | { queueId: string };
+export type Responsible = { userId: string } | { queueId: string } | null;
 
-export function responsibleFor(assignment: Assignment, createdBy: string): Responsible {
+export function responsibleFor(assignment: Assignment, createdBy: string | null): Responsible {
 	if (assignment.kind === 'agent') return { userId: assignment.userId };
 	if (assignment.kind === 'queue') return { queueId: assignment.queueId };
-	return { userId: createdBy };
+	return createdBy === null ? null : { userId: createdBy };
 }
 
 /** Whether `viewer` (their id and queues) is among those who should act on the request. */
@@ -70,6 +70,7 @@ export function isResponsible(
 	request: { assignment: Assignment; createdBy: string }
 ): boolean {
 	const responsible = responsibleFor(request.assignment, request.createdBy);
+	if (!responsible) return false;
 	return 'userId' in responsible
 		? responsible.userId === viewer.id
 		: viewer.queueIds.includes(responsible.queueId);

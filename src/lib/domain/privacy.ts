@@ -44,7 +44,7 @@ export function isDueForAnonymization(
  * and an email address on the mail events, hence one list per type.
  */
 const NON_PERSONAL_EVENT_KEYS: Partial<Record<EventType, readonly string[]>> = {
-	created: ['assignment'],
+	created: ['assignment', 'source'],
 	updated: ['fields'],
 	assigned: ['from', 'to'],
 	taken: ['from'],

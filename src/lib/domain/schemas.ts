@@ -24,7 +24,12 @@ export const LIMITS = {
 	linkToken: 200,
 	transferNote: 1000,
 	pushEndpoint: 2048,
-	pushLabel: 100
+	pushLabel: 100,
+	helpSlug: 60,
+	helpMessage: 2000,
+	/** A help page's proof-of-work challenge and solution (services/help-page.ts). */
+	helpChallenge: 300,
+	helpSolution: 40
 } as const;
 
 const id = z.uuid({ message: 'must be a UUID' });
@@ -214,6 +219,68 @@ export const updateQueueSchema = z.object({
 	id,
 	name: requiredText(LIMITS.queueName).optional(),
 	memberIds: memberIds.optional()
+});
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time HH:MM' });
+export const openingHoursSchema = z
+	.object({
+		timeZone: z
+			.string()
+			.max(100)
+			.refine(
+				(zone) => {
+					try {
+						new Intl.DateTimeFormat('en', { timeZone: zone });
+						return true;
+					} catch {
+						return false;
+					}
+				},
+				{ message: 'must be a time zone such as Europe/Paris' }
+			),
+		days: z
+			.array(z.number().int().min(0).max(6), { message: 'must be days 0 (Sunday) to 6' })
+			.min(1, { message: 'must name at least one day' })
+			.max(7),
+		from: clock,
+		to: clock
+	})
+	.refine((hours) => hours.from < hours.to, { message: 'must end after they start', path: ['to'] });
+
+/** A help page's address: lower-case letters, digits and dashes. */
+export const helpSlugSchema = z
+	.string()
+	.trim()
+	.min(1, { message: 'is required' })
+	.max(LIMITS.helpSlug, { message: `must be at most ${LIMITS.helpSlug} characters` })
+	.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+		message: 'must be lower-case letters, digits and single dashes'
+	});
+
+/** An admin sets a queue's help page (`/help/<slug>`): on or off, message, opening hours. */
+export const setHelpPageSchema = z.object({
+	id,
+	enabled: z.boolean(),
+	slug: helpSlugSchema,
+	message: z
+		.string()
+		.trim()
+		.max(LIMITS.helpMessage, { message: `must be at most ${LIMITS.helpMessage} characters` }),
+	hours: openingHoursSchema.nullable()
+});
+
+export const helpPageSchema = z.object({ slug: z.string().max(LIMITS.helpSlug) });
+
+/** An end user asks for help on a queue's page; `website` is the honeypot (left empty by people). */
+export const helpAskSchema = z.object({
+	slug: z.string().max(LIMITS.helpSlug),
+	name: requiredText(LIMITS.recipientName),
+	email,
+	problem: requiredText(LIMITS.comments),
+	language: languageSchema,
+	website: z.string().max(200).optional(),
+	challenge: z.string().min(1, { message: 'is required' }).max(LIMITS.helpChallenge),
+	solution: z.string().min(1, { message: 'is required' }).max(LIMITS.helpSolution)
 });
 
 export const createTokenSchema = z.object({ name: requiredText(LIMITS.tokenName) });

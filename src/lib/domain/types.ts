@@ -48,6 +48,21 @@ export type Actor = string;
 export const END_USER_ACTOR = 'end_user';
 export const SYSTEM_ACTOR = 'system';
 
+/** Where a request came from: an agent (app, API), or the end user on a queue's help page. */
+export const REQUEST_SOURCES = ['agent', 'help_page'] as const;
+export type RequestSource = (typeof REQUEST_SOURCES)[number];
+
+/**
+ * A help page's opening hours: on `days` (0 Sunday … 6 Saturday), from `from` to `to` (HH:MM,
+ * `to` after `from`) in the IANA time zone `timeZone`.
+ */
+export interface OpeningHours {
+	timeZone: string;
+	days: number[];
+	from: string;
+	to: string;
+}
+
 export interface SessionRequest {
 	id: string;
 	recipientName: string;
@@ -66,7 +81,9 @@ export interface SessionRequest {
 	connectRequested: boolean;
 	/** Last time the end user's link page reported in (presence, not status). */
 	endUserSeenAt: string | null;
+	/** The agent who created it; `system` when the end user asked on a help page (`source`). */
 	createdBy: string;
+	source: RequestSource;
 	createdAt: string;
 	updatedAt: string;
 	statusChangedAt: string;

@@ -84,6 +84,7 @@ function create(args: MutationArgs<'createRequest'>, exists: boolean, ctx: Mutat
 		closedReason: null,
 		connectRequested: false,
 		createdBy: ctx.userId,
+		source: 'agent',
 		createdAt: now,
 		updatedAt: now,
 		statusChangedAt: now,

@@ -93,7 +93,17 @@ export function openDatabase(
 	sqlite.pragma('temp_store = MEMORY');
 	const db = drizzle(sqlite, { schema });
 	if (options.migrate !== false) {
-		migrate(db, { migrationsFolder: migrationsFolder() });
+		// A migration that rebuilds a table (drizzle-kit's copy, drop and rename) must not fire the
+		// ON DELETE actions of the tables referring to it, and the pragma is ignored inside the
+		// migrations' transaction: keys are off around it and checked after.
+		sqlite.pragma('foreign_keys = OFF');
+		try {
+			migrate(db, { migrationsFolder: migrationsFolder() });
+		} finally {
+			sqlite.pragma('foreign_keys = ON');
+		}
+		const broken = sqlite.pragma('foreign_key_check') as unknown[];
+		if (broken.length > 0) throw new Error(`Migrations broke ${broken.length} foreign key(s)`);
 		sqlite.prepare(`INSERT OR IGNORE INTO counters (name, value) VALUES ('version', 0)`).run();
 	}
 	return { db, sqlite, dialect: 'sqlite', close: () => sqlite.close() };

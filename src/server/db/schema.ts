@@ -15,7 +15,9 @@ import type {
 	ClosedReason,
 	EventType,
 	Language,
+	OpeningHours,
 	Permission,
+	RequestSource,
 	Role,
 	Status
 } from '../../lib/domain/types';
@@ -134,6 +136,14 @@ export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export const queues = sqliteTable('queues', {
 	id: text('id').primaryKey(),
 	name: text('name').notNull().unique(),
+	/**
+	 * The queue's public help page (`/help/<slug>`, services/help-page.ts): whether it takes
+	 * requests, its address, the message it shows and its opening hours (null: always open).
+	 */
+	helpEnabled: integer('help_enabled', { mode: 'boolean' }).notNull().default(false),
+	helpSlug: text('help_slug').unique(),
+	helpMessage: text('help_message').notNull().default(''),
+	helpHours: text('help_hours', { mode: 'json' }).$type<OpeningHours>(),
 	createdAt: integer('created_at').notNull(),
 	updatedAt: integer('updated_at').notNull()
 });
@@ -182,9 +192,10 @@ export const sessionRequests = sqliteTable(
 		 * are still due. Cleared whenever the schedule changes, so each schedule is reminded once.
 		 */
 		reminderSentAt: integer('reminder_sent_at'),
-		createdBy: text('created_by')
-			.notNull()
-			.references(() => users.id),
+		/** The agent who created it; null when the end user asked on a help page (`source`). */
+		createdBy: text('created_by').references(() => users.id),
+		/** Where it came from: an agent (app, API) or the end user on a queue's help page. */
+		source: text('source').$type<RequestSource>().notNull().default('agent'),
 		createdAt: integer('created_at').notNull(),
 		updatedAt: integer('updated_at').notNull(),
 		statusChangedAt: integer('status_changed_at').notNull(),

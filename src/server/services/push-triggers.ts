@@ -78,11 +78,11 @@ export function pushForChanges(app: Beckon, changes: readonly WrittenChange[]) {
 	);
 	const members = membersOf(
 		app,
-		responsible.flatMap((r) => ('queueId' in r ? [r.queueId] : []))
+		responsible.flatMap((r) => (r && 'queueId' in r ? [r.queueId] : []))
 	);
 	// Never the one who made the change (an agent's own create, assignment or take).
 	const candidates = responsible.map((r, i) =>
-		('queueId' in r ? (members.get(r.queueId) ?? []) : [r.userId]).filter(
+		(!r ? [] : 'queueId' in r ? (members.get(r.queueId) ?? []) : [r.userId]).filter(
 			(id) => id !== alerts[i].change.actor
 		)
 	);

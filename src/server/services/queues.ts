@@ -7,12 +7,15 @@ import { write, type Beckon } from '../app';
 import { queueMembers, queues, users } from '../db/schema';
 import { SYSTEM_ACTOR } from '../../lib/domain/types';
 import { fallBack } from './fallback';
+import { helpPageOf, setHelpPage, type HelpPageSettings } from './help-page';
 import { bumpViewEpoch } from './users';
 
 export interface Queue {
 	id: string;
 	name: string;
 	memberIds: string[];
+	/** Its public help page (services/help-page.ts). */
+	helpPage: HelpPageSettings;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -28,6 +31,7 @@ export function listQueues(app: Beckon): Queue[] {
 			id: q.id,
 			name: q.name,
 			memberIds: members.filter((m) => m.queueId === q.id).map((m) => m.userId),
+			helpPage: helpPageOf(q),
 			createdAt: toIso(q.createdAt),
 			updatedAt: toIso(q.updatedAt)
 		}));
@@ -103,5 +107,11 @@ export function updateQueue(
 		}
 		if (input.name !== undefined) app.bus.hold({ everyone: true });
 	});
+	return getQueue(app, input.id);
+}
+
+/** An admin sets a queue's public help page (services/help-page.ts). */
+export function updateHelpPage(app: Beckon, input: Parameters<typeof setHelpPage>[1]): Queue {
+	setHelpPage(app, input);
 	return getQueue(app, input.id);
 }

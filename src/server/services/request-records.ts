@@ -10,6 +10,7 @@ import { transition, type Action } from '../../lib/domain/lifecycle';
 import { effectiveStatus, toIso } from '../../lib/domain/rules';
 import {
 	isTerminal,
+	SYSTEM_ACTOR,
 	type Actor,
 	type Assignment,
 	type EventType,
@@ -45,7 +46,7 @@ export function assignmentColumns(assignment: Assignment) {
 }
 
 export function visibilityOf(row: SessionRequestRow): VisibilityFacts {
-	return { assignment: assignmentOf(row), createdBy: row.createdBy };
+	return { assignment: assignmentOf(row), createdBy: row.createdBy ?? SYSTEM_ACTOR };
 }
 
 export function sessionLink(app: Beckon, row: SessionRequestRow): string {
@@ -70,7 +71,8 @@ export function toSessionRequest(app: Beckon, row: SessionRequestRow, now: numbe
 		closedReason: status === 'closed' ? row.closedReason : null,
 		connectRequested: status === 'waiting' && row.connectRequested,
 		endUserSeenAt: toIso(row.endUserSeenAt),
-		createdBy: row.createdBy,
+		createdBy: row.createdBy ?? SYSTEM_ACTOR,
+		source: row.source,
 		createdAt: toIso(row.createdAt),
 		updatedAt: toIso(row.updatedAt),
 		statusChangedAt: toIso(status === row.status ? row.statusChangedAt : row.expiresAt),

@@ -156,6 +156,7 @@ export function planCreate(
 			linkVersion: 1,
 			reminderSentAt: null,
 			createdBy: user.id,
+			source: 'agent',
 			createdAt: ctx.now,
 			updatedAt: ctx.now,
 			statusChangedAt: ctx.now,
@@ -194,9 +195,21 @@ export function insertPlannedCreates(
 		}))
 	);
 	for (const row of rows) mailForCreate(app, row, user.id);
+	announceCreated(app, rows, user.id);
+	plans.forEach(({ row, assignment }) =>
+		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: user.id } })
+	);
+	return rows;
+}
+
+/**
+ * What every new request sets off in the transaction that makes it, whoever made it (an agent, or
+ * an end user on a help page): the pushes to the agents who should act on it, and the webhooks.
+ */
+export function announceCreated(app: Beckon, rows: readonly SessionRequestRow[], actor: string) {
 	pushForChanges(
 		app,
-		rows.map((row) => ({ before: null, after: row, actor: user.id }))
+		rows.map((row) => ({ before: null, after: row, actor }))
 	);
 	enqueueWebhooks(
 		app,
@@ -206,10 +219,6 @@ export function insertPlannedCreates(
 			data: () => webhookData(app, row, row.createdAt)
 		}))
 	);
-	plans.forEach(({ row, assignment }) =>
-		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: user.id } })
-	);
-	return rows;
 }
 
 export function createRequest(app: Beckon, user: AuthUser, input: CreateRequest): SessionRequest {

@@ -301,7 +301,7 @@ const IDS_PER_QUERY = 500;
  * ten queries.
  */
 function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]): string[] {
-	const createdBy = new Map(rows.map((row) => [row.id, row.createdBy]));
+	const createdBy = new Map(rows.map((row) => [row.id, visibilityOf(row).createdBy]));
 	const visible = new Set<string>();
 	for (let start = 0; start < rows.length; start += IDS_PER_QUERY) {
 		const ids = rows.slice(start, start + IDS_PER_QUERY).map((row) => row.id);

@@ -1,5 +1,6 @@
 /** The whole API: one router per resource. */
 import { authRouter } from './routers/auth';
+import { helpRouter } from './routers/help';
 import { linkRouter } from './routers/link';
 import { queuesRouter } from './routers/queues';
 import { reportsRouter } from './routers/reports';
@@ -21,6 +22,7 @@ export const appRouter = router({
 	tokens: tokensRouter,
 	requests: requestsRouter,
 	link: linkRouter,
+	help: helpRouter,
 	sync: syncRouter,
 	settings: settingsRouter,
 	mail: mailRouter,

@@ -1,5 +1,9 @@
-import { createQueueSchema, updateQueueSchema } from '../../../lib/domain/schemas';
-import { createQueue, listQueues, updateQueue } from '../../services/queues';
+import {
+	createQueueSchema,
+	setHelpPageSchema,
+	updateQueueSchema
+} from '../../../lib/domain/schemas';
+import { createQueue, listQueues, updateHelpPage, updateQueue } from '../../services/queues';
 import { adminProcedure, agentProcedure, router } from '../trpc';
 
 export const queuesRouter = router({
@@ -9,5 +13,9 @@ export const queuesRouter = router({
 		.mutation(({ ctx, input }) => ({ queue: createQueue(ctx.app, input) })),
 	update: adminProcedure
 		.input(updateQueueSchema)
-		.mutation(({ ctx, input }) => ({ queue: updateQueue(ctx.app, input, ctx.user.id) }))
+		.mutation(({ ctx, input }) => ({ queue: updateQueue(ctx.app, input, ctx.user.id) })),
+	/** Turns a queue's public help page on or off, with its address, message and hours. */
+	setHelpPage: adminProcedure
+		.input(setHelpPageSchema)
+		.mutation(({ ctx, input }) => ({ queue: updateHelpPage(ctx.app, input) }))
 });
