@@ -7,6 +7,7 @@
  * admins read them, and go out once the server starts with BECKON_SMTP_URL.
  */
 import type { Beckon } from '../app';
+import { outboxDue } from '../services/outbox';
 import { startOutboxJob } from './outbox-job';
 import { describeFailure, smtpTransport, type MailTransport } from '../mail/transport';
 import { claimNextMail, markMailFailed, markMailSent, outgoingMail } from '../services/mail';
@@ -83,7 +84,8 @@ export function start(app: Beckon, options: DeliveryJobOptions = {}): () => Prom
 	const stop = startOutboxJob(app, {
 		name: 'mail delivery',
 		intervalMs: options.intervalMs ?? 5_000,
-		deliver: (signal) => deliverDueMail(app, transport, { leaseMs: options.leaseMs, signal })
+		deliver: (signal) => deliverDueMail(app, transport, { leaseMs: options.leaseMs, signal }),
+		isDue: () => outboxDue(app, 'mail_outbox')
 	});
 	return async () => {
 		await stop();

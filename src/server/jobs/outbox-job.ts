@@ -14,6 +14,12 @@ export interface OutboxJob {
 	intervalMs: number;
 	/** One pass over what is due; stops early once `signal` is aborted. */
 	deliver(signal: AbortSignal): Promise<unknown>;
+	/**
+	 * Whether anything is due now: a cheap read outside any transaction. The job wakes for every
+	 * change of a request, most of which write nothing to its outbox; a pass (whose claims are
+	 * write transactions) starts only when this says so.
+	 */
+	isDue(): boolean;
 }
 
 /** Starts the job; returns the function that stops it. */
@@ -28,17 +34,19 @@ export function startOutboxJob(app: Beckon, job: OutboxJob): () => Promise<void>
 			again = true;
 			return;
 		}
-		running = (async () => {
+		const pass = async () => {
 			do {
 				again = false;
 				try {
-					await job.deliver(stopping.signal);
+					if (job.isDue()) await job.deliver(stopping.signal);
 				} catch (error) {
 					log.error({ err: error }, `${job.name} failed; retrying at the next interval`);
 				}
 			} while (again && !stopping.signal.aborted);
-			running = null;
-		})();
+		};
+		// Cleared once the pass has settled, never before `running` is set (a pass with nothing
+		// due ends without waiting on anything).
+		running = pass().finally(() => (running = null));
 	};
 
 	run();

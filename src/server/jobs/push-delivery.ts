@@ -5,6 +5,7 @@
  * too large) do not get better with time: the push fails at once. 429, 5xx and no answer retry.
  */
 import type { Beckon } from '../app';
+import { outboxDue } from '../services/outbox';
 import { startOutboxJob } from './outbox-job';
 import { addressOf } from '../mail/format';
 import { sendPush, type PushOutcome } from '../push/send';
@@ -89,6 +90,7 @@ export function start(app: Beckon, options: { intervalMs?: number } = {}): () =>
 	return startOutboxJob(app, {
 		name: 'push delivery',
 		intervalMs: options.intervalMs ?? 5_000,
-		deliver: (signal) => deliverDuePushes(app, { signal })
+		deliver: (signal) => deliverDuePushes(app, { signal }),
+		isDue: () => outboxDue(app, 'push_outbox')
 	});
 }

@@ -4,6 +4,7 @@
  * attempt at a time, on PostgreSQL across every instance too.
  */
 import type { Beckon } from '../app';
+import { outboxDue } from '../services/outbox';
 import { startOutboxJob } from './outbox-job';
 import { attemptDelivery, claimNextWebhook, type DeliveryResult } from '../services/webhooks';
 
@@ -35,6 +36,7 @@ export function start(app: Beckon, options: { intervalMs?: number } = {}): () =>
 	return startOutboxJob(app, {
 		name: 'webhook delivery',
 		intervalMs: options.intervalMs ?? 2_000,
-		deliver: (signal) => deliverDueWebhooks(app, { signal })
+		deliver: (signal) => deliverDueWebhooks(app, { signal }),
+		isDue: () => outboxDue(app, 'webhook_deliveries')
 	});
 }
