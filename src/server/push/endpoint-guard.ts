@@ -7,48 +7,13 @@
  * through). `BECKON_PUSH_ALLOW_PRIVATE=1` lifts the address check and allows plain http, for tests
  * and push services inside a private network.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { invalid } from '../../lib/domain/errors';
-
-const blocked = new BlockList();
-for (const [network, prefix] of [
-	['0.0.0.0', 8], // "this network"
-	['10.0.0.0', 8],
-	['100.64.0.0', 10], // carrier-grade NAT
-	['127.0.0.0', 8],
-	['169.254.0.0', 16], // link-local (cloud metadata services live here)
-	['172.16.0.0', 12],
-	['192.0.0.0', 24],
-	['192.168.0.0', 16],
-	['198.18.0.0', 15],
-	['224.0.0.0', 4], // multicast
-	['240.0.0.0', 4]
-] as const) {
-	blocked.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-	['::', 128],
-	['::1', 128],
-	['64:ff9b::', 96], // NAT64: an IPv4 address in disguise
-	['fc00::', 7], // unique local
-	['fe80::', 10], // link-local
-	['ff00::', 8] // multicast
-] as const) {
-	blocked.addSubnet(network, prefix, 'ipv6');
-}
+import { guardedLookup, hostOf, isPrivateAddress, resolveAll } from '../address-guard';
 
 /** Whether `address` (an IP literal) is one a push may be sent to. */
 export function isPublicAddress(address: string): boolean {
-	const family = isIP(address);
-	if (family === 0) return false;
-	if (family === 6) {
-		// An IPv4 address mapped into IPv6 is judged as the IPv4 address it is.
-		const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-		if (mapped) return !blocked.check(mapped[1], 'ipv4');
-		return !blocked.check(address, 'ipv6');
-	}
-	return !blocked.check(address, 'ipv4');
+	return !isPrivateAddress(address);
 }
 
 export interface GuardOptions {
@@ -71,23 +36,14 @@ export function parseEndpoint(endpoint: string, options: GuardOptions): URL {
 	return url;
 }
 
-function hostOf(url: URL): string {
-	// IPv6 literals come bracketed.
-	return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
-
 /** Resolves the endpoint's host; refuses it when any address it has is not public. */
 export async function checkEndpoint(endpoint: string, options: GuardOptions): Promise<URL> {
 	const url = parseEndpoint(endpoint, options);
 	if (options.allowPrivate) return url;
 	const host = hostOf(url);
-	let addresses: LookupAddress[];
+	let addresses: Awaited<ReturnType<typeof resolveAll>>;
 	try {
-		addresses = isIP(host)
-			? [{ address: host, family: isIP(host) }]
-			: await new Promise<LookupAddress[]>((resolve, reject) =>
-					dnsLookup(host, { all: true }, (error, found) => (error ? reject(error) : resolve(found)))
-				);
+		addresses = await resolveAll(host);
 	} catch {
 		throw invalid('endpoint', 'names a host that does not resolve');
 	}
@@ -109,21 +65,9 @@ export class PrivateAddressError extends Error {
  * A `lookup` for http(s).request that refuses non-public answers, so the address checked is the
  * address connected to.
  */
-export const publicOnlyLookup: typeof dnsLookup = ((
-	hostname: string,
-	options: object,
-	callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void
-) => {
-	dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-		if (error) return callback(error, '', 0);
-		const refused = addresses.find((a) => !isPublicAddress(a.address));
-		if (refused || addresses.length === 0) {
-			return callback(new PrivateAddressError(refused?.address ?? hostname), '', 0);
-		}
-		if ((options as { all?: boolean }).all) return callback(null, addresses);
-		callback(null, addresses[0].address, addresses[0].family);
-	});
-}) as typeof dnsLookup;
+export const publicOnlyLookup: LookupFunction = guardedLookup(
+	(_host, address) => new PrivateAddressError(address)
+);
 
 /** The literal address of an endpoint whose host is one (no lookup happens for those). */
 export function literalAddressOf(url: URL): string | null {
