@@ -23,13 +23,16 @@ describe('link page translations', () => {
 			const t = translator(language);
 			const same = Object.keys(english).filter(
 				(key) =>
-					// Words that are the same in some languages ("Code" in German and French, "Account" in Italian).
+					// Words that are the same in some languages ("Code" in German and French, "Account" in
+					// Italian, "Notifications" in French).
 					![
 						'chat_heading',
 						'chat_label',
 						'security_code_label',
 						'security_nav',
-						'webhooks_tab'
+						'webhooks_tab',
+						'notify_settings_button',
+						'notify_settings_title'
 					].includes(key) &&
 					(t as any)[key]({ agent: 'A', name: 'N', organization: 'O', when: 'W', zone: 'Z' }) ===
 						(english as any)[key]({
