@@ -50,7 +50,7 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 		second.close();
 		// Each migration of the journal once, in order (the journal is what readiness counts too).
 		expect(applied).toEqual(migrationTags('postgres').map((hash) => ({ hash })));
-		expect(applied.slice(0, 3)).toEqual([
+		expect(applied).toEqual([
 			{ hash: '0000_init' },
 			{ hash: '0001_login_failures' },
 			{ hash: '0002_privacy_retention' },
