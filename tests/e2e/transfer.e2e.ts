@@ -48,10 +48,14 @@ test('hands a request to a colleague with a note, who sees it live', async ({
 		await form.getByLabel('Transfer to').selectOption({ label: colleague.name });
 		await form.getByLabel('Note for the receiver (optional)').fill('Needs the VPN profile reset.');
 		await form.getByRole('button', { name: 'Transfer' }).click();
+		// The change is queued on the device as the click is handled, then pushed: wait for the
+		// server to have it rather than for an empty queue (which it is for a moment first).
+		await expect
+			.poll(async () => (await serverRequest(admin, created.id)).assignment, { timeout: 10_000 })
+			.toEqual({ kind: 'agent', userId: colleague.id });
 		await expectAllSynced(page);
 
 		const stored = await serverRequest(admin, created.id);
-		expect(stored.assignment).toEqual({ kind: 'agent', userId: colleague.id });
 		expect(stored.events.at(-1)).toMatchObject({
 			type: 'transferred',
 			actor: holder.id,
