@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { write } from '../../src/server/app';
 import { mailOutbox, webhookDeliveries } from '../../src/server/db/schema';
 import { deliverDueWebhooks } from '../../src/server/jobs/webhook-delivery';
+import { outboxDue } from '../../src/server/services/outbox';
 import { createRequest } from '../../src/server/services/requests';
 import { loadAuthUser } from '../../src/server/services/users';
 import { ApiClient, expectApiError } from '../support/client';
@@ -331,6 +332,26 @@ describe('webhooks', () => {
 		await admin.mutate('webhooks.update', { id, enabled: true });
 		await admin.mutate('requests.create', { recipientName: 'Gone 3' });
 		expect(await deliver()).toEqual({ delivered: 1, retrying: 0, failed: 0 });
+		await admin.mutate('webhooks.delete', { id });
+	});
+
+	it('holds the deliveries of an endpoint an admin turned off: neither sent nor waking the job', async () => {
+		const { id } = await endpoint('/paused', ['request.created']);
+		await admin.mutate('webhooks.update', { id, enabled: false });
+		// Queued while it was on, then turned off before the job ran.
+		await admin.mutate('webhooks.update', { id, enabled: true });
+		await admin.mutate('requests.create', { recipientName: 'Paused' });
+		await admin.mutate('webhooks.update', { id, enabled: false });
+		expect(deliveriesOf(id).map((d) => d.status)).toEqual(['pending']);
+		expect(outboxDue(server.app, 'webhook_deliveries')).toBe(false);
+		expect(await deliver()).toEqual({ delivered: 0, retrying: 0, failed: 0 });
+		expect(receiver.at('/paused')).toHaveLength(0);
+
+		await admin.mutate('webhooks.update', { id, enabled: true });
+		expect(outboxDue(server.app, 'webhook_deliveries')).toBe(true);
+		expect(await deliver()).toEqual({ delivered: 1, retrying: 0, failed: 0 });
+		expect(receiver.at('/paused')).toHaveLength(1);
+		expect(outboxDue(server.app, 'webhook_deliveries')).toBe(false);
 		await admin.mutate('webhooks.delete', { id });
 	});
 

@@ -14,18 +14,18 @@
  *   deduplicate on. Outside that window nothing is sent twice: at-least-once at the wire,
  *   exactly-once everywhere we control.
  */
-import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
 import { SYSTEM_ACTOR, type EventType } from '../../lib/domain/types';
-import { claim, write, type Beckon } from '../app';
-import { prepared } from '../db/prepared';
+import { write, type Beckon } from '../app';
 import { mailOutbox, type MailRow } from '../db/schema';
 import { domainOf, oneLine } from '../mail/format';
 import type { CalendarPart } from '../mail/ics';
 import type { MailKind } from '../mail/kinds';
 import type { RenderedMail } from '../mail/layout';
 import type { OutgoingMail } from '../mail/transport';
+import { claimOutboxRow } from './outbox';
 import { findRow, writeRows } from './request-records';
 
 export interface NewMail {
@@ -80,65 +80,15 @@ export function outgoingMail(app: Beckon, row: MailRow): OutgoingMail {
 	};
 }
 
-const INTERRUPTED =
-	'The previous attempt did not finish (the server stopped while sending); sent again with the same Message-ID.';
-
 /**
- * Claims the next due message for one delivery attempt, or returns null. The claim is its own
- * committed transaction, so a crash during the SMTP exchange leaves a `sending` row behind, not a
- * `pending` one that looks untouched.
+ * Claims the next due message for one delivery attempt (services/outbox.ts), or returns null.
+ * A message sent again after an interrupted attempt keeps its Message-ID.
  */
 export function claimNextMail(app: Beckon, leaseMs: number): MailRow | null {
-	return claim(app, () => {
-		const now = app.clock();
-		const due = nextDueMail(app, now);
-		if (!due) return null;
-		return (
-			app.db
-				.update(mailOutbox)
-				.set({
-					status: 'sending',
-					attempts: due.attempts + 1,
-					nextAttemptAt: now + leaseMs,
-					lastError: due.status === 'sending' ? INTERRUPTED : due.lastError
-				})
-				// Guarded by what was read: another claimant in between makes this a no-op.
-				.where(
-					and(
-						eq(mailOutbox.id, due.id),
-						eq(mailOutbox.status, due.status),
-						eq(mailOutbox.attempts, due.attempts)
-					)
-				)
-				.returning()
-				.get() ?? null
-		);
-	});
-}
-
-// On PostgreSQL several instances claim at once: each locks the row it takes, and skips the
-// rows others hold, so no two take the same message and none waits for another's claim.
-const lockNextDueMail = prepared((db) =>
-	db.$client.prepare(
-		`SELECT id FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
-		 ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`
-	)
-);
-
-function nextDueMail(app: Beckon, now: number): MailRow | undefined {
-	if (app.dialect === 'postgres') {
-		const locked = lockNextDueMail(app.db).get(now) as { id: string } | undefined;
-		return locked && app.db.select().from(mailOutbox).where(eq(mailOutbox.id, locked.id)).get();
-	}
-	return app.db
-		.select()
-		.from(mailOutbox)
-		.where(
-			and(inArray(mailOutbox.status, ['pending', 'sending']), lte(mailOutbox.nextAttemptAt, now))
-		)
-		.orderBy(asc(mailOutbox.nextAttemptAt), asc(mailOutbox.id))
-		.limit(1)
-		.get();
+	const id = claimOutboxRow(app, 'mail_outbox', leaseMs);
+	return id === null
+		? null
+		: (app.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get() ?? null);
 }
 
 /** The claim is still ours: same row, still `sending`, no later attempt since. */

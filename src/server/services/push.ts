@@ -9,12 +9,11 @@
  * service has taken it: at least once, and the `tag` per request makes a repeat replace the
  * notification a device already shows.
  */
-import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { ALERT_KINDS, type AlertKind, type NotificationPreferences } from '../../lib/domain/alerts';
 import { notFound } from '../../lib/domain/errors';
 import { claim, write, type Beckon } from '../app';
-import { prepared } from '../db/prepared';
 import {
 	notificationSettings,
 	pushOutbox,
@@ -23,6 +22,7 @@ import {
 	type PushSubscriptionRow
 } from '../db/schema';
 import { checkEndpoint } from '../push/endpoint-guard';
+import { claimOutboxRow } from './outbox';
 
 export const DEFAULT_PREFERENCES: NotificationPreferences = {
 	events: [...ALERT_KINDS],
@@ -242,59 +242,19 @@ export interface ClaimedPush {
 	subscription: PushSubscriptionRow;
 }
 
-const lockNextDuePush = prepared((db) =>
-	db.$client.prepare(
-		`SELECT id FROM push_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
-		 ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`
-	)
-);
-
-// On PostgreSQL instances claim at once: each locks the row it takes and skips those others hold.
-function nextDuePush(app: Beckon, now: number): PushOutboxRow | undefined {
-	if (app.dialect === 'postgres') {
-		const locked = lockNextDuePush(app.db).get(now) as { id: string } | undefined;
-		return locked && app.db.select().from(pushOutbox).where(eq(pushOutbox.id, locked.id)).get();
-	}
-	return app.db
-		.select()
-		.from(pushOutbox)
-		.where(
-			and(inArray(pushOutbox.status, ['pending', 'sending']), lte(pushOutbox.nextAttemptAt, now))
-		)
-		.orderBy(asc(pushOutbox.nextAttemptAt), asc(pushOutbox.id))
-		.limit(1)
-		.get();
-}
-
-/**
- * Claims the next due push (`pending`, or `sending` whose lease ran out: its attempt died with
- * its process): `sending`, one more attempt, leased until `now + leaseMs`.
- */
+/** Claims the next due push for one delivery attempt (services/outbox.ts), or returns null. */
 export function claimNextPush(app: Beckon, leaseMs: number): ClaimedPush | null {
-	return claim(app, () => {
-		const now = app.clock();
-		const due = nextDuePush(app, now);
-		if (!due) return null;
-		const row = app.db
-			.update(pushOutbox)
-			.set({ status: 'sending', attempts: due.attempts + 1, nextAttemptAt: now + leaseMs })
-			.where(
-				and(
-					eq(pushOutbox.id, due.id),
-					eq(pushOutbox.status, due.status),
-					eq(pushOutbox.attempts, due.attempts)
-				)
-			)
-			.returning()
-			.get();
-		if (!row) return null;
-		const subscription = app.db
+	const id = claimOutboxRow(app, 'push_outbox', leaseMs);
+	if (id === null) return null;
+	const row = app.db.select().from(pushOutbox).where(eq(pushOutbox.id, id)).get();
+	const subscription =
+		row &&
+		app.db
 			.select()
 			.from(pushSubscriptions)
 			.where(eq(pushSubscriptions.id, row.subscriptionId))
-			.get() as PushSubscriptionRow;
-		return { row, subscription };
-	});
+			.get();
+	return row && subscription ? { row, subscription } : null;
 }
 
 // Each outcome is written only while the claim is still the one recorded.

@@ -26,7 +26,7 @@ import {
 	webhookRetryDelay,
 	type WebhookEventType
 } from '../../lib/domain/webhooks';
-import { claim, write, type Beckon } from '../app';
+import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
 import {
 	users,
@@ -40,6 +40,7 @@ import { webhookDisabledMail } from '../mail/templates';
 import { checkTarget, TargetRefused } from '../webhooks/target-guard';
 import { sendWebhook, type WebhookOutcome } from '../webhooks/send';
 import { enqueueMail } from './mail';
+import { claimOutboxRow } from './outbox';
 import { getSettings } from './settings';
 import type { AuthUser } from './users';
 
@@ -335,50 +336,16 @@ export interface ClaimedDelivery {
 	endpoint: WebhookEndpointRow;
 }
 
-// On PostgreSQL several instances claim at once: each locks the row it takes and skips the rows
-// others hold, so no two take the same delivery and none waits for another's claim.
-const DUE = `SELECT id FROM webhook_deliveries WHERE status IN ('pending', 'sending')
-	AND next_attempt_at <= ? AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)
-	ORDER BY next_attempt_at, id LIMIT 1`;
-const lockNextDue = prepared((db) => db.$client.prepare(`${DUE} FOR UPDATE SKIP LOCKED`));
-const nextDue = prepared((db) => db.$client.prepare(DUE));
-
-const INTERRUPTED = 'The previous attempt did not finish (the server stopped while sending)';
-
-/** Claims the next due delivery of an enabled endpoint for one attempt, or returns null. */
+/** Claims the next due delivery of an enabled endpoint for one attempt (services/outbox.ts). */
 export function claimNextWebhook(app: Beckon, leaseMs = WEBHOOK_LEASE_MS): ClaimedDelivery | null {
-	return claim(app, () => {
-		const now = app.clock();
-		const due = (app.dialect === 'postgres' ? lockNextDue : nextDue)(app.db).get(now) as
-			{ id: string } | undefined;
-		if (!due) return null;
-		const current = app.db
-			.select()
-			.from(webhookDeliveries)
-			.where(eq(webhookDeliveries.id, due.id))
-			.get();
-		if (!current) return null;
-		const delivery = app.db
-			.update(webhookDeliveries)
-			.set({
-				status: 'sending',
-				attempts: current.attempts + 1,
-				nextAttemptAt: now + leaseMs,
-				lastError: current.status === 'sending' ? INTERRUPTED : current.lastError
-			})
-			// Guarded by what was read: another claimant in between makes this a no-op.
-			.where(
-				and(
-					eq(webhookDeliveries.id, current.id),
-					eq(webhookDeliveries.status, current.status),
-					eq(webhookDeliveries.attempts, current.attempts)
-				)
-			)
-			.returning()
-			.get();
-		if (!delivery) return null;
-		return { delivery, endpoint: loadEndpoint(app, delivery.endpointId) };
-	});
+	const id = claimOutboxRow(app, 'webhook_deliveries', leaseMs);
+	if (id === null) return null;
+	const delivery = app.db
+		.select()
+		.from(webhookDeliveries)
+		.where(eq(webhookDeliveries.id, id))
+		.get();
+	return delivery ? { delivery, endpoint: loadEndpoint(app, delivery.endpointId) } : null;
 }
 
 /**
