@@ -3,7 +3,7 @@
  * as the real built server, `node bin/beckon.js serve`, on a random port of 127.0.0.1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,9 +106,16 @@ export async function startProcess(
 	options: { port: number; env?: Record<string, string>; readyPath: string; cleanup?: () => void }
 ): Promise<RunningServer> {
 	const url = `http://127.0.0.1:${options.port}`;
-	const child = spawn(process.execPath, args, {
+	// BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…" profiles the server of a case.
+	const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+	const child = spawn(process.execPath, [...nodeArgs, ...args], {
 		env: { ...process.env, NODE_ENV: 'production', ...options.env },
-		stdio: ['ignore', 'ignore', 'inherit']
+		// BENCH_SERVER_LOG=<file> keeps the server's request log there, for looking into a case.
+		stdio: [
+			'ignore',
+			process.env.BENCH_SERVER_LOG ? openSync(process.env.BENCH_SERVER_LOG, 'a') : 'ignore',
+			'inherit'
+		]
 	});
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	const kill = async () => {
