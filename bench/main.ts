@@ -16,7 +16,8 @@ const CASES: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchR
 	'list-filter': () => import('./cases/list-filter'),
 	memory: () => import('./cases/memory'),
 	pg: () => import('./cases/postgres'),
-	'busy-queue': () => import('./cases/busy-queue')
+	'busy-queue': () => import('./cases/busy-queue'),
+	'first-sync': () => import('./cases/first-sync')
 };
 
 const [name, ...flags] = process.argv.slice(2);

@@ -29,7 +29,8 @@ const CASES = [
 	{ id: 9, name: 'memory' },
 	// PostgreSQL past one machine: when one is reachable (scripts/postgres.js).
 	{ id: 10, name: 'pg', postgres: true },
-	{ id: 12, name: 'busy-queue' }
+	{ id: 12, name: 'busy-queue' },
+	{ id: 13, name: 'first-sync', browser: true }
 ];
 
 const args = process.argv.slice(2);

@@ -3,7 +3,8 @@
  * `applyPull` into a fresh `BeckonDB`, and writes the same rows with raw IndexedDB puts into the
  * same stores and indexes, one transaction per page, as the limit.
  */
-import { BeckonDB, assigneeKey } from '../../src/lib/client/db';
+import { BeckonDB } from '../../src/lib/client/db';
+import { rawPuts } from './raw-idb';
 import { applyPull } from '../../src/lib/client/store';
 import type { SessionRequest } from '../../src/lib/domain/types';
 
@@ -67,51 +68,6 @@ async function dexieApply(name: string, rows: SessionRequest[], pageSize: number
 	const stored = await db.requests.count();
 	db.close();
 	if (stored !== rows.length) throw new Error(`Dexie stored ${stored} of ${rows.length}`);
-	return ms;
-}
-
-function openRaw(name: string): Promise<IDBDatabase> {
-	return new Promise((resolve, reject) => {
-		const open = indexedDB.open(name, 1);
-		open.onupgradeneeded = () => {
-			const db = open.result;
-			db.createObjectStore('base', { keyPath: 'id' });
-			const requests = db.createObjectStore('requests', { keyPath: 'id' });
-			for (const index of ['status', 'createdAt', 'expiresAt', 'scheduledAt', 'assignee']) {
-				requests.createIndex(index, index);
-			}
-			db.createObjectStore('meta', { keyPath: 'key' });
-		};
-		open.onsuccess = () => resolve(open.result);
-		open.onerror = () => reject(open.error);
-	});
-}
-
-/** The same writes as applyPull's: each row into base and (as shown) into requests, the cursor. */
-async function rawPuts(name: string, rows: SessionRequest[], pageSize: number) {
-	const db = await openRaw(name);
-	const start = performance.now();
-	for (let i = 0; i < rows.length; i += pageSize) {
-		await new Promise<void>((resolve, reject) => {
-			const tx = db.transaction(['base', 'requests', 'meta'], 'readwrite');
-			const base = tx.objectStore('base');
-			const requests = tx.objectStore('requests');
-			for (const row of rows.slice(i, i + pageSize)) {
-				base.put(row);
-				requests.put({
-					...row,
-					assignee: assigneeKey(row.assignment),
-					pending: 0,
-					unsynced: false
-				});
-			}
-			tx.objectStore('meta').put({ key: 'cursor', value: `${i}.0` });
-			tx.oncomplete = () => resolve();
-			tx.onerror = () => reject(tx.error);
-		});
-	}
-	const ms = performance.now() - start;
-	db.close();
 	return ms;
 }
 

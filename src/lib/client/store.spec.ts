@@ -13,7 +13,14 @@ import type { RequestEvent, SessionRequest } from '../domain/types';
 import type { Mutation, MutationContext } from '../sync/mutators';
 import type { MutationArgs, MutationName } from '../sync/protocol';
 import { assigneeKey, BeckonDB, type LocalRequest } from './db';
-import { applyPull, applyPushResults, queueMutation, wipeLocalData, type PullPage } from './store';
+import {
+	applyPull,
+	applyPushResults,
+	mergePullPages,
+	queueMutation,
+	wipeLocalData,
+	type PullPage
+} from './store';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -426,6 +433,79 @@ describe('applyPull', () => {
 		expect(await db.events.count()).toBe(0);
 		// The change to the request that left the view stays queued for the server to judge.
 		expect(await outboxIds()).toEqual([1, 2, 3]);
+	});
+});
+
+describe('mergePullPages', () => {
+	/** Everything a device holds that a pull writes. */
+	async function stored(target: BeckonDB) {
+		const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+		return {
+			base: (await target.base.toArray()).sort(byId),
+			requests: (await target.requests.toArray()).sort(byId),
+			outbox: await target.outbox.toArray(),
+			cursor: await target.getMeta('cursor')
+		};
+	}
+
+	it('stores consecutive pages in one go exactly as one page after another would', async () => {
+		const a = fromServer({ recipientName: 'a', version: 1 });
+		const b = fromServer({ recipientName: 'b', version: 2 });
+		const c = fromServer({ recipientName: 'c', version: 3 });
+		const d = fromServer({ recipientName: 'd', version: 4 });
+		const pages = [
+			page({ changes: [a, b, c], cursor: '3.0', more: true, lastMutationId: 0 }),
+			// b leaves the view; a changes again; d arrives.
+			page({
+				changes: [{ ...a, recipientName: 'a, renamed', version: 5 }, d],
+				deleted: [b.id],
+				cursor: '5.0',
+				more: true
+			}),
+			// b comes back; c leaves.
+			page({
+				changes: [{ ...b, recipientName: 'b, back', version: 7 }],
+				deleted: [c.id],
+				cursor: '7.0',
+				more: false,
+				lastMutationId: 1
+			})
+		];
+		// Both devices hold d already, with a change of it pending.
+		const oneByOne = new BeckonDB('test-' + randomUUID());
+		for (const target of [db, oneByOne]) {
+			await applyPull(target, page({ changes: [{ ...d, version: 0 }], cursor: '0.0' }), ctx);
+			const change = { name: 'updateRequest', args: { id: d.id, comments: 'pending here' } };
+			await queueMutation(target, change as Mutation, ctx);
+		}
+		try {
+			for (const p of pages) await applyPull(oneByOne, p, ctx);
+			await applyPull(db, mergePullPages(pages), ctx);
+			expect(await stored(db)).toEqual(await stored(oneByOne));
+		} finally {
+			await oneByOne.delete();
+		}
+		expect((await db.base.toArray()).map((r) => r.recipientName).sort()).toEqual([
+			'a, renamed',
+			'b, back',
+			'd'
+		]);
+		// Acknowledged by the last page: the pending change left with it.
+		expect(await db.outbox.count()).toBe(0);
+		expect(await db.getMeta('cursor')).toBe('7.0');
+		expect(mergePullPages(pages)).toMatchObject({ more: false, lastMutationId: 1, reset: false });
+	});
+
+	it('drops the pages before one that starts over', () => {
+		const before = fromServer({ recipientName: 'before' });
+		const after = fromServer({ recipientName: 'after' });
+		const merged = mergePullPages([
+			page({ changes: [before], deleted: ['x'], cursor: '4.0', more: true }),
+			page({ reset: true, changes: [after], cursor: '2.1', more: true }),
+			page({ changes: [], cursor: '3.1', more: false })
+		]);
+		expect(merged).toMatchObject({ reset: true, cursor: '3.1', more: false, deleted: [] });
+		expect(merged.changes.map((r) => r.recipientName)).toEqual(['after']);
 	});
 });
 

@@ -84,6 +84,37 @@ async function rebase(db: BeckonDB, requestIds: Iterable<string>, ctx: MutationC
 	await db.requests.bulkDelete(gone);
 }
 
+/**
+ * Consecutive pages of one pull as one page, so they are stored in one transaction: what the
+ * last of them says of a request wins (a row changed on a later page, or taken out of view), a
+ * page that starts over (`reset`) drops the pages before it, and the cursor, clock, mutation id
+ * and `more` are the last page's.
+ */
+export function mergePullPages(pages: readonly PullPage[]): PullPage {
+	const last = pages.at(-1);
+	if (!last) throw new Error('no pull pages to merge');
+	if (pages.length === 1) return last;
+	const start = pages.findLastIndex((page) => page.reset);
+	const latest = new Map<string, SessionRequest | null>();
+	for (const page of pages.slice(Math.max(0, start))) {
+		for (const row of page.changes) {
+			latest.delete(row.id);
+			latest.set(row.id, row);
+		}
+		for (const id of page.deleted) {
+			latest.delete(id);
+			latest.set(id, null);
+		}
+	}
+	const changes: SessionRequest[] = [];
+	const deleted: string[] = [];
+	for (const [id, row] of latest) {
+		if (row) changes.push(row);
+		else deleted.push(id);
+	}
+	return { ...last, changes, deleted, reset: start >= 0 };
+}
+
 /** Applies one page of `sync.pull`: server rows, removals, acknowledged mutations, rebase. */
 export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationContext) {
 	const tables = [db.base, db.requests, db.outbox, db.meta, db.events, db.attention];

@@ -10,10 +10,12 @@ import type { MutationContext, Mutation } from '../sync/mutators';
 import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/protocol';
 import { refusalOf, type Api } from './api';
 import type { BeckonDB, LocalRequest } from './db';
-import { applyPull, applyPushResults, queueMutation } from './store';
+import { applyPull, applyPushResults, mergePullPages, queueMutation, type PullPage } from './store';
 import type { SignedInUser } from './session';
 
 const PULL_PAGE = 1000;
+/** Pages fetched ahead of the ones being stored, at most. */
+const PULL_AHEAD = 10;
 const POLL_MS = 30_000;
 const MAX_BACKOFF_MS = 60_000;
 const DIRECTORY_REFRESH_MS = 5 * 60_000;
@@ -272,25 +274,74 @@ export class SyncEngine {
 		}
 	}
 
+	/**
+	 * Pulls until the server has nothing more. The next pages are fetched while the previous
+	 * ones are stored (up to PULL_AHEAD pages ahead), and each store takes every page fetched
+	 * meanwhile in one transaction: on a new device's first sync of many pages, the network and
+	 * the server work while IndexedDB writes, and the list's live query re-reads the table once
+	 * per store rather than once per page.
+	 */
 	async #pull() {
 		const clientId = await this.#clientId();
+		const fetched: PullPage[] = [];
+		let fetching = true;
+		let stopped = false;
+		let failure: unknown = null;
+		let wake: (() => void) | null = null;
+		const signal = () => {
+			wake?.();
+			wake = null;
+		};
+		const waitForSignal = () => new Promise<void>((resolve) => (wake = resolve));
+		const fetcher = (async () => {
+			try {
+				let cursor = (await this.#db.getMeta<string>('cursor')) ?? null;
+				while (!stopped) {
+					if (fetched.length >= PULL_AHEAD) {
+						await waitForSignal();
+						continue;
+					}
+					const page = await this.#api.sync.pull.query({
+						clientId,
+						protocolVersion: PROTOCOL_VERSION,
+						cursor,
+						limit: PULL_PAGE
+					});
+					fetched.push(page);
+					signal();
+					if (!page.more) break;
+					cursor = page.cursor;
+				}
+			} catch (error) {
+				failure = error;
+			} finally {
+				fetching = false;
+				signal();
+			}
+		})();
 		let received = 0;
-		for (;;) {
-			const cursor = (await this.#db.getMeta<string>('cursor')) ?? null;
-			const page = await this.#api.sync.pull.query({
-				clientId,
-				protocolVersion: PROTOCOL_VERSION,
-				cursor,
-				limit: PULL_PAGE
-			});
-			this.#serverOffsetMs = Date.parse(page.serverTime) - Date.now();
-			received += page.changes.length;
-			this.progress = page.more || this.progress ? { received, more: page.more } : null;
-			if (page.reset) this.#directoryFetchedAt = 0;
-			await applyPull(this.#db, page, this.context());
-			if (!page.more) break;
+		try {
+			for (;;) {
+				if (fetched.length === 0) {
+					if (!fetching) break;
+					await waitForSignal();
+					continue;
+				}
+				const page = mergePullPages(fetched.splice(0));
+				signal();
+				this.#serverOffsetMs = Date.parse(page.serverTime) - Date.now();
+				received += page.changes.length;
+				this.progress = page.more || this.progress ? { received, more: page.more } : null;
+				if (page.reset) this.#directoryFetchedAt = 0;
+				await applyPull(this.#db, page, this.context());
+			}
+		} finally {
+			stopped = true;
+			signal();
+			await fetcher;
+			this.progress = null;
 		}
-		this.progress = null;
+		if (failure) throw failure;
 	}
 
 	async #refreshDirectory() {
