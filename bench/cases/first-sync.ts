@@ -25,7 +25,7 @@ declare global {
 
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 	const count = quick ? 10_000 : 100_000;
-	const rounds = quick ? 1 : 3;
+	const rounds = quick ? 1 : 2;
 	const dataDir = makeDataDir();
 	const app = openBeckon(dataDir);
 	const agent = await addUser(app, 'agent@bench.test');
