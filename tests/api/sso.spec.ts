@@ -85,7 +85,7 @@ describe('sign-in through the provider', () => {
 			emailVerified: true
 		});
 		const { location, jar, visited } = await signInThroughProvider(server.url, 'existing-1');
-		expect(location).toBe('/');
+		expect(location).toBe('/#sso=signed-in');
 		// The provider was asked for a code with PKCE (S256), a state and a nonce.
 		const authorize = new URL(visited[1]);
 		expect(authorize.origin).toBe(provider.issuer);
@@ -112,7 +112,7 @@ describe('sign-in through the provider', () => {
 		});
 		expect(usersNamed('newcomer@acme.example')).toHaveLength(0);
 		const { location, jar } = await signInThroughProvider(server.url, 'newcomer');
-		expect(location).toBe('/');
+		expect(location).toBe('/#sso=signed-in');
 		const [row] = usersNamed('newcomer@acme.example');
 		expect(row).toMatchObject({ name: 'New Comer', role: 'agent', permission: 'view' });
 		expect((await clientOf(jar).query('auth.me')).user.id).toBe(row.id);
@@ -359,7 +359,7 @@ describe('SSO only', () => {
 		// The agent signs in through the provider.
 		provider.addAccount({ sub: 'sso-only-agent', email: agent.email, emailVerified: true });
 		const { location, jar } = await signInThroughProvider(server.url, 'sso-only-agent');
-		expect(location).toBe('/');
+		expect(location).toBe('/#sso=signed-in');
 		expect((await clientOf(jar).query('auth.me')).user.id).toBe(agent.id);
 		await configure({ ssoOnly: false });
 		await new ApiClient(server.url).login(agent.email, agent.password);

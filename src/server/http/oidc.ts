@@ -6,7 +6,8 @@
  *   signed with a key derived from the server secret, that only these routes receive.
  * - `GET /auth/oidc/callback`: the provider's answer checked and exchanged (sso/oidc-client.ts),
  *   then the account found or made where the database is (services/sso.ts, a task), and the
- *   browser sent to the app: signed in (the session cookie, as `auth.login` sets it), on to the
+ *   browser sent to the app: signed in (the session cookie, as `auth.login` sets it, and
+ *   `/#sso=signed-in`), on to the
  *   second step (`/#sso_pending=…`, in the fragment so that it reaches no server log), or with
  *   the reason it failed (`/?sso_error=<reason>`), which the sign-in screen shows. Never a 500.
  */
@@ -29,6 +30,8 @@ import { readCookie, sessionSetCookie } from './cookies';
 import { clientAddressOf, type ProxySettings } from './proxy';
 
 const FLOW_COOKIE = 'beckon_oidc';
+/** Where a completed sign-in lands: the app, told by the fragment to pick up its session. */
+export const SIGNED_IN_LOCATION = '/#sso=signed-in';
 /** How long the provider's sign-in may take. */
 const FLOW_LIFETIME_S = 600;
 
@@ -145,7 +148,7 @@ export async function serveOidc(
 			Math.floor(SESSION_LIFETIME_MS / 1000)
 		);
 		log.info({ userId: outcome.userId }, 'signed in with single sign-on');
-		return redirect(res, '/', [clearFlow, session]);
+		return redirect(res, SIGNED_IN_LOCATION, [clearFlow, session]);
 	} catch (error) {
 		if (error instanceof SsoProviderError) return fail(app, res, error.reason, error.message);
 		if (isUnavailable(error)) {
