@@ -51,6 +51,7 @@ export async function startOidcProvider(options: {
 		],
 		claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
 		cookies: { keys: ['beckon-test-provider-cookie-key'] },
+		ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
 		features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
 		async findAccount(_ctx: unknown, sub: string) {
 			const account = accounts.get(sub);
