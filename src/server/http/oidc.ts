@@ -131,7 +131,9 @@ export async function serveOidc(
 		});
 		const clearFlow = flowCookie(app, '', 0);
 		if (outcome.kind === 'failed') {
-			return fail(app, res, outcome.reason, `Sign-in of ${claims.email ?? claims.sub} refused`);
+			// The log names the email's domain, not the person.
+			const domain = claims.email?.split('@').at(-1) ?? 'no email';
+			return fail(app, res, outcome.reason, `Sign-in refused (email at ${domain})`);
 		}
 		if (outcome.kind === 'pending') {
 			const fragment = new URLSearchParams({

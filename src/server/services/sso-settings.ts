@@ -224,3 +224,21 @@ export function ssoPolicy(app: Beckon) {
 	const { createUsers, defaultRole, defaultPermission, allowedDomains } = stored(app);
 	return { createUsers, defaultRole, defaultPermission, allowedDomains };
 }
+
+/**
+ * The way back in when the provider is down and the break-glass admin is out of reach (the
+ * `beckon sso disable` command): single sign-on and "SSO only" off, passwords accepted again.
+ * Answers whether it was on.
+ */
+export function turnOffSso(app: Beckon): boolean {
+	return write(app, () => {
+		const before = stored(app);
+		const value = JSON.stringify({ ...before, enabled: false, ssoOnly: false });
+		app.db
+			.insert(settings)
+			.values({ key: KEY, value })
+			.onConflictDoUpdate({ target: settings.key, set: { value } })
+			.run();
+		return before.enabled;
+	});
+}
