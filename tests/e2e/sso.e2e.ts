@@ -8,7 +8,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startOidcProvider, type TestProvider } from '../support/oidc-provider';
 import { expectAccessible } from './a11y';
-import { ADMIN, Api, connectivity, tag } from './support';
+import { base32Decode, totp } from '../../src/server/totp';
+import { ADMIN, Api, connectivity, createAgent, tag } from './support';
 
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 let provider: TestProvider;
@@ -121,4 +122,36 @@ test('an email the provider has not verified is refused, with the reason on the 
 	await admin.mutate('auth.login', ADMIN);
 	const users = await admin.query('users.list');
 	expect(users.some((u: { email: string }) => u.email === email)).toBe(false);
+});
+
+test('an agent with an authenticator app signs in through the provider, then gives a code', async ({
+	page,
+	request,
+	playwright
+}) => {
+	const admin = new Api(request);
+	await admin.mutate('auth.login', ADMIN);
+	const agent = await createAgent(admin, 'SsoTwoStep');
+	// The agent sets up an app on their own (API) session.
+	const own = await playwright.request.newContext({ baseURL });
+	const api = new Api(own);
+	await api.mutate('auth.login', { email: agent.email, password: agent.password });
+	const { secret } = await api.mutate('auth.beginTwoFactor', {});
+	const key = base32Decode(secret);
+	const enrolledAt = Date.now();
+	await api.mutate('auth.confirmTwoFactor', { code: totp(key, enrolledAt) });
+	await own.dispose();
+
+	const id = tag();
+	provider.addAccount({ sub: `two-step-${id}`, email: agent.email, emailVerified: true });
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Sign in with Acme ID' }).click();
+	await signInAtProvider(page, `two-step-${id}`);
+	// Back in Beckon, the second step as after a password; the token is gone from the address.
+	await expect(page.getByRole('heading', { name: 'Two-step sign-in' })).toBeVisible();
+	expect(new URL(page.url()).hash).toBe('');
+	await page.getByLabel('Code').fill(totp(key, enrolledAt + 30_000));
+	await page.getByRole('button', { name: 'Verify' }).click();
+	await expect(connectivity(page)).toHaveText('Online');
+	await expect(page.getByTestId('last-synced')).not.toHaveText('Never synced', { timeout: 10_000 });
 });
