@@ -20,7 +20,8 @@ import {
 import { exportRequestsPage, type ExportFilters } from './services/request-export';
 import { loadAuthUser, type AuthUser } from './services/users';
 import type { Device } from './services/auth';
-import { ssoSignIn, type SsoClaims } from './services/sso';
+import { openFlow, sealFlow, ssoSignIn, type SsoClaims } from './services/sso';
+import type { FlowChecks } from './sso/oidc-client';
 import { ssoClient } from './services/sso-settings';
 import { userOf, type Credentials } from './trpc/context';
 
@@ -43,6 +44,9 @@ export const TASKS = {
 		exportRequestsPage(app, user, filters, cursor),
 	/** Single sign-on's settings and its sign-in, for its browser routes (http/oidc.ts). */
 	'sso.client': (app: Beckon) => ssoClient(app),
+	'sso.sealFlow': (app: Beckon, checks: FlowChecks, lifetimeMs: number) =>
+		sealFlow(app, checks, lifetimeMs),
+	'sso.openFlow': (app: Beckon, value: string | null) => openFlow(app, value),
 	'sso.signIn': (app: Beckon, claims: SsoClaims, device: Device) => ssoSignIn(app, claims, device)
 };
 

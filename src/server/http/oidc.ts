@@ -12,19 +12,13 @@
  *   the reason it failed (`/?sso_error=<reason>`), which the sign-in screen shows. Never a 500.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { SsoFailure } from '../../lib/domain/sso';
 import type { Beckon } from '../app';
 import { isUnavailable } from '../db-thread/messages';
 import { log } from '../log';
 import { SESSION_LIFETIME_MS } from '../services/auth';
 import { OIDC_CALLBACK_PATH, OIDC_START_PATH } from '../services/sso-settings';
-import {
-	authorizationUrl,
-	exchangeCode,
-	SsoProviderError,
-	type FlowChecks
-} from '../sso/oidc-client';
+import { authorizationUrl, exchangeCode, SsoProviderError } from '../sso/oidc-client';
 import { runTask } from '../tasks';
 import { readCookie, sessionSetCookie } from './cookies';
 import { clientAddressOf, type ProxySettings } from './proxy';
@@ -40,44 +34,9 @@ export function isOidcTarget(target: string): boolean {
 	return path === OIDC_START_PATH || path === OIDC_CALLBACK_PATH;
 }
 
-const flowKeys = new WeakMap<Buffer, Buffer>();
-
-function flowMac(app: Beckon, body: string): string {
-	let key = flowKeys.get(app.secret);
-	if (!key) {
-		key = Buffer.from(hkdfSync('sha256', app.secret, '', 'beckon oidc flow', 32));
-		flowKeys.set(app.secret, key);
-	}
-	return createHmac('sha256', key).update(body).digest('base64url');
-}
-
 function flowCookie(app: Beckon, value: string, maxAge: number): string {
 	const secure = app.config.publicUrl.startsWith('https:');
 	return `${FLOW_COOKIE}=${value}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
-}
-
-function sealFlow(app: Beckon, checks: FlowChecks): string {
-	const body = Buffer.from(
-		JSON.stringify({ ...checks, expiresAt: app.clock() + FLOW_LIFETIME_S * 1000 })
-	).toString('base64url');
-	return `${body}.${flowMac(app, body)}`;
-}
-
-function openFlow(app: Beckon, value: string | null): FlowChecks | null {
-	const [body, mac] = (value ?? '').split('.');
-	if (!body || !mac) return null;
-	const expected = Buffer.from(flowMac(app, body));
-	const given = Buffer.from(mac);
-	if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-	try {
-		const flow = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as FlowChecks & {
-			expiresAt: number;
-		};
-		if (!(flow.expiresAt > app.clock())) return null;
-		return { state: flow.state, nonce: flow.nonce, codeVerifier: flow.codeVerifier };
-	} catch {
-		return null;
-	}
 }
 
 function redirect(res: ServerResponse, location: string, cookies: string[] = []) {
@@ -111,9 +70,14 @@ export async function serveOidc(
 		if (!client) return fail(app, res, 'disabled', 'Single sign-on is not enabled');
 		if (url.pathname === OIDC_START_PATH) {
 			const { url: target, checks } = await authorizationUrl(client);
-			return redirect(res, target.href, [flowCookie(app, sealFlow(app, checks), FLOW_LIFETIME_S)]);
+			const sealed = await runTask(app, 'sso.sealFlow', checks, FLOW_LIFETIME_S * 1000);
+			return redirect(res, target.href, [flowCookie(app, sealed, FLOW_LIFETIME_S)]);
 		}
-		const checks = openFlow(app, readCookie(req.headers.cookie ?? null, FLOW_COOKIE));
+		const checks = await runTask(
+			app,
+			'sso.openFlow',
+			readCookie(req.headers.cookie ?? null, FLOW_COOKIE)
+		);
 		if (!checks) {
 			return fail(
 				app,

@@ -4,7 +4,7 @@
  * the sign-in continues as a password sign-in does (services/auth.ts `completeSignIn`: a second
  * factor, when the account has one, is still asked).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { emailDomainAllowed, type SsoFailure } from '../../lib/domain/sso';
@@ -14,6 +14,7 @@ import { users } from '../db/schema';
 import { recordAccountEvent } from './account-events';
 import { completeSignIn, type Device, type LoginResult } from './auth';
 import { ssoPolicy } from './sso-settings';
+import type { FlowChecks } from '../sso/oidc-client';
 
 /** What the provider said of the user (ID token, else userinfo). */
 export interface SsoClaims {
@@ -81,4 +82,45 @@ export function ssoSignIn(app: Beckon, claims: SsoClaims, device: Device): SsoOu
 	if (result.kind === 'pending') return result;
 	const { sessionToken, expiresAt, user } = result;
 	return { kind: 'session', sessionToken, expiresAt, userId: user.id };
+}
+
+const flowKeys = new WeakMap<Buffer, Buffer>();
+
+function flowMac(app: Beckon, body: string): string {
+	let key = flowKeys.get(app.secret);
+	if (!key) {
+		key = Buffer.from(hkdfSync('sha256', app.secret, '', 'beckon oidc flow', 32));
+		flowKeys.set(app.secret, key);
+	}
+	return createHmac('sha256', key).update(body).digest('base64url');
+}
+
+/**
+ * A sign-in's state, nonce and code verifier, sealed for its cookie (signed, with its expiry):
+ * the browser keeps them between the redirect to the provider and the callback.
+ */
+export function sealFlow(app: Beckon, checks: FlowChecks, lifetimeMs: number): string {
+	const { state, nonce, codeVerifier } = checks;
+	const body = Buffer.from(
+		JSON.stringify({ state, nonce, codeVerifier, expiresAt: app.clock() + lifetimeMs })
+	).toString('base64url');
+	return `${body}.${flowMac(app, body)}`;
+}
+
+/** The checks of a sealed flow, or null when it is missing, altered or expired. */
+export function openFlow(app: Beckon, value: string | null): FlowChecks | null {
+	const [body, mac] = (value ?? '').split('.');
+	if (!body || !mac) return null;
+	const expected = Buffer.from(flowMac(app, body));
+	const given = Buffer.from(mac);
+	if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+	try {
+		const flow = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as FlowChecks & {
+			expiresAt: number;
+		};
+		if (!(flow.expiresAt > app.clock())) return null;
+		return { state: flow.state, nonce: flow.nonce, codeVerifier: flow.codeVerifier };
+	} catch {
+		return null;
+	}
 }
