@@ -551,7 +551,7 @@ const MATRIX: Row[] = [
 		kind: 'mutation',
 		expect: ADMIN_ONLY,
 		// Nothing listens on port 9 (discard): the test reports the issuer unreachable.
-		input: () => ({ issuerUrl: 'http://127.0.0.1:9', clientId: 'beckon' }),
+		input: () => ({ issuerUrl: 'http://127.0.0.1:9', clientId: 'beckon', clientSecret: 's' }),
 		returns: ({ answer }) =>
 			expect(answer).toMatchObject({ ok: false, reason: 'issuer_unreachable' })
 	},

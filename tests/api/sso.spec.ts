@@ -316,6 +316,10 @@ describe('the admin settings', () => {
 		expect(down.message).toContain(`http://127.0.0.1:${port}`);
 		// A test saves nothing.
 		expect((await admin.query('sso.get')).issuerUrl).toBe(provider.issuer);
+		// Without a secret, given or stored, there is nothing to test.
+		await admin.mutate('sso.update', { enabled: false, clientSecret: null });
+		const noSecret = await expectApiError(admin.mutate('sso.test', {}), 'BAD_REQUEST', 'invalid');
+		expect(noSecret.body.data.field).toBe('clientSecret');
 	});
 
 	it("offers the provider's end-session URL after signing out", async () => {

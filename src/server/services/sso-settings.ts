@@ -126,6 +126,7 @@ export function ssoClientForTest(app: Beckon, input: UpdateSso): SsoClient {
 	const secret =
 		input.clientSecret ??
 		(sso.clientSecret ? decryptSecret(app, sso.clientSecret).toString('utf8') : '');
+	if (!secret) throw invalid('clientSecret', 'is required');
 	return {
 		issuerUrl,
 		clientId,
