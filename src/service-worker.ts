@@ -27,7 +27,7 @@ cleanupOutdatedCaches();
 // The API, CSV exports, the end users’ link pages and the help pages always go to the network.
 registerRoute(
 	new NavigationRoute(createHandlerBoundToURL('/'), {
-		denylist: [/^\/api\//, /^\/s\//, /^\/export\//, /^\/help\//]
+		denylist: [/^\/api\//, /^\/s\//, /^\/export\//, /^\/help\//, /^\/auth\/oidc\//]
 	})
 );
 

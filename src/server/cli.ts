@@ -21,6 +21,7 @@ import { DATABASE_THREAD } from './db-thread/messages';
 import { runDatabaseThread } from './db-thread/worker';
 import { bootstrapAdmin, createUser, userCount } from './services/users';
 import { resetTwoFactor } from './services/second-factor';
+import { turnOffSso } from './services/sso-settings';
 import { users } from './db/schema';
 import { eq } from 'drizzle-orm';
 
@@ -34,6 +35,8 @@ Commands:
   user reset-two-factor --email E
                              remove the user's authenticator app and recovery codes (a lost
                              phone; recorded), so they sign in with their password again
+  sso disable                turn single sign-on and "SSO only" off: passwords work again
+                             (the provider down and the break-glass admin out of reach)
   backup FILE                write a consistent copy of the live SQLite database to FILE
                              (on PostgreSQL, use pg_dump)
   --version                  print the version
@@ -147,6 +150,21 @@ function resetTwoFactorCommand(config: Config, args: string[], log: (line: strin
 	}
 }
 
+/** Single sign-on off, from the server's shell. */
+function disableSsoCommand(config: Config, log: (line: string) => void) {
+	const app = createBeckon(config, { relay: false });
+	try {
+		const wasOn = turnOffSso(app);
+		log(
+			wasOn
+				? 'Single sign-on is off: everyone signs in with their password again.'
+				: 'Single sign-on was already off; "SSO only" is off too.'
+		);
+	} finally {
+		app.close();
+	}
+}
+
 export async function backup(
 	config: Config,
 	file: string | undefined,
@@ -221,6 +239,10 @@ export async function main(argv: string[], options: CliOptions): Promise<number>
 					);
 				}
 				await createUserCommand(config, rest.slice(1), log);
+				return 0;
+			case 'sso':
+				if (rest[0] !== 'disable') throw new UsageError('usage: beckon sso disable');
+				disableSsoCommand(config, log);
 				return 0;
 			case 'backup':
 				await backup(config, rest[0], log);

@@ -19,6 +19,10 @@ import {
 } from './services/signalling';
 import { exportRequestsPage, type ExportFilters } from './services/request-export';
 import { loadAuthUser, type AuthUser } from './services/users';
+import type { Device } from './services/auth';
+import { openFlow, sealFlow, ssoSignIn, type SsoClaims } from './services/sso';
+import type { FlowChecks } from './sso/oidc-client';
+import { ssoClient } from './services/sso-settings';
 import { userOf, type Credentials } from './trpc/context';
 
 export const TASKS = {
@@ -37,7 +41,13 @@ export const TASKS = {
 		agentStillAllowed(app, userId, requestId),
 	/** One page of a CSV export, which the HTTP side streams (http/export.ts). */
 	'export.requests': (app: Beckon, user: AuthUser, filters: ExportFilters, cursor: string | null) =>
-		exportRequestsPage(app, user, filters, cursor)
+		exportRequestsPage(app, user, filters, cursor),
+	/** Single sign-on's settings and its sign-in, for its browser routes (http/oidc.ts). */
+	'sso.client': (app: Beckon) => ssoClient(app),
+	'sso.sealFlow': (app: Beckon, checks: FlowChecks, lifetimeMs: number) =>
+		sealFlow(app, checks, lifetimeMs),
+	'sso.openFlow': (app: Beckon, value: string | null) => openFlow(app, value),
+	'sso.signIn': (app: Beckon, claims: SsoClaims, device: Device) => ssoSignIn(app, claims, device)
 };
 
 export type TaskName = keyof typeof TASKS;

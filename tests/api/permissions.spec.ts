@@ -531,6 +531,43 @@ const MATRIX: Row[] = [
 		returns: ({ answer }) => expect(answer.organizationName).toBe('Beckon')
 	},
 	{
+		path: 'sso.get',
+		kind: 'query',
+		expect: ADMIN_ONLY,
+		returns: ({ answer }) => {
+			expect(answer).toMatchObject({ enabled: false, hasSecret: false });
+			expect(answer).not.toHaveProperty('clientSecret');
+		}
+	},
+	{
+		path: 'sso.update',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: () => ({ label: 'Acme ID' }),
+		returns: ({ answer }) => expect(answer).toMatchObject({ label: 'Acme ID', enabled: false })
+	},
+	{
+		path: 'sso.test',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		// Nothing listens on port 9 (discard): the test reports the issuer unreachable.
+		input: () => ({ issuerUrl: 'http://127.0.0.1:9', clientId: 'beckon', clientSecret: 's' }),
+		returns: ({ answer }) =>
+			expect(answer).toMatchObject({ ok: false, reason: 'issuer_unreachable' })
+	},
+	{
+		path: 'auth.ssoInfo',
+		kind: 'query',
+		expect: PUBLIC,
+		returns: ({ answer }) => expect(answer).toEqual({ enabled: false, label: '', ssoOnly: false })
+	},
+	{
+		path: 'auth.ssoEndSession',
+		kind: 'query',
+		expect: PUBLIC,
+		returns: ({ answer }) => expect(answer).toEqual({ url: null })
+	},
+	{
 		path: 'mail.outbox',
 		kind: 'query',
 		expect: ADMIN_ONLY,

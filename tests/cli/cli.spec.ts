@@ -60,6 +60,7 @@ describe('beckon CLI', () => {
 		const help = beckon(['--help'], env);
 		expect(help.stdout).toContain('user create --email');
 		expect(help.stdout).toContain('user reset-two-factor --email');
+		expect(help.stdout).toContain('sso disable');
 		expect(help.stdout).toContain('backup FILE');
 	});
 
@@ -154,6 +155,26 @@ describe('beckon CLI', () => {
 		const nobody = beckon(['user', 'reset-two-factor', '--email', 'nobody@example.com'], env);
 		expect(nobody.status).toBe(1);
 		expect(nobody.stderr).toContain('No user with email nobody@example.com');
+
+		// SSO only, the provider down and the break-glass admin away: the shell turns it off.
+		const sso = new Database(join(dataDir, 'beckon.db'));
+		sso
+			.prepare("insert into settings (key, value) values ('sso', ?)")
+			.run(JSON.stringify({ enabled: true, issuerUrl: 'https://id.example.com', ssoOnly: true }));
+		sso.close();
+		const off = beckon(['sso', 'disable'], env);
+		expect(off.stderr).toBe('');
+		expect(off.stdout).toContain('Single sign-on is off');
+		const check = new Database(join(dataDir, 'beckon.db'));
+		const stored = check.prepare("select value from settings where key = 'sso'").get() as {
+			value: string;
+		};
+		check.close();
+		expect(JSON.parse(stored.value)).toMatchObject({
+			enabled: false,
+			ssoOnly: false,
+			issuerUrl: 'https://id.example.com'
+		});
 
 		const port = await freePort();
 		const url = `http://127.0.0.1:${port}`;

@@ -14,6 +14,7 @@ import { SyncPostgres } from '../../src/server/db/postgres';
 import { ApiClient } from '../support/client';
 import { freshSchema, schemaUrl, TEST_DATABASE_URL } from '../support/database';
 import { openStream } from '../support/sse';
+import { signInThroughProvider, startOidcProvider } from '../support/oidc-provider';
 import {
 	BUILT_ADMIN,
 	startBuiltServer,
@@ -67,6 +68,33 @@ describe.skipIf(!TEST_DATABASE_URL)('several instances on one PostgreSQL', () =>
 		const signedInOnOne = new ApiClient(two.url);
 		signedInOnOne.cookie = onOne.cookie;
 		expect((await signedInOnOne.query('auth.me')).user.email).toBe(BUILT_ADMIN.email);
+	});
+
+	it('signs in through an OpenID provider where the services run on the database thread', async () => {
+		const provider = await startOidcProvider({ redirectUri: `${one.url}/auth/oidc/callback` });
+		try {
+			await onOne.mutate('sso.update', {
+				enabled: true,
+				issuerUrl: provider.issuer,
+				clientId: provider.clientId,
+				clientSecret: provider.clientSecret,
+				createUsers: true
+			});
+			provider.addAccount({ sub: 'pg-sso', email: 'pg-sso@acme.example', emailVerified: true });
+			const { location, jar } = await signInThroughProvider(one.url, 'pg-sso');
+			expect(location).toBe('/#sso=signed-in');
+			// The session it made is valid on the other instance too.
+			const elsewhere = new ApiClient(two.url);
+			elsewhere.cookie =
+				jar
+					.header(new URL(one.url))
+					.split('; ')
+					.find((c) => c.startsWith('beckon_session=')) ?? null;
+			expect((await elsewhere.query('auth.me')).user.email).toBe('pg-sso@acme.example');
+		} finally {
+			await onOne.mutate('sso.update', { enabled: false });
+			await provider.close();
+		}
 	});
 
 	it('counts failed sign-ins on every instance together', async () => {

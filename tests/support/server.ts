@@ -28,23 +28,25 @@ export async function startTestServer(
 		env?: Record<string, string>;
 		/** Reuse this data folder (a restart), and leave it in place on close. */
 		dataDir?: string;
+		/** The server's own URL as its public URL (links and redirects that must come back). */
+		ownPublicUrl?: boolean;
 	} = {}
 ): Promise<TestServer> {
 	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'beckon-test-'));
-	const config = loadConfig({
-		...testDatabaseEnv(dataDir),
-		BECKON_DATA_DIR: dataDir,
-		PORT: '0',
-		BECKON_PUBLIC_URL: 'http://127.0.0.1:1',
-		...options.env
-	});
-	const app = createBeckon(config, { clock: options.clock });
-	await app.relay?.ready;
 	let listener: RequestListener = (_req, res) => res.writeHead(503).end();
 	const server = createServer((req, res) => listener(req, res));
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
 	const url = `http://127.0.0.1:${port}`;
+	const config = loadConfig({
+		...testDatabaseEnv(dataDir),
+		BECKON_DATA_DIR: dataDir,
+		PORT: '0',
+		BECKON_PUBLIC_URL: options.ownPublicUrl ? url : 'http://127.0.0.1:1',
+		...options.env
+	});
+	const app = createBeckon(config, { clock: options.clock });
+	await app.relay?.ready;
 	// The server's own origin is the URL the tests call (as ORIGIN sets it behind a proxy);
 	// adapter-node's other proxy variables come from the test's env, not from this process's.
 	const proxy = readProxySettings({ ORIGIN: url, ...options.env });

@@ -27,6 +27,8 @@ export class AgentApp {
 	ready = $state(false);
 	/** Why the agent is looking at the sign-in page, if not by choice. */
 	notice = $state<string | null>(null);
+	/** Whether the agent signed out on this page (the sign-in page then offers the provider's). */
+	signedOut = $state(false);
 
 	async boot() {
 		const remembered = await rememberedUser(this.db);
@@ -63,6 +65,7 @@ export class AgentApp {
 		await signOut(this.api, this.db);
 		this.engine = null;
 		this.user = null;
+		this.signedOut = true;
 	}
 
 	#startEngine(user: SignedInUser) {

@@ -117,7 +117,9 @@ export type AccountEventType =
 	| 'two_factor_reset'
 	| 'recovery_code_used'
 	| 'session_signed_out'
-	| 'sessions_signed_out';
+	| 'sessions_signed_out'
+	| 'sso_settings_changed'
+	| 'sso_user_created';
 
 /** API tokens act as the admin who created them; only their hash is kept. */
 export const apiTokens = sqliteTable('api_tokens', {

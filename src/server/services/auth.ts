@@ -15,6 +15,7 @@ import { apiTokens, sessions, users } from '../db/schema';
 import { hashPassword, loadAuthUser, type AuthUser } from './users';
 import { recordAccountEvent } from './account-events';
 import { hasSecondFactor, secondFactorRequired } from './second-factor';
+import { refusePasswordWhenSsoOnly } from './sso-settings';
 
 export const SESSION_COOKIE = 'beckon_session';
 export const SESSION_LIFETIME_MS = 30 * 86_400_000;
@@ -81,6 +82,7 @@ export async function login(
 	userAgent: string | null = null
 ): Promise<LoginResult> {
 	const email = input.email.trim().toLowerCase();
+	refusePasswordWhenSsoOnly(app, email);
 	const now = app.clock();
 	const { address, account, pair, known } = app.limits.login;
 	// Counted by /64 for IPv6: one host holds a whole /64.
@@ -92,14 +94,29 @@ export async function login(
 	pair.attempt(pairKey(email, clientAddress), now);
 	const row = app.db.select().from(users).where(eq(users.email, email)).get();
 	decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
-	const matches = await verify(row?.passwordHash ?? (await decoyHash), input.password);
-	if (!row || !matches || !row.active) throw badCredentials();
+	// An account made by single sign-on has no password (a placeholder that is no hash).
+	const hasPassword = row?.passwordHash.startsWith('$argon2') ?? false;
+	const matches = await verify(hasPassword ? row!.passwordHash : await decoyHash, input.password);
+	if (!row || !hasPassword || !matches || !row.active) throw badCredentials();
 	// A success does not count; it clears the account's failures, not the address's (else one
 	// own account would let an attacker reset the limit of the address they guess from).
 	address.succeeded(clientAddress);
 	account.succeeded(email, { reset: true });
 	pair.succeeded(pairKey(email, clientAddress), { reset: true });
 	known.remember(email, clientAddress, now);
+	return completeSignIn(app, row, { userAgent, address: connectingAddress });
+}
+
+/**
+ * A sign-in whose first step succeeded (password, or the OpenID provider): the session, or the
+ * second step when the account has a second factor or must set one up.
+ */
+export function completeSignIn(
+	app: Beckon,
+	row: { id: string; role: AuthUser['role']; passwordHash: string },
+	device: Device
+): LoginResult {
+	const now = app.clock();
 	const step: PendingStep | null = hasSecondFactor(app, row.id)
 		? 'code'
 		: secondFactorRequired(app, row.role)
@@ -114,10 +131,7 @@ export async function login(
 			pendingToken: pendingToken(app, row, step, expiresAt)
 		};
 	}
-	return {
-		kind: 'session',
-		...startSession(app, row.id, { userAgent, address: connectingAddress })
-	};
+	return { kind: 'session', ...startSession(app, row.id, device) };
 }
 
 /** A new sign-in session of `userId` on the device. */

@@ -9,6 +9,7 @@ import { mailRouter } from './routers/mail';
 import { privacyRouter } from './routers/privacy';
 import { pushRouter } from './routers/push';
 import { settingsRouter } from './routers/settings';
+import { ssoRouter } from './routers/sso';
 import { syncRouter } from './routers/sync';
 import { tokensRouter } from './routers/tokens';
 import { usersRouter } from './routers/users';
@@ -29,7 +30,8 @@ export const appRouter = router({
 	privacy: privacyRouter,
 	push: pushRouter,
 	webhooks: webhooksRouter,
-	reports: reportsRouter
+	reports: reportsRouter,
+	sso: ssoRouter
 });
 
 export type AppRouter = typeof appRouter;

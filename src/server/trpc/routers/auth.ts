@@ -26,6 +26,8 @@ import {
 	verifySecondFactor
 } from '../../services/second-factor';
 import { getUser, type AuthUser } from '../../services/users';
+import { ssoClient, ssoInfo } from '../../services/sso-settings';
+import { endSessionUrl } from '../../sso/oidc-client';
 import { sessionCookie, type Context } from '../context';
 import { agentProcedure, publicProcedure, router } from '../trpc';
 
@@ -109,6 +111,17 @@ export const authRouter = router({
 	sessions: agentProcedure.query(({ ctx }) => ({
 		sessions: listSessions(ctx.app, ctx.user.id, ctx.sessionToken)
 	})),
+	/** The sign-in screen's single sign-on button: `{enabled, label, ssoOnly}`. */
+	ssoInfo: publicProcedure.query(({ ctx }) => ssoInfo(ctx.app)),
+	/**
+	 * `{url}`: where to end the session at the OpenID provider too (after signing out of Beckon),
+	 * or null when single sign-on is off, the provider has no end-session endpoint or is down.
+	 */
+	ssoEndSession: publicProcedure.query(async ({ ctx }) => {
+		const client = ssoClient(ctx.app);
+		const url = client ? await endSessionUrl(client).catch(() => null) : null;
+		return { url };
+	}),
 	signOutSession: agentProcedure.input(sessionIdSchema).mutation(({ ctx, input }) => {
 		signOutSession(ctx.app, ctx.user, input.id);
 		return { ok: true as const };
