@@ -16,6 +16,8 @@ export interface SignedInUser {
 	role: Role;
 	permission: Permission;
 	queueIds: string[];
+	/** The app language the user chose (account screen); null: the browser's language. */
+	language: Language | null;
 	organizationName: string;
 	defaultExpiryMs: number;
 	defaultLanguage: Language;
@@ -30,6 +32,7 @@ async function fetchUser(api: Api): Promise<SignedInUser> {
 		role: user.role,
 		permission: user.permission,
 		queueIds: user.queueIds,
+		language: user.language,
 		organizationName: settings.organizationName,
 		defaultExpiryMs: parseDuration(settings.defaultExpiry) ?? 7 * 86_400_000,
 		defaultLanguage: settings.defaultLanguage

@@ -1,4 +1,5 @@
 /** The whole API: one router per resource. */
+import { accountRouter } from './routers/account';
 import { authRouter } from './routers/auth';
 import { helpRouter } from './routers/help';
 import { linkRouter } from './routers/link';
@@ -29,7 +30,8 @@ export const appRouter = router({
 	privacy: privacyRouter,
 	push: pushRouter,
 	webhooks: webhooksRouter,
-	reports: reportsRouter
+	reports: reportsRouter,
+	account: accountRouter
 });
 
 export type AppRouter = typeof appRouter;
