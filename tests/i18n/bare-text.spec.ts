@@ -10,13 +10,25 @@ import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
 
 const ROOTS = ['src/lib/components', 'src/routes'];
-/** Attributes a person reads or hears. */
-const USER_FACING = new Set(['aria-label', 'aria-description', 'title', 'placeholder', 'alt', 'label']);
+/** Attributes a person reads or hears (on elements, and the app's components' text props). */
+const USER_FACING = new Set([
+	'aria-label',
+	'aria-description',
+	'aria-valuetext',
+	'title',
+	'placeholder',
+	'alt',
+	'label',
+	'description',
+	'empty',
+	'caption',
+	'videoLabel'
+]);
 /**
  * Text that is the same in every language: the product's name, and what is not a word (symbols,
- * separators, units written by `Intl` elsewhere).
+ * separators) and a format name (HTML) that every language writes so.
  */
-const ALLOWED = new Set(['Beckon']);
+const ALLOWED = new Set(['Beckon', 'HTML']);
 
 function svelteFiles(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -31,7 +43,16 @@ interface Found {
 	text: string;
 }
 
-const hasLetters = (text: string) => /\p{L}/u.test(text) && !ALLOWED.has(text.trim());
+/** An example address or a path (`https://helpdesk.example.com/x`, `/help/`) is not wording. */
+const ADDRESS = /^(https?:\/\/\S+|\/[\w/-]*)$/;
+const hasLetters = (text: string) =>
+	/\p{L}/u.test(text) && !ALLOWED.has(text.trim()) && !ADDRESS.test(text.trim());
+/**
+ * A string in a template expression that reads as wording: a capital then a small letter
+ * (`'Admin'`, `'Never'`, `` `Revoked ${when}` ``). Code values (`'page'`, `'primary'`,
+ * `'agent:'`) are lower case.
+ */
+const looksLikeWording = (text: string) => /^\s*\p{Lu}\p{Ll}/u.test(text) && hasLetters(text);
 
 /** Template text and static attribute text with letters, outside <script> and <style>. */
 export function bareText(source: string, file: string): Found[] {
@@ -45,6 +66,14 @@ export function bareText(source: string, file: string): Found[] {
 			return;
 		}
 		const n = node as Record<string, unknown> & { type?: string; start?: number; name?: string };
+		if (
+			(n.type === 'Literal' && typeof n.value === 'string' && looksLikeWording(n.value)) ||
+			(n.type === 'TemplateElement' && looksLikeWording(String((n.value as { raw: string }).raw)))
+		) {
+			const text = n.type === 'Literal' ? String(n.value) : (n.value as { raw: string }).raw;
+			found.push({ where: `${file}:${line(n.start ?? 0)}`, text: `{'${text.trim()}'}` });
+			return;
+		}
 		if (n.type === 'Text' && parent !== 'attribute' && hasLetters(String(n.data))) {
 			found.push({ where: `${file}:${line(n.start ?? 0)}`, text: String(n.data).trim() });
 			return;
@@ -62,10 +91,10 @@ export function bareText(source: string, file: string): Found[] {
 			}
 			return;
 		}
-		// Code is not template text: scripts, styles and expressions are other checks' business.
+		// Scripts and styles are code; template expressions are searched for wording literals.
 		if (n.type === 'Script' || n.type === 'StyleSheet') return;
 		for (const [key, value] of Object.entries(n)) {
-			if (key === 'expression' || key === 'metadata') continue;
+			if (key === 'metadata' || key === 'loc') continue;
 			if (value && typeof value === 'object') visit(value, n.type);
 		}
 	};
@@ -76,10 +105,16 @@ export function bareText(source: string, file: string): Found[] {
 describe('the agent and admin app has no untranslated text', () => {
 	it('finds bare text, so the check itself works', () => {
 		const found = bareText(
-			'<p>Sign in</p><button aria-label="Close">{m()}</button><b title={t.x()}>Beckon</b><i>→ </i>',
+			'<p>Sign in</p><button aria-label="Close">{m()}</button><b title={t.x()}>Beckon</b><i>→ </i>' +
+				"<a aria-current={x ? 'page' : undefined}>{ok ? 'Never' : m()}</a><i>{`Revoked ${w}`}</i>",
 			'x.svelte'
 		);
-		expect(found.map((f) => f.text)).toEqual(['Sign in', 'aria-label="Close"']);
+		expect(found.map((f) => f.text)).toEqual([
+			'Sign in',
+			'aria-label="Close"',
+			"{'Never'}",
+			"{'Revoked'}"
+		]);
 	});
 
 	it('has every template text and user-facing attribute as a message', () => {

@@ -79,6 +79,21 @@ export async function signOut(api: Api, db: BeckonDB) {
 	}
 }
 
+/**
+ * The user's app language on every device (null: each browser's own). Kept on this device
+ * before it answers, so the reload that applies it starts with the new language.
+ */
+export async function setLanguage(
+	api: Api,
+	db: BeckonDB,
+	language: Language | null
+): Promise<SignedInUser> {
+	await api.account.setLanguage.mutate({ language });
+	const user = await fetchUser(api);
+	await db.setMeta('user', user);
+	return user;
+}
+
 /** The user remembered on this device, if any (works offline). */
 export function rememberedUser(db: BeckonDB) {
 	return db.getMeta<SignedInUser>('user');

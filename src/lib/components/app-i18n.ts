@@ -4,6 +4,12 @@
  * screens bind every message instead (admin/admin-i18n.ts). Messages live in messages/*.json.
  */
 import { agentLocale } from './agent-i18n';
+import { app_language_heading } from '../paraglide/messages/app_language_heading.js';
+import { app_language_help } from '../paraglide/messages/app_language_help.js';
+import { app_language_label } from '../paraglide/messages/app_language_label.js';
+import { app_language_browser } from '../paraglide/messages/app_language_browser.js';
+import { app_language_save } from '../paraglide/messages/app_language_save.js';
+import { app_language_offline } from '../paraglide/messages/app_language_offline.js';
 import { app_me } from '../paraglide/messages/app_me.js';
 import { app_agent } from '../paraglide/messages/app_agent.js';
 import { app_queue_named } from '../paraglide/messages/app_queue_named.js';
@@ -216,6 +222,12 @@ const bind =
 		message((inputs[0] ?? {}) as I, { locale: agentLocale });
 
 export const a = {
+	languageHeading: bind(app_language_heading),
+	languageHelp: bind(app_language_help),
+	languageLabel: bind(app_language_label),
+	languageBrowser: bind(app_language_browser),
+	languageSave: bind(app_language_save),
+	languageOffline: bind(app_language_offline),
 	me: bind(app_me),
 	agent: bind(app_agent),
 	queueNamed: bind(app_queue_named),
