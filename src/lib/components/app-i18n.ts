@@ -54,7 +54,6 @@ import { app_reload } from '../paraglide/messages/app_reload.js';
 import { app_later } from '../paraglide/messages/app_later.js';
 import { app_cancel } from '../paraglide/messages/app_cancel.js';
 import { app_dismiss } from '../paraglide/messages/app_dismiss.js';
-import { app_retry } from '../paraglide/messages/app_retry.js';
 import { app_pending_one } from '../paraglide/messages/app_pending_one.js';
 import { app_pending_many } from '../paraglide/messages/app_pending_many.js';
 import { app_requests_loaded } from '../paraglide/messages/app_requests_loaded.js';
@@ -177,7 +176,6 @@ export const a = {
 	later: bind(app_later),
 	cancel: bind(app_cancel),
 	dismiss: bind(app_dismiss),
-	retry: bind(app_retry),
 	pendingOne: bind(app_pending_one),
 	pendingMany: bind(app_pending_many),
 	requestsLoaded: bind(app_requests_loaded),
