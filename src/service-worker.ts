@@ -16,8 +16,12 @@ import {
 	precacheAndRoute
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { agentLocale, LANGUAGE_CACHE, LANGUAGE_CACHE_URL } from './lib/components/agent-i18n';
-import { isLocale, type Locale } from './lib/paraglide/runtime.js';
+import {
+	agentLocale,
+	LANGUAGE_CACHE,
+	LANGUAGE_CACHE_URL,
+	resolveLocale
+} from './lib/components/agent-i18n';
 import { alertNotification, isAlertKind, type AlertKind } from './lib/components/alert-texts';
 import { OPEN_REQUEST_MESSAGE, type OpenRequestMessage } from './lib/client/notification-protocol';
 
@@ -61,11 +65,11 @@ function readPush(event: PushEvent): AlertPush | null {
 }
 
 /** The language the page resolved (agent-i18n.ts `rememberLanguage`); the browser's otherwise. */
-async function appLocale(): Promise<Locale> {
+async function appLocale(): Promise<typeof agentLocale> {
 	try {
 		const answer = await (await caches.open(LANGUAGE_CACHE)).match(LANGUAGE_CACHE_URL);
 		const chosen = answer ? await answer.text() : '';
-		return isLocale(chosen) ? chosen : agentLocale;
+		return resolveLocale(chosen, navigator.languages, null);
 	} catch {
 		return agentLocale;
 	}
