@@ -11,6 +11,10 @@ import { app_language_label } from '../paraglide/messages/app_language_label.js'
 import { app_language_browser } from '../paraglide/messages/app_language_browser.js';
 import { app_language_save } from '../paraglide/messages/app_language_save.js';
 import { app_language_offline } from '../paraglide/messages/app_language_offline.js';
+import { app_sv_forbidden } from '../paraglide/messages/app_sv_forbidden.js';
+import { app_sv_confirming } from '../paraglide/messages/app_sv_confirming.js';
+import { app_sv_gone } from '../paraglide/messages/app_sv_gone.js';
+import { app_sv_unreachable } from '../paraglide/messages/app_sv_unreachable.js';
 import { app_session_link } from '../paraglide/messages/app_session_link.js';
 import { app_copied } from '../paraglide/messages/app_copied.js';
 import { app_copy_link } from '../paraglide/messages/app_copy_link.js';
@@ -115,6 +119,10 @@ export const a = {
 	languageBrowser: bind(app_language_browser),
 	languageSave: bind(app_language_save),
 	languageOffline: bind(app_language_offline),
+	svForbidden: bind(app_sv_forbidden),
+	svConfirming: bind(app_sv_confirming),
+	svGone: bind(app_sv_gone),
+	svUnreachable: bind(app_sv_unreachable),
 	sessionLink: bind(app_session_link),
 	copied: bind(app_copied),
 	copyLink: bind(app_copy_link),
