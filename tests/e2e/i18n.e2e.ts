@@ -58,6 +58,7 @@ test('a Spanish browser sees the whole app in Spanish', async ({ page, request }
 
 	// The requests list.
 	await expect(page.getByRole('heading', { name: 'Solicitudes de sesión' })).toBeVisible();
+	await expect(page.locator('html')).toHaveAttribute('lang', 'es');
 	await expect(page.getByTestId('connectivity')).toHaveText('En línea');
 	await expect(page.getByTestId('last-synced')).toContainText('Sincronizado', {
 		timeout: 10_000
