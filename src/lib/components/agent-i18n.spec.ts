@@ -11,5 +11,4 @@ describe('the agent app’s language', () => {
 		// A stored value the app does not speak is ignored; nothing known at all: English.
 		expect(resolveLocale('xx', ['nl'], null)).toBe('en');
 	});
-
 });
