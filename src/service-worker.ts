@@ -5,7 +5,8 @@
  * (Background Sync is missing in Safari and unreliable elsewhere).
  *
  * It also shows the agent's alerts: Web Push messages (the server's `{requestId, status, kind,
- * firstName, tag}`) become notifications in the browser's language, one per request (`tag`); a
+ * firstName, tag}`) become notifications in the app's language (the user's setting, which the
+ * page keeps in Cache Storage, else the browser's language), one per request (`tag`); a
  * click on one — whoever showed it, this worker or the page — opens that request.
  */
 import { clientsClaim } from 'workbox-core';
@@ -15,7 +16,12 @@ import {
 	precacheAndRoute
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { agentLocale } from './lib/components/agent-i18n';
+import {
+	agentLocale,
+	LANGUAGE_CACHE,
+	LANGUAGE_CACHE_URL,
+	resolveLocale
+} from './lib/components/agent-i18n';
 import { alertNotification, isAlertKind, type AlertKind } from './lib/components/alert-texts';
 import { OPEN_REQUEST_MESSAGE, type OpenRequestMessage } from './lib/client/notification-protocol';
 
@@ -58,11 +64,22 @@ function readPush(event: PushEvent): AlertPush | null {
 	}
 }
 
+/** The language the page resolved (agent-i18n.ts `rememberLanguage`); the browser's otherwise. */
+async function appLocale(): Promise<typeof agentLocale> {
+	try {
+		const answer = await (await caches.open(LANGUAGE_CACHE)).match(LANGUAGE_CACHE_URL);
+		const chosen = answer ? await answer.text() : '';
+		return resolveLocale(chosen, navigator.languages, null);
+	} catch {
+		return agentLocale;
+	}
+}
+
 async function showAlert(push: AlertPush) {
 	// The app in front of the agent shows its own toast (from sync) and needs no notification.
 	const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
 	if (windows.some((client) => client.focused && client.visibilityState === 'visible')) return;
-	const { title, body } = alertNotification(push.kind, push.firstName, agentLocale);
+	const { title, body } = alertNotification(push.kind, push.firstName, await appLocale());
 	await self.registration.showNotification(title, {
 		body,
 		tag: push.tag,

@@ -335,6 +335,13 @@ const MATRIX: Row[] = [
 		}
 	},
 	{
+		path: 'account.setLanguage',
+		kind: 'mutation',
+		input: () => ({ language: 'fr' }),
+		expect: SIGNED_IN,
+		returns: ({ answer, me }) => expect(answer.user).toMatchObject({ id: me.id, language: 'fr' })
+	},
+	{
 		path: 'auth.me',
 		kind: 'query',
 		expect: SIGNED_IN,

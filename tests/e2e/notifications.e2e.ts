@@ -129,7 +129,12 @@ test('a Web Push message becomes a notification in the browser’s language, one
 	await context.grantPermissions(['notifications']);
 	try {
 		const page = await context.newPage();
-		await signIn(page, ada);
+		// The whole app speaks the browser's Spanish, its sign-in too.
+		await page.goto('/');
+		await page.getByLabel('Correo electrónico').fill(ada.email);
+		await page.getByLabel('Contraseña').fill(ada.password);
+		await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+		await expect(page.getByTestId('connectivity')).toHaveText('En línea');
 		await waitForOfflineReady(page);
 		const cdp = await context.newCDPSession(page);
 		const registrationId = new Promise<string>((resolve) =>

@@ -216,6 +216,28 @@ describe('outbox triggers', () => {
 		);
 	});
 
+	it('an agent’s mail speaks the language they chose for the app', async () => {
+		await world.other.mutate('account.setLanguage', { language: 'de' });
+		try {
+			const created = await world.agent.mutate('requests.create', {
+				...invitee(),
+				assignment: { kind: 'unassigned' }
+			});
+			const rows = await written(() =>
+				world.admin.mutate('requests.assign', {
+					id: created.id,
+					assignment: { kind: 'agent', userId: world.otherUser.id }
+				})
+			);
+			expect(summary(rows)).toEqual([{ kind: 'assigned', to: world.otherUser.email }]);
+			expect(rows[0].subject).toBe(
+				`Ihnen zugewiesen: Sitzungsanfrage für ${created.recipientName}`
+			);
+		} finally {
+			await world.other.mutate('account.setLanguage', { language: null });
+		}
+	});
+
 	it('close, decline, end and expiry → one notice each', async () => {
 		const closed = await world.agent.mutate('requests.create', invitee());
 		const closeRows = await written(() => world.agent.mutate('requests.close', { id: closed.id }));

@@ -12,8 +12,10 @@ import {
 	signOut,
 	verifySession,
 	type PendingSignIn,
+	setLanguage,
 	type SignedInUser
 } from './session';
+import type { Language } from '../domain/types';
 import { Notifier } from './notifier.svelte';
 import { SyncEngine } from './sync-engine.svelte';
 
@@ -54,6 +56,12 @@ export class AgentApp {
 	#signedIn(user: SignedInUser) {
 		this.notice = null;
 		this.#startEngine(user);
+	}
+
+	/** The account screen's language choice; the app reloads in it (AppHeader). */
+	async setLanguage(language: Language | null) {
+		const user = await setLanguage(this.api, this.db, language);
+		if (this.user?.id === user.id) this.user = user;
 	}
 
 	async signOut() {

@@ -16,6 +16,8 @@ export interface SignedInUser {
 	role: Role;
 	permission: Permission;
 	queueIds: string[];
+	/** The app language the user chose (account screen); null: the browser's language. */
+	language: Language | null;
 	organizationName: string;
 	defaultExpiryMs: number;
 	defaultLanguage: Language;
@@ -30,6 +32,7 @@ async function fetchUser(api: Api): Promise<SignedInUser> {
 		role: user.role,
 		permission: user.permission,
 		queueIds: user.queueIds,
+		language: user.language,
 		organizationName: settings.organizationName,
 		defaultExpiryMs: parseDuration(settings.defaultExpiry) ?? 7 * 86_400_000,
 		defaultLanguage: settings.defaultLanguage
@@ -74,6 +77,21 @@ export async function signOut(api: Api, db: BeckonDB) {
 	} catch {
 		// Offline: the local data is gone already; the cookie expires on its own.
 	}
+}
+
+/**
+ * The user's app language on every device (null: each browser's own). Kept on this device
+ * before it answers, so the reload that applies it starts with the new language.
+ */
+export async function setLanguage(
+	api: Api,
+	db: BeckonDB,
+	language: Language | null
+): Promise<SignedInUser> {
+	await api.account.setLanguage.mutate({ language });
+	const user = await fetchUser(api);
+	await db.setMeta('user', user);
+	return user;
 }
 
 /** The user remembered on this device, if any (works offline). */

@@ -1,10 +1,12 @@
-/** Dates and times in the agent's locale and timezone, with Intl. */
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateTimeZone = new Intl.DateTimeFormat(undefined, {
+/** Dates and times in the app's language (agent-i18n.ts) and the agent's time zone, with Intl. */
+import { intlLocale } from './agent-i18n';
+
+const dateTime = new Intl.DateTimeFormat(intlLocale, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeZone = new Intl.DateTimeFormat(intlLocale, {
 	dateStyle: 'full',
 	timeStyle: 'long'
 });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const relative = new Intl.RelativeTimeFormat(intlLocale, { numeric: 'auto' });
 
 /** `withZone` spells the day and names the agent's time zone (for titles). */
 export function formatDateTime(iso: string | null, withZone = false): string {

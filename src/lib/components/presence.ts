@@ -1,3 +1,4 @@
+import { a } from './app-i18n';
 import { formatRelative } from './format';
 
 /** The link page reports in every 20 s; a minute of silence means the end user has left. */
@@ -8,6 +9,8 @@ export function isOnlineNow(seenAt: string | null, now: number): boolean {
 }
 
 export function presenceLabel(seenAt: string | null, now: number): string {
-	if (!seenAt) return 'Not opened yet';
-	return isOnlineNow(seenAt, now) ? 'Online now' : `Last seen ${formatRelative(seenAt, now)}`;
+	if (!seenAt) return a.notOpened();
+	return isOnlineNow(seenAt, now)
+		? a.onlineNow()
+		: a.lastSeen({ when: formatRelative(seenAt, now) });
 }

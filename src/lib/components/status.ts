@@ -1,12 +1,14 @@
 import type { Status } from '../domain/types';
+import { a } from './app-i18n';
 
+/** Each status in the agent's language (fixed for the page load, as the language is). */
 export const STATUS_LABELS: Record<Status, string> = {
-	open: 'Open',
-	waiting: 'Waiting',
-	ready: 'Ready',
-	connected: 'Connected',
-	closed: 'Closed',
-	expired: 'Expired'
+	open: a.statusOpen(),
+	waiting: a.statusWaiting(),
+	ready: a.statusReady(),
+	connected: a.statusConnected(),
+	closed: a.statusClosed(),
+	expired: a.statusExpired()
 };
 
 /** One glyph per status, so status never depends on colour alone. */

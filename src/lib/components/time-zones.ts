@@ -1,5 +1,6 @@
 /** The recipient's time zone in the agent app: the choices, the default, and times in a zone. */
 import { UTC, zoneLabel } from '../domain/time-zones';
+import { intlLocale } from './agent-i18n';
 
 /** The agent's own zone: a new request's default (most recipients are the agent's neighbours). */
 export function agentTimeZone(): string {
@@ -16,7 +17,7 @@ export function timeZoneChoices(): string[] {
 
 /** An instant as read in `zone` (null: UTC, as mail writes it), the zone named. */
 export function formatInZone(iso: string, zone: string | null): string {
-	return new Intl.DateTimeFormat(undefined, {
+	return new Intl.DateTimeFormat(intlLocale, {
 		dateStyle: 'medium',
 		timeStyle: 'short',
 		timeZone: zone ?? UTC

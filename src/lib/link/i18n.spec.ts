@@ -32,7 +32,26 @@ describe('link page translations', () => {
 						'security_nav',
 						'webhooks_tab',
 						'notify_settings_button',
-						'notify_settings_title'
+						'notify_settings_title',
+						// The agent app's: "Status", "Offline", "Online", "Name", "Admin", "Text" in
+						// German; "Agent(s)", "Actions", "Message", "Administration" in French;
+						// "Offline"/"Online" in Portuguese and Italian, "Email" and "Password" in Italian.
+						'app_status',
+						'app_offline',
+						'app_online',
+						'adm_name',
+						'adm_role_admin',
+						'adm_status',
+						'adm_text',
+						'app_agent',
+						'app_actions',
+						'app_agents',
+						'app_chat_message',
+						'adm_tabs',
+						'adm_role_agent',
+						'adm_message_frame',
+						'app_email',
+						'app_password'
 					].includes(key) &&
 					(t as any)[key]({ agent: 'A', name: 'N', organization: 'O', when: 'W', zone: 'Z' }) ===
 						(english as any)[key]({

@@ -37,6 +37,8 @@ export const users = sqliteTable('users', {
 	role: text('role').$type<Role>().notNull(),
 	permission: text('permission').$type<Permission>().notNull(),
 	active: integer('active', { mode: 'boolean' }).notNull().default(true),
+	/** The app's language for this user; null: follow the browser (then the org's default). */
+	language: text('language').$type<Language>(),
 	createdAt: integer('created_at').notNull(),
 	updatedAt: integer('updated_at').notNull()
 });

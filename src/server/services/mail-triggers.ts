@@ -4,10 +4,11 @@
  * reminder job), so the outbox row and the change commit together or not at all.
  *
  * End users get mail only when the request says `sendEmail`, in its `emailLanguage`. Agents get
- * mail at their account address, in the organisation's default language, about requests
- * assigned to them by someone else and before their scheduled sessions.
+ * mail at their account address, in their own app language (else the organisation's default
+ * language), about requests assigned to them by someone else and before their scheduled sessions.
  */
 import { eq } from 'drizzle-orm';
+import type { Language } from '../../lib/domain/types';
 import type { Beckon } from '../app';
 import { users, type SessionRequestRow } from '../db/schema';
 import { addressOf } from '../mail/format';
@@ -102,12 +103,20 @@ interface Agent {
 	id: string;
 	name: string;
 	email: string;
+	/** The agent's own app language, which their mail speaks too; null: the organisation's. */
+	language: Language | null;
 }
 
 function activeAgent(app: Beckon, id: string | null): Agent | null {
 	if (!id) return null;
 	const user = app.db
-		.select({ id: users.id, name: users.name, email: users.email, active: users.active })
+		.select({
+			id: users.id,
+			name: users.name,
+			email: users.email,
+			language: users.language,
+			active: users.active
+		})
 		.from(users)
 		.where(eq(users.id, id))
 		.get();
@@ -117,7 +126,7 @@ function activeAgent(app: Beckon, id: string | null): Agent | null {
 function agentFacts(app: Beckon, row: SessionRequestRow, agent: Agent): AgentFacts {
 	const settings = getSettings(app);
 	return {
-		language: settings.defaultLanguage,
+		language: agent.language ?? settings.defaultLanguage,
 		organization: settings.organizationName,
 		agentName: agent.name,
 		recipientName: row.recipientName,

@@ -4,7 +4,13 @@ import { asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
 import { canEdit } from '../../lib/domain/rules';
-import { SYSTEM_ACTOR, type Permission, type Role, type Viewer } from '../../lib/domain/types';
+import {
+	SYSTEM_ACTOR,
+	type Language,
+	type Permission,
+	type Role,
+	type Viewer
+} from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
 import { queueMembers, secondFactors, users, viewEpochs, type UserRow } from '../db/schema';
@@ -24,6 +30,8 @@ export interface PublicUser {
 	role: Role;
 	permission: Permission;
 	active: boolean;
+	/** The app's language the user chose; null: the browser's, then the organisation's default. */
+	language: Language | null;
 	queueIds: string[];
 	/** Whether the account signs in with an authenticator app (never the secret itself). */
 	twoFactorEnabled: boolean;
@@ -61,7 +69,7 @@ function queueIdsOf(app: Beckon, userId: string): string[] {
 /** What every shape of a user carries of its row. */
 function userFields(row: UserRow) {
 	const { id, email, name, role, permission, active } = row;
-	return { id, email, name, role, permission, active };
+	return { id, email, name, role, permission, active, language: row.language ?? null };
 }
 
 function toPublicUser(row: UserRow, queueIds: string[], twoFactorEnabled: boolean): PublicUser {
@@ -176,6 +184,18 @@ export async function createUser(
 			.run();
 	});
 	return getUser(app, id);
+}
+
+/** The user's own app language (null: follow the browser); every device picks it up on sync. */
+export function setLanguage(app: Beckon, userId: string, language: Language | null): PublicUser {
+	write(app, () => {
+		app.db
+			.update(users)
+			.set({ language, updatedAt: app.clock() })
+			.where(eq(users.id, userId))
+			.run();
+	});
+	return getUser(app, userId);
 }
 
 /** Makes the user's next pull start over: what they may see changed without a request changing. */

@@ -1,4 +1,5 @@
 /** The whole API: one router per resource. */
+import { accountRouter } from './routers/account';
 import { authRouter } from './routers/auth';
 import { helpRouter } from './routers/help';
 import { linkRouter } from './routers/link';
@@ -31,7 +32,8 @@ export const appRouter = router({
 	push: pushRouter,
 	webhooks: webhooksRouter,
 	reports: reportsRouter,
-	sso: ssoRouter
+	sso: ssoRouter,
+	account: accountRouter
 });
 
 export type AppRouter = typeof appRouter;

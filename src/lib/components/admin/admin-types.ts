@@ -1,4 +1,7 @@
 import type { Api } from '../../client/api';
+import { DomainError } from '../../domain/errors';
+import { refusalText } from '../form-errors';
+import { t } from './admin-i18n';
 
 type Output<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 
@@ -14,7 +17,11 @@ export type WebhookDeliverySummary = Output<Api['webhooks']['deliveries']['query
 /** What an admin sees when a call fails: the server's message, or that the network is gone. */
 export function failure(error: unknown): string {
 	if (typeof navigator !== 'undefined' && !navigator.onLine) {
-		return 'You are offline: this needs the network.';
+		return t.adm_offline_needs_network();
 	}
-	return error instanceof Error ? error.message : String(error);
+	const reason = (error as { data?: { reason?: string } } | null)?.data?.reason;
+	return refusalText(
+		error instanceof DomainError ? error.reason : reason,
+		error instanceof Error ? error.message : String(error)
+	);
 }
