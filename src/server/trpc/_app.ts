@@ -6,6 +6,7 @@ import { queuesRouter } from './routers/queues';
 import { reportsRouter } from './routers/reports';
 import { requestsRouter } from './routers/requests';
 import { mailRouter } from './routers/mail';
+import { passkeysRouter } from './routers/passkeys';
 import { privacyRouter } from './routers/privacy';
 import { pushRouter } from './routers/push';
 import { settingsRouter } from './routers/settings';
@@ -29,7 +30,8 @@ export const appRouter = router({
 	privacy: privacyRouter,
 	push: pushRouter,
 	webhooks: webhooksRouter,
-	reports: reportsRouter
+	reports: reportsRouter,
+	passkeys: passkeysRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@ import {
 	codeSchema,
 	confirmTwoFactorSchema,
 	loginSchema,
+	pendingTokenSchema,
 	secondFactorSchema,
 	sessionIdSchema
 } from '../../../lib/domain/schemas';
@@ -26,6 +27,13 @@ import {
 	verifySecondFactor
 } from '../../services/second-factor';
 import { getUser, type AuthUser } from '../../services/users';
+import { passkeySignInSchema } from '../../../lib/domain/passkeys';
+import {
+	secondFactorOptions,
+	signInOptions,
+	signInWithPasskey,
+	verifyPasskeySecondFactor
+} from '../../services/passkeys';
 import { sessionCookie, type Context } from '../context';
 import { agentProcedure, publicProcedure, router } from '../trpc';
 
@@ -61,20 +69,45 @@ export const authRouter = router({
 	login: publicProcedure.input(loginSchema).mutation(async ({ ctx, input }) => {
 		const result = await login(ctx.app, input, ctx.clientAddress, ctx.userAgent);
 		if (result.kind === 'pending') {
-			const { step, pendingToken, expiresAt } = result;
+			const { step, pendingToken, expiresAt, methods } = result;
 			return {
 				user: null,
-				secondFactor: { step, pendingToken, expiresAt: new Date(expiresAt).toISOString() }
+				secondFactor: {
+					step,
+					pendingToken,
+					expiresAt: new Date(expiresAt).toISOString(),
+					methods
+				}
 			};
 		}
 		setSessionCookie(ctx, result.sessionToken);
 		return { user: getUser(ctx.app, result.user.id) };
 	}),
-	/** The second step: the app's code or a recovery code (spent) → `{user}` and the cookie. */
-	verifySecondFactor: publicProcedure.input(secondFactorSchema).mutation(({ ctx, input }) => {
+	/**
+	 * The second step: the app's code, a recovery code (spent) or a passkey's answer (to
+	 * `passkeySecondFactorOptions`) → `{user}` and the cookie.
+	 */
+	verifySecondFactor: publicProcedure.input(secondFactorSchema).mutation(async ({ ctx, input }) => {
 		const user = pendingUser(ctx.app, input.pendingToken, 'code');
-		verifySecondFactor(ctx.app, user.id, input, ctx.clientAddress);
+		if (input.passkey) {
+			await verifyPasskeySecondFactor(ctx.app, user.id, input.passkey, ctx.clientAddress);
+		} else {
+			verifySecondFactor(ctx.app, user.id, input, ctx.clientAddress);
+		}
 		return { user: signInDevice(ctx, user.id) };
+	}),
+	/** `navigator.credentials.get()` options for the second step with one of the account's passkeys. */
+	passkeySecondFactorOptions: publicProcedure
+		.input(pendingTokenSchema)
+		.mutation(({ ctx, input }) =>
+			secondFactorOptions(ctx.app, pendingUser(ctx.app, input.pendingToken, 'code').id)
+		),
+	/** `navigator.credentials.get()` options for a sign-in with a passkey alone (any account's). */
+	passkeyOptions: publicProcedure.mutation(({ ctx }) => signInOptions(ctx.app, ctx.clientAddress)),
+	/** A passkey alone (user verified) → `{user}` and the cookie, as a completed password sign-in. */
+	passkeySignIn: publicProcedure.input(passkeySignInSchema).mutation(async ({ ctx, input }) => {
+		const userId = await signInWithPasskey(ctx.app, input.response, ctx.clientAddress);
+		return { user: signInDevice(ctx, userId) };
 	}),
 	logout: publicProcedure.input(z.object({}).optional()).mutation(({ ctx }) => {
 		if (ctx.sessionToken) logout(ctx.app, ctx.sessionToken);
