@@ -24,7 +24,12 @@ const credentialFields = {
 	rawId: base64url(1400).min(1),
 	type: z.literal('public-key'),
 	authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-	clientExtensionResults: z.record(z.string(), z.unknown()).default({})
+	// The browser's extension outputs: none asked for, so only their being an object is checked.
+	clientExtensionResults: z
+		.custom<object>((value) => typeof value === 'object' && value !== null, {
+			message: 'must be an object'
+		})
+		.default({})
 };
 
 export const registrationResponseSchema = z.object({
