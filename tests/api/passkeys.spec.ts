@@ -439,6 +439,35 @@ describe('a passkey as the second factor', () => {
 		);
 	});
 
+	it('may be what an account that must set up a second factor adds at sign-in', async () => {
+		const user = await makeUser(ctx.server.app, 'agent', 'edit');
+		await ctx.admin.mutate('settings.update', { twoFactorRequired: 'everyone' });
+		try {
+			const device = new ApiClient(ctx.server.url);
+			const { secondFactor } = await device.login(user.email, user.password);
+			expect(secondFactor).toMatchObject({ step: 'enrol', methods: [] });
+			const { pendingToken } = secondFactor;
+			// The signed-in procedures stay closed to a pending sign-in.
+			await expectApiError(device.mutate('passkeys.registrationOptions', {}), 'UNAUTHORIZED');
+			const options = await device.mutate('auth.enrolPasskeyOptions', { pendingToken });
+			expect(options.user.name).toBe(user.email);
+			const authenticator = new SoftAuthenticator();
+			const { passkey, user: signedIn } = await device.mutate('auth.enrolPasskey', {
+				pendingToken,
+				name: 'Phone',
+				response: authenticator.create(options, page)
+			});
+			expect(passkey).toMatchObject({ id: authenticator.id, name: 'Phone' });
+			expect(signedIn.id).toBe(user.id);
+			expect((await device.query('auth.me')).user.id).toBe(user.id);
+			// From now on the password is followed by the passkey, not by an enrolment.
+			const next = await new ApiClient(ctx.server.url).login(user.email, user.password);
+			expect(next.secondFactor).toMatchObject({ step: 'code', methods: ['passkey'] });
+		} finally {
+			await ctx.admin.mutate('settings.update', { twoFactorRequired: 'off' });
+		}
+	});
+
 	it("goes with an admin's reset of the second factor, recorded", async () => {
 		const user = await makeUser(ctx.server.app, 'agent', 'edit');
 		await addPasskey(await signedIn(ctx, user), 'Lost laptop');

@@ -225,6 +225,21 @@ const withPasskey = once(async (f) => {
 	return { user };
 });
 
+/** The pending token of a password sign-in whose next step is a code (or passkey). */
+async function passkeyCodeStep(f: Fixtures): Promise<string> {
+	const { user } = (await withPasskey(f)) as { user: Me };
+	const { secondFactor } = await new ApiClient(f.server.url).login(user.email, user.password);
+	return secondFactor.pendingToken;
+}
+
+const NO_ONE_SIGNED_IN: Record<Caller, Outcome> = {
+	admin: 'UNAUTHORIZED',
+	edit: 'UNAUTHORIZED',
+	view: 'UNAUTHORIZED',
+	none: 'UNAUTHORIZED',
+	anonymous: 'UNAUTHORIZED'
+};
+
 const MATRIX: Row[] = [
 	{
 		path: 'auth.login',
@@ -1161,12 +1176,35 @@ const MATRIX: Row[] = [
 		kind: 'mutation',
 		expect: PUBLIC,
 		input: async (f) => {
-			const { user } = await withPasskey(f);
+			const { user } = (await withPasskey(f)) as { user: Me };
 			const { secondFactor } = await new ApiClient(f.server.url).login(user.email, user.password);
 			expect(secondFactor.methods).toEqual(['passkey']);
 			return { pendingToken: secondFactor.pendingToken };
 		},
 		returns: ({ answer }) => expect(answer.allowCredentials).toHaveLength(1)
+	},
+	// Enrolling a passkey at sign-in takes an `enrol` step's token (tests/api/passkeys.spec.ts):
+	// a `code` step's, whoever sends it, opens nothing.
+	{
+		path: 'auth.enrolPasskeyOptions',
+		kind: 'mutation',
+		expect: NO_ONE_SIGNED_IN,
+		input: async (f) => ({ pendingToken: await passkeyCodeStep(f) }),
+		returns: () => undefined
+	},
+	{
+		path: 'auth.enrolPasskey',
+		kind: 'mutation',
+		expect: NO_ONE_SIGNED_IN,
+		input: async (f) => ({
+			pendingToken: await passkeyCodeStep(f),
+			name: 'Key',
+			response: new SoftAuthenticator().create(
+				{ challenge: 'none', rp: { id: '127.0.0.1' }, user: { id: 'none' } },
+				PAGE
+			)
+		}),
+		returns: () => undefined
 	},
 	{
 		path: 'passkeys.remove',

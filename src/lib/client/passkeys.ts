@@ -38,3 +38,11 @@ export async function passkeySecondStep(api: Api, pendingToken: string) {
 	const passkey = await startAuthentication({ optionsJSON });
 	await api.auth.verifySecondFactor.mutate({ pendingToken, passkey });
 }
+
+/** A passkey as the second factor an `enrol` step asks for; the server then sets the cookie. */
+export async function enrolPasskey(api: Api, pendingToken: string, name: string) {
+	const optionsJSON = await api.auth.enrolPasskeyOptions.mutate({ pendingToken });
+	const { startRegistration } = await browser();
+	const response = await startRegistration({ optionsJSON });
+	await api.auth.enrolPasskey.mutate({ pendingToken, name, response });
+}

@@ -20,6 +20,7 @@ import { passkey_sign_in } from '../paraglide/messages/passkey_sign_in.js';
 import { passkey_use } from '../paraglide/messages/passkey_use.js';
 import { passkey_second_prompt } from '../paraglide/messages/passkey_second_prompt.js';
 import { passkey_unsupported } from '../paraglide/messages/passkey_unsupported.js';
+import { passkey_enrol_instead } from '../paraglide/messages/passkey_enrol_instead.js';
 import { passkey_cancelled } from '../paraglide/messages/passkey_cancelled.js';
 
 type Message<I> = (inputs: I, options: { locale: typeof agentLocale }) => string;
@@ -46,5 +47,6 @@ export const p = {
 	use: bind(passkey_use),
 	secondPrompt: bind(passkey_second_prompt),
 	unsupported: bind(passkey_unsupported),
-	cancelled: bind(passkey_cancelled)
+	cancelled: bind(passkey_cancelled),
+	enrolInstead: bind(passkey_enrol_instead)
 };

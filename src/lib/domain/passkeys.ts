@@ -65,6 +65,10 @@ export const renamePasskeySchema = z.object({
 	name: passkeyNameSchema
 });
 export const passkeySignInSchema = z.object({ response: authenticationResponseSchema });
+/** A passkey added as the second factor an `enrol` step of a sign-in asks for. */
+export const enrolPasskeySchema = registerPasskeySchema.extend({
+	pendingToken: z.string().min(1, { message: 'is required' }).max(400)
+});
 
 /** How the second step of a sign-in can be made: the authenticator app, or a passkey. */
 export const SECOND_FACTOR_METHODS = ['totp', 'passkey'] as const;

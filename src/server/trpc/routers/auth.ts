@@ -27,8 +27,10 @@ import {
 	verifySecondFactor
 } from '../../services/second-factor';
 import { getUser, type AuthUser } from '../../services/users';
-import { passkeySignInSchema } from '../../../lib/domain/passkeys';
+import { enrolPasskeySchema, passkeySignInSchema } from '../../../lib/domain/passkeys';
 import {
+	registerPasskey,
+	registrationOptions,
 	secondFactorOptions,
 	signInOptions,
 	signInWithPasskey,
@@ -104,6 +106,21 @@ export const authRouter = router({
 		),
 	/** `navigator.credentials.get()` options for a sign-in with a passkey alone (any account's). */
 	passkeyOptions: publicProcedure.mutation(({ ctx }) => signInOptions(ctx.app, ctx.clientAddress)),
+	/**
+	 * An account that must set up a second factor at sign-in may add a passkey instead of an app:
+	 * the creation options for the `enrol` step's `pendingToken`…
+	 */
+	enrolPasskeyOptions: publicProcedure
+		.input(pendingTokenSchema)
+		.mutation(({ ctx, input }) =>
+			registrationOptions(ctx.app, pendingUser(ctx.app, input.pendingToken, 'enrol'))
+		),
+	/** …and the authenticator's answer → `{passkey, user}` and the session cookie. */
+	enrolPasskey: publicProcedure.input(enrolPasskeySchema).mutation(async ({ ctx, input }) => {
+		const user = pendingUser(ctx.app, input.pendingToken, 'enrol');
+		const passkey = await registerPasskey(ctx.app, user, input);
+		return { passkey, user: signInDevice(ctx, user.id) };
+	}),
 	/** A passkey alone (user verified) → `{user}` and the cookie, as a completed password sign-in. */
 	passkeySignIn: publicProcedure.input(passkeySignInSchema).mutation(async ({ ctx, input }) => {
 		const userId = await signInWithPasskey(ctx.app, input.response, ctx.clientAddress);
