@@ -134,3 +134,27 @@ test('an agent adds a passkey on the account screen, then signs in with it alone
 	await page.getByRole('button', { name: 'Use a passkey' }).click();
 	await expect(page.getByRole('heading', { name: 'Account and security' })).toBeVisible();
 });
+
+test('where a second factor is required, an agent without one adds a passkey at sign-in', async ({
+	page
+}) => {
+	const context = await playwrightRequest.newContext({ baseURL: origin });
+	const admin = await signInAdmin(context);
+	const agent = await createAgent(admin, 'Enrol');
+	await admin.mutate('settings.update', { twoFactorRequired: 'everyone' });
+	try {
+		const authenticator = await addVirtualAuthenticator(page);
+		await signInWithPassword(page, agent);
+		await expect(page.getByRole('heading', { name: 'Two-step sign-in' })).toBeVisible();
+		await page.getByRole('button', { name: 'Add a passkey instead' }).click();
+		await expect(connectivity(page)).toHaveText('Online');
+		expect(await authenticator.credentials()).toHaveLength(1);
+		await page.getByRole('link', { name: 'Account' }).click();
+		await expect(page.getByRole('region', { name: 'Passkeys' }).getByTestId('passkey')).toHaveCount(
+			1
+		);
+	} finally {
+		await admin.mutate('settings.update', { twoFactorRequired: 'off' });
+		await context.dispose();
+	}
+});
