@@ -1,25 +1,12 @@
 /**
- * The passkeys' strings (account screen, sign-in, second step) in the agent's language, imported
- * one by one as security-i18n.ts does, so the requests page loads only these.
+ * The passkeys' strings of the sign-in screen in the agent's language, imported one by one as
+ * security-i18n.ts does; the account screen's are in passkey-settings-i18n.ts, so the requests
+ * page (which carries the sign-in screen) loads only these.
  */
 import { agentLocale } from './agent-i18n';
-import { passkey_heading } from '../paraglide/messages/passkey_heading.js';
-import { passkey_help } from '../paraglide/messages/passkey_help.js';
-import { passkey_none } from '../paraglide/messages/passkey_none.js';
-import { passkey_add } from '../paraglide/messages/passkey_add.js';
-import { passkey_name_label } from '../paraglide/messages/passkey_name_label.js';
-import { passkey_created } from '../paraglide/messages/passkey_created.js';
-import { passkey_last_used } from '../paraglide/messages/passkey_last_used.js';
-import { passkey_never_used } from '../paraglide/messages/passkey_never_used.js';
-import { passkey_synced } from '../paraglide/messages/passkey_synced.js';
-import { passkey_rename } from '../paraglide/messages/passkey_rename.js';
-import { passkey_save } from '../paraglide/messages/passkey_save.js';
-import { passkey_remove } from '../paraglide/messages/passkey_remove.js';
-import { passkey_remove_confirm } from '../paraglide/messages/passkey_remove_confirm.js';
 import { passkey_sign_in } from '../paraglide/messages/passkey_sign_in.js';
 import { passkey_use } from '../paraglide/messages/passkey_use.js';
 import { passkey_second_prompt } from '../paraglide/messages/passkey_second_prompt.js';
-import { passkey_unsupported } from '../paraglide/messages/passkey_unsupported.js';
 import { passkey_enrol_instead } from '../paraglide/messages/passkey_enrol_instead.js';
 import { passkey_cancelled } from '../paraglide/messages/passkey_cancelled.js';
 
@@ -30,23 +17,9 @@ const bind =
 		message((inputs[0] ?? {}) as I, { locale: agentLocale });
 
 export const p = {
-	heading: bind(passkey_heading),
-	help: bind(passkey_help),
-	none: bind(passkey_none),
-	add: bind(passkey_add),
-	nameLabel: bind(passkey_name_label),
-	created: bind(passkey_created),
-	lastUsed: bind(passkey_last_used),
-	neverUsed: bind(passkey_never_used),
-	synced: bind(passkey_synced),
-	rename: bind(passkey_rename),
-	save: bind(passkey_save),
-	remove: bind(passkey_remove),
-	removeConfirm: bind(passkey_remove_confirm),
 	signIn: bind(passkey_sign_in),
 	use: bind(passkey_use),
 	secondPrompt: bind(passkey_second_prompt),
-	unsupported: bind(passkey_unsupported),
-	cancelled: bind(passkey_cancelled),
-	enrolInstead: bind(passkey_enrol_instead)
+	enrolInstead: bind(passkey_enrol_instead),
+	cancelled: bind(passkey_cancelled)
 };
