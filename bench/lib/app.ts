@@ -43,6 +43,6 @@ export async function screenAt(page: Page, screen: keyof typeof SCREENS): Promis
 export async function signInThroughForm(page: Page, email: string) {
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill(PASSWORD);
-	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 	await expect(page.getByTestId('request-row').first()).toBeVisible({ timeout: 60_000 });
 }

@@ -21,6 +21,8 @@ export interface Limits {
 	helpAddress: RateLimiter;
 	/** Requests from a help page, per queue: a flood spread over many addresses. */
 	helpQueue: RateLimiter;
+	/** Passkey challenges asked for without an account (services/passkeys.ts), per address. */
+	passkeyChallenges: RateLimiter;
 	/** Failed sign-ins (services/auth.ts says which applies when). */
 	login: {
 		/** Per address, over any accounts: slowed, then locked (that address only). */
@@ -58,6 +60,7 @@ export function createLimits(db: DB): Limits {
 		linkMisses: new RateLimiter(20, 10 * 60_000),
 		helpAddress: new RateLimiter(5, 60 * 60_000),
 		helpQueue: new RateLimiter(30, 10 * 60_000),
+		passkeyChallenges: new RateLimiter(30, 60_000),
 		login: {
 			// An office behind one address gets more room than a single account.
 			address: new LoginThrottle(

@@ -8,6 +8,7 @@ import { leadingZeroBits, powInput } from '../../src/lib/domain/help';
 import { ApiClient, ApiError, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
 import { base32Decode, totp } from '../../src/server/totp';
+import { SoftAuthenticator } from '../support/webauthn';
 
 type Json = Record<string, any>;
 type Caller = 'admin' | 'edit' | 'view' | 'none' | 'anonymous';
@@ -205,6 +206,39 @@ async function enrolled(f: Fixtures, caller: Caller) {
 	await client.mutate('auth.confirmTwoFactor', { code: totp(base32Decode(secret), Date.now()) });
 	return { code: totp(base32Decode(secret), Date.now() + 30_000) };
 }
+
+/** The test server's public URL (tests/support/server.ts): the passkeys' origin. */
+const PAGE = { origin: 'http://127.0.0.1:1' };
+/** Each caller's passkey while the passkey rows run (added by `passkeys.register`). */
+const passkeyOf = new Map<Caller, { authenticator: SoftAuthenticator; userId?: string }>();
+
+/** A user with a passkey only, for the second step's options. */
+const withPasskey = once(async (f) => {
+	const user = await makeUser(f.server.app, 'agent', 'edit');
+	const device = new ApiClient(f.server.url);
+	await device.login(user.email, user.password);
+	const options = await device.mutate('passkeys.registrationOptions', {});
+	await device.mutate('passkeys.register', {
+		name: 'Key',
+		response: new SoftAuthenticator().create(options, PAGE)
+	});
+	return { user };
+});
+
+/** The pending token of a password sign-in whose next step is a code (or passkey). */
+async function passkeyCodeStep(f: Fixtures): Promise<string> {
+	const { user } = (await withPasskey(f)) as { user: Me };
+	const { secondFactor } = await new ApiClient(f.server.url).login(user.email, user.password);
+	return secondFactor.pendingToken;
+}
+
+const NO_ONE_SIGNED_IN: Record<Caller, Outcome> = {
+	admin: 'UNAUTHORIZED',
+	edit: 'UNAUTHORIZED',
+	view: 'UNAUTHORIZED',
+	none: 'UNAUTHORIZED',
+	anonymous: 'UNAUTHORIZED'
+};
 
 const MATRIX: Row[] = [
 	{
@@ -1101,6 +1135,132 @@ const MATRIX: Row[] = [
 			return { id: r.id };
 		}),
 		returns: ({ answer }) => expect(answer).toMatchObject({ from: 'end_user', message: HELLO })
+	},
+	// The passkey rows, in this order: each caller adds a passkey, which the last row removes
+	// (a passkey is a second factor, and the other rows sign the callers in with a password).
+	{
+		path: 'passkeys.list',
+		kind: 'query',
+		expect: SIGNED_IN,
+		returns: ({ answer }) => expect(answer).toEqual({ passkeys: [] })
+	},
+	{
+		path: 'passkeys.registrationOptions',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: () => ({}),
+		returns: ({ answer, me }) => {
+			expect(answer.rp).toEqual({ name: 'Beckon', id: '127.0.0.1' });
+			expect(answer.user.name).toBe(me.email);
+			expect(answer.challenge).toMatch(/^[\w-]{43}$/);
+		}
+	},
+	{
+		path: 'passkeys.register',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: async (f, caller) => {
+			const authenticator = new SoftAuthenticator();
+			passkeyOf.set(caller, { authenticator });
+			const client = caller === 'anonymous' ? f.clients.admin : f.clients[caller];
+			const options = await client.mutate('passkeys.registrationOptions', {});
+			return { name: `Key of ${caller}`, response: authenticator.create(options, PAGE) };
+		},
+		returns: ({ answer, input, me }) => {
+			expect(answer.passkey).toEqual({
+				id: input.response.id,
+				name: input.name,
+				createdAt: expect.stringMatching(/Z$/),
+				lastUsedAt: null,
+				backedUp: false
+			});
+			for (const held of passkeyOf.values()) {
+				if (held.authenticator.id === answer.passkey.id) held.userId = me.id;
+			}
+		}
+	},
+	{
+		path: 'passkeys.rename',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: (_f, caller) => ({
+			id: passkeyOf.get(caller)?.authenticator.id ?? 'none',
+			name: `Renamed by ${caller}`
+		}),
+		returns: ({ answer, input }) =>
+			expect(answer.passkey).toMatchObject({ id: input.id, name: input.name })
+	},
+	{
+		path: 'auth.passkeyOptions',
+		kind: 'mutation',
+		expect: PUBLIC,
+		input: () => ({}),
+		returns: ({ answer }) =>
+			expect(answer).toMatchObject({ rpId: '127.0.0.1', userVerification: 'required' })
+	},
+	{
+		path: 'auth.passkeySignIn',
+		kind: 'mutation',
+		expect: PUBLIC,
+		freshSession: true,
+		input: async (f, caller) => {
+			const held = passkeyOf.get(caller === 'anonymous' ? 'admin' : caller)!;
+			const options = await new ApiClient(f.server.url).mutate('auth.passkeyOptions', {});
+			return { response: held.authenticator.get(options, PAGE) };
+		},
+		returns: ({ answer, input }) => {
+			const owner = [...passkeyOf.values()].find(
+				(held) => held.authenticator.id === input.response.id
+			);
+			expect(answer.user.id).toBe(owner?.userId);
+		}
+	},
+	{
+		path: 'auth.passkeySecondFactorOptions',
+		kind: 'mutation',
+		expect: PUBLIC,
+		input: async (f) => {
+			const { user } = (await withPasskey(f)) as { user: Me };
+			const { secondFactor } = await new ApiClient(f.server.url).login(user.email, user.password);
+			expect(secondFactor.methods).toEqual(['passkey']);
+			return { pendingToken: secondFactor.pendingToken };
+		},
+		returns: ({ answer }) => expect(answer.allowCredentials).toHaveLength(1)
+	},
+	// Enrolling a passkey at sign-in takes an `enrol` step's token (tests/api/passkeys.spec.ts):
+	// a `code` step's, whoever sends it, opens nothing.
+	{
+		path: 'auth.enrolPasskeyOptions',
+		kind: 'mutation',
+		expect: NO_ONE_SIGNED_IN,
+		input: async (f) => ({ pendingToken: await passkeyCodeStep(f) }),
+		returns: () => undefined
+	},
+	{
+		path: 'auth.enrolPasskey',
+		kind: 'mutation',
+		expect: NO_ONE_SIGNED_IN,
+		input: async (f) => ({
+			pendingToken: await passkeyCodeStep(f),
+			name: 'Key',
+			response: new SoftAuthenticator().create(
+				{ challenge: 'none', rp: { id: '127.0.0.1' }, user: { id: 'none' } },
+				PAGE
+			)
+		}),
+		returns: () => undefined
+	},
+	{
+		path: 'passkeys.remove',
+		kind: 'mutation',
+		expect: SIGNED_IN,
+		input: (_f, caller) => ({ id: passkeyOf.get(caller)?.authenticator.id ?? 'none' }),
+		returns: async ({ answer, f, me }) => {
+			expect(answer).toEqual({ ok: true });
+			const caller = [...passkeyOf.keys()].find((c) => passkeyOf.get(c)?.userId === me.id);
+			expect(caller).toBeDefined();
+			expect((await f.clients[caller!].query('passkeys.list')).passkeys).toEqual([]);
+		}
 	}
 ];
 

@@ -100,7 +100,7 @@ export async function signIn(page: Page, agent: { email: string; password: strin
 	await page.goto('/');
 	await page.getByLabel('Email').fill(agent.email);
 	await page.getByLabel('Password').fill(agent.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 	await expect(connectivity(page)).toHaveText('Online');
 	await expect(page.getByTestId('last-synced')).not.toHaveText('Never synced', {
 		timeout: 10_000

@@ -20,7 +20,7 @@ import {
 async function fillSignIn(page: Page, agent: { email: string; password: string }) {
 	await page.getByLabel('Email').fill(agent.email);
 	await page.getByLabel('Password').fill(agent.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 test('an agent sets up an authenticator app, then signs in with a code and with a recovery code', async ({

@@ -32,7 +32,7 @@ test('an agent walks every screen of the Session Requests tab', async ({
 	const t = tag();
 
 	await page.goto('/');
-	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 	await expectAccessible(page, 'sign-in');
 	await signIn(page, agent);
 	await expect(page.getByRole('heading', { name: 'Session Requests' })).toBeVisible();
@@ -160,5 +160,5 @@ test('an agent walks every screen of the Session Requests tab', async ({
 
 	// Sign out.
 	await page.getByRole('button', { name: 'Sign out' }).click();
-	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 });

@@ -43,6 +43,8 @@ async function fetchUser(api: Api): Promise<SignedInUser> {
 export interface PendingSignIn {
 	step: 'code' | 'enrol';
 	pendingToken: string;
+	/** How the `code` step can be made: the authenticator app, a passkey. */
+	methods: ('totp' | 'passkey')[];
 }
 
 /** The password step: signed in, or a second step to take (`PendingSignIn`). */
@@ -54,8 +56,8 @@ export async function signIn(
 ): Promise<SignedInUser | PendingSignIn> {
 	const answer = await api.auth.login.mutate({ email, password });
 	if ('secondFactor' in answer && answer.secondFactor) {
-		const { step, pendingToken } = answer.secondFactor;
-		return { step, pendingToken };
+		const { step, pendingToken, methods } = answer.secondFactor;
+		return { step, pendingToken, methods };
 	}
 	return finishSignIn(api, db);
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ALERT_KINDS } from './alerts';
+import { authenticationResponseSchema } from './passkeys';
 import { RETENTION_DAYS } from './privacy';
 import { TWO_FACTOR_REQUIREMENTS } from './sign-in';
 import { canonicalTimeZone } from './time-zones';
@@ -168,17 +169,22 @@ export const totpCodeSchema = z
 
 const pendingToken = z.string().min(1, { message: 'is required' }).max(400);
 
-/** The second step of a sign-in: the app's code or one recovery code. */
+/** The second step of a sign-in: the app's code, one recovery code, or a passkey's answer. */
 export const secondFactorSchema = z
 	.object({
 		pendingToken,
 		code: totpCodeSchema.optional(),
-		recoveryCode: z.string().trim().min(1).max(40).optional()
+		recoveryCode: z.string().trim().min(1).max(40).optional(),
+		passkey: authenticationResponseSchema.optional()
 	})
-	.refine((input) => (input.code === undefined) !== (input.recoveryCode === undefined), {
-		message: 'give either a code or a recovery code',
-		path: ['code']
-	});
+	.refine(
+		(input) =>
+			[input.code, input.recoveryCode, input.passkey].filter((given) => given !== undefined)
+				.length === 1,
+		{ message: 'give either a code, a recovery code or a passkey', path: ['code'] }
+	);
+/** The passkey options of the second step of a pending sign-in. */
+export const pendingTokenSchema = z.object({ pendingToken });
 
 /** Enrolment: signed in, or with the pending sign-in of an account that must enrol first. */
 export const beginTwoFactorSchema = z.object({ pendingToken: pendingToken.optional() }).optional();

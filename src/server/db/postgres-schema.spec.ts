@@ -59,7 +59,8 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 			{ hash: '0005_webhooks' },
 			{ hash: '0006_recipient_time_zone' },
 			{ hash: '0007_help_page' },
-			{ hash: '0008_user_language' }
+			{ hash: '0008_user_language' },
+			{ hash: '0009_passkeys' }
 		]);
 	});
 });

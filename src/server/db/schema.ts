@@ -96,6 +96,48 @@ export const recoveryCodes = sqliteTable(
 );
 
 /**
+ * A user's passkeys (WebAuthn credentials). `id` is the credential id (base64url) the
+ * authenticator answers with; `publicKey` its COSE public key (base64url), never sent back out.
+ * `counter` is the signature counter last seen: one that fails to grow means a cloned key.
+ */
+export const passkeys = sqliteTable(
+	'passkeys',
+	{
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		publicKey: text('public_key').notNull(),
+		counter: integer('counter').notNull().default(0),
+		/** What the browser said it can reach the authenticator over (JSON list), for its hints. */
+		transports: text('transports', { mode: 'json' }).$type<string[]>().notNull(),
+		/** Synced between devices (multi-device) and backed up, as the authenticator says. */
+		backedUp: integer('backed_up', { mode: 'boolean' }).notNull().default(false),
+		createdAt: integer('created_at').notNull(),
+		lastUsedAt: integer('last_used_at')
+	},
+	(t) => [index('passkeys_user_idx').on(t.userId)]
+);
+export type PasskeyRow = typeof passkeys.$inferSelect;
+
+/**
+ * WebAuthn challenges handed out and not yet answered: each is taken (deleted) by the one answer
+ * that uses it, on any instance. `userId` is the account it was made for (null for a sign-in
+ * with a passkey alone, where the passkey says whose it is).
+ */
+export const webauthnChallenges = sqliteTable(
+	'webauthn_challenges',
+	{
+		challenge: text('challenge').primaryKey(),
+		purpose: text('purpose').$type<'register' | 'sign_in' | 'second_factor'>().notNull(),
+		userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+		expiresAt: integer('expires_at').notNull()
+	},
+	(t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)]
+);
+
+/**
  * What happened to an account's sign-in (second factor enabled, reset, devices signed out): the
  * account's audit log, append-only. `actor` is the user who did it.
  */
@@ -121,7 +163,10 @@ export type AccountEventType =
 	| 'session_signed_out'
 	| 'sessions_signed_out'
 	| 'sso_settings_changed'
-	| 'sso_user_created';
+	| 'sso_user_created'
+	| 'passkey_added'
+	| 'passkey_renamed'
+	| 'passkey_removed';
 
 /** API tokens act as the admin who created them; only their hash is kept. */
 export const apiTokens = sqliteTable('api_tokens', {

@@ -16,6 +16,8 @@ import { hashPassword, loadAuthUser, type AuthUser } from './users';
 import { recordAccountEvent } from './account-events';
 import { hasSecondFactor, secondFactorRequired } from './second-factor';
 import { refusePasswordWhenSsoOnly } from './sso-settings';
+import { hasPasskey } from './passkeys';
+import type { SecondFactorMethod } from '../../lib/domain/passkeys';
 
 export const SESSION_COOKIE = 'beckon_session';
 export const SESSION_LIFETIME_MS = 30 * 86_400_000;
@@ -73,7 +75,22 @@ export type PendingStep = 'code' | 'enrol';
 
 export type LoginResult =
 	| { kind: 'session'; user: AuthUser; sessionToken: string; expiresAt: number }
-	| { kind: 'pending'; step: PendingStep; pendingToken: string; expiresAt: number };
+	| {
+			kind: 'pending';
+			step: PendingStep;
+			pendingToken: string;
+			expiresAt: number;
+			/** How the `code` step can be made (none for `enrol`). */
+			methods: SecondFactorMethod[];
+	  };
+
+/** The second factors an account has: its authenticator app, its passkeys (either will do). */
+export function secondFactorMethods(app: Beckon, userId: string): SecondFactorMethod[] {
+	const methods: SecondFactorMethod[] = [];
+	if (hasSecondFactor(app, userId)) methods.push('totp');
+	if (hasPasskey(app, userId)) methods.push('passkey');
+	return methods;
+}
 
 export async function login(
 	app: Beckon,
@@ -117,17 +134,16 @@ export function completeSignIn(
 	device: Device
 ): LoginResult {
 	const now = app.clock();
-	const step: PendingStep | null = hasSecondFactor(app, row.id)
-		? 'code'
-		: secondFactorRequired(app, row.role)
-			? 'enrol'
-			: null;
+	const methods = secondFactorMethods(app, row.id);
+	const step: PendingStep | null =
+		methods.length > 0 ? 'code' : secondFactorRequired(app, row.role) ? 'enrol' : null;
 	if (step) {
 		const expiresAt = now + PENDING_SIGN_IN_MS;
 		return {
 			kind: 'pending',
 			step,
 			expiresAt,
+			methods,
 			pendingToken: pendingToken(app, row, step, expiresAt)
 		};
 	}

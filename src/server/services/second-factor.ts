@@ -19,7 +19,7 @@ import {
 } from '../../lib/domain/sign-in';
 import type { Role } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
-import { recoveryCodes, secondFactors } from '../db/schema';
+import { passkeys, recoveryCodes, secondFactors } from '../db/schema';
 import { addressKey } from '../rate-limit';
 import { base32Encode, matchingStep, otpauthUri } from '../totp';
 import { recordAccountEvent } from './account-events';
@@ -125,8 +125,11 @@ function newRecoveryCodes(app: Beckon, userId: string): string[] {
 	return codes;
 }
 
-/** Refuses a code attempt while the account or address must wait, else counts it as failed. */
-function startCodeAttempt(app: Beckon, userId: string, clientAddress: string, now: number) {
+/**
+ * Refuses a code attempt (or a passkey as the second step) while the account or address must wait,
+ * else counts it as failed; answers what to call on success.
+ */
+export function startCodeAttempt(app: Beckon, userId: string, clientAddress: string, now: number) {
 	const { code, address } = app.limits.login;
 	const address64 = addressKey(clientAddress);
 	const waitMs = Math.max(code.waitMs(userId, now), address.waitMs(address64, now));
@@ -262,16 +265,23 @@ export function regenerateRecoveryCodes(
 	return write(app, () => ({ recoveryCodes: newRecoveryCodes(app, user.id) }));
 }
 
-/** An admin removes a user's second factor (lost phone); the user sets one up again. */
+/**
+ * An admin removes a user's second factors (lost phone or laptop): the authenticator app and the
+ * passkeys, which count as one too; the user sets them up again.
+ */
 export function resetTwoFactor(app: Beckon, admin: { id: string }, userId: string) {
 	write(app, () => {
 		const had = factorOf(app, userId);
 		removeFactor(app, userId);
+		const passkeysRemoved = app.db
+			.delete(passkeys)
+			.where(eq(passkeys.userId, userId))
+			.run().changes;
 		recordAccountEvent(app, {
 			userId,
 			type: 'two_factor_reset',
 			actor: admin.id,
-			data: { hadSecondFactor: !!had?.confirmedAt }
+			data: { hadSecondFactor: !!had?.confirmedAt, passkeysRemoved }
 		});
 	});
 }

@@ -7,6 +7,7 @@ import { queuesRouter } from './routers/queues';
 import { reportsRouter } from './routers/reports';
 import { requestsRouter } from './routers/requests';
 import { mailRouter } from './routers/mail';
+import { passkeysRouter } from './routers/passkeys';
 import { privacyRouter } from './routers/privacy';
 import { pushRouter } from './routers/push';
 import { settingsRouter } from './routers/settings';
@@ -33,7 +34,8 @@ export const appRouter = router({
 	webhooks: webhooksRouter,
 	reports: reportsRouter,
 	sso: ssoRouter,
-	account: accountRouter
+	account: accountRouter,
+	passkeys: passkeysRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@ import {
 	codeSchema,
 	confirmTwoFactorSchema,
 	loginSchema,
+	pendingTokenSchema,
 	secondFactorSchema,
 	sessionIdSchema
 } from '../../../lib/domain/schemas';
@@ -28,6 +29,15 @@ import {
 import { getUser, type AuthUser } from '../../services/users';
 import { ssoClient, ssoInfo } from '../../services/sso-settings';
 import { endSessionUrl } from '../../sso/oidc-client';
+import { enrolPasskeySchema, passkeySignInSchema } from '../../../lib/domain/passkeys';
+import {
+	registerPasskey,
+	registrationOptions,
+	secondFactorOptions,
+	signInOptions,
+	signInWithPasskey,
+	verifyPasskeySecondFactor
+} from '../../services/passkeys';
 import { sessionCookie, type Context } from '../context';
 import { agentProcedure, publicProcedure, router } from '../trpc';
 
@@ -63,20 +73,60 @@ export const authRouter = router({
 	login: publicProcedure.input(loginSchema).mutation(async ({ ctx, input }) => {
 		const result = await login(ctx.app, input, ctx.clientAddress, ctx.userAgent);
 		if (result.kind === 'pending') {
-			const { step, pendingToken, expiresAt } = result;
+			const { step, pendingToken, expiresAt, methods } = result;
 			return {
 				user: null,
-				secondFactor: { step, pendingToken, expiresAt: new Date(expiresAt).toISOString() }
+				secondFactor: {
+					step,
+					pendingToken,
+					expiresAt: new Date(expiresAt).toISOString(),
+					methods
+				}
 			};
 		}
 		setSessionCookie(ctx, result.sessionToken);
 		return { user: getUser(ctx.app, result.user.id) };
 	}),
-	/** The second step: the app's code or a recovery code (spent) → `{user}` and the cookie. */
-	verifySecondFactor: publicProcedure.input(secondFactorSchema).mutation(({ ctx, input }) => {
+	/**
+	 * The second step: the app's code, a recovery code (spent) or a passkey's answer (to
+	 * `passkeySecondFactorOptions`) → `{user}` and the cookie.
+	 */
+	verifySecondFactor: publicProcedure.input(secondFactorSchema).mutation(async ({ ctx, input }) => {
 		const user = pendingUser(ctx.app, input.pendingToken, 'code');
-		verifySecondFactor(ctx.app, user.id, input, ctx.clientAddress);
+		if (input.passkey) {
+			await verifyPasskeySecondFactor(ctx.app, user.id, input.passkey, ctx.clientAddress);
+		} else {
+			verifySecondFactor(ctx.app, user.id, input, ctx.clientAddress);
+		}
 		return { user: signInDevice(ctx, user.id) };
+	}),
+	/** `navigator.credentials.get()` options for the second step with one of the account's passkeys. */
+	passkeySecondFactorOptions: publicProcedure
+		.input(pendingTokenSchema)
+		.mutation(({ ctx, input }) =>
+			secondFactorOptions(ctx.app, pendingUser(ctx.app, input.pendingToken, 'code').id)
+		),
+	/** `navigator.credentials.get()` options for a sign-in with a passkey alone (any account's). */
+	passkeyOptions: publicProcedure.mutation(({ ctx }) => signInOptions(ctx.app, ctx.clientAddress)),
+	/**
+	 * An account that must set up a second factor at sign-in may add a passkey instead of an app:
+	 * the creation options for the `enrol` step's `pendingToken`…
+	 */
+	enrolPasskeyOptions: publicProcedure
+		.input(pendingTokenSchema)
+		.mutation(({ ctx, input }) =>
+			registrationOptions(ctx.app, pendingUser(ctx.app, input.pendingToken, 'enrol'))
+		),
+	/** …and the authenticator's answer → `{passkey, user}` and the session cookie. */
+	enrolPasskey: publicProcedure.input(enrolPasskeySchema).mutation(async ({ ctx, input }) => {
+		const user = pendingUser(ctx.app, input.pendingToken, 'enrol');
+		const passkey = await registerPasskey(ctx.app, user, input);
+		return { passkey, user: signInDevice(ctx, user.id) };
+	}),
+	/** A passkey alone (user verified) → `{user}` and the cookie, as a completed password sign-in. */
+	passkeySignIn: publicProcedure.input(passkeySignInSchema).mutation(async ({ ctx, input }) => {
+		const userId = await signInWithPasskey(ctx.app, input.response, ctx.clientAddress);
+		return { user: signInDevice(ctx, userId) };
 	}),
 	logout: publicProcedure.input(z.object({}).optional()).mutation(({ ctx }) => {
 		if (ctx.sessionToken) logout(ctx.app, ctx.sessionToken);
