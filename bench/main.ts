@@ -15,7 +15,8 @@ const CASES: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchR
 	'app-load': () => import('./cases/app-load'),
 	'list-filter': () => import('./cases/list-filter'),
 	memory: () => import('./cases/memory'),
-	pg: () => import('./cases/postgres')
+	pg: () => import('./cases/postgres'),
+	reports: () => import('./cases/reports')
 };
 
 const [name, ...flags] = process.argv.slice(2);

@@ -28,7 +28,8 @@ const CASES = [
 	{ id: 8, name: 'list-filter', browser: true },
 	{ id: 9, name: 'memory' },
 	// PostgreSQL past one machine: when one is reachable (scripts/postgres.js).
-	{ id: 10, name: 'pg', postgres: true }
+	{ id: 10, name: 'pg', postgres: true },
+	{ id: 11, name: 'reports' }
 ];
 
 const args = process.argv.slice(2);

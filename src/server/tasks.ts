@@ -18,6 +18,8 @@ import {
 	endUserStillAllowed
 } from './services/signalling';
 import { exportRequestsPage, type ExportFilters } from './services/request-export';
+import { reportTableCsv, type ReportTable } from './services/report-export';
+import type { ReportFilters } from './services/reports';
 import { loadAuthUser, type AuthUser } from './services/users';
 import { userOf, type Credentials } from './trpc/context';
 
@@ -37,7 +39,10 @@ export const TASKS = {
 		agentStillAllowed(app, userId, requestId),
 	/** One page of a CSV export, which the HTTP side streams (http/export.ts). */
 	'export.requests': (app: Beckon, user: AuthUser, filters: ExportFilters, cursor: string | null) =>
-		exportRequestsPage(app, user, filters, cursor)
+		exportRequestsPage(app, user, filters, cursor),
+	/** A report table as CSV (http/report-export.ts). */
+	'export.reportTable': (app: Beckon, user: AuthUser, filters: ReportFilters, table: ReportTable) =>
+		reportTableCsv(app, user, filters, table)
 };
 
 export type TaskName = keyof typeof TASKS;

@@ -1,5 +1,5 @@
 /**
- * A Vite plugin for `vite dev`: `/api/trpc` and `/export/requests.csv` are answered by http/dev.ts — the built server's own
+ * A Vite plugin for `vite dev`: `/api/trpc` and `/export/*.csv` are answered by http/dev.ts — the built server's own
  * request listener — before SvelteKit, so the dev server and the built one take one path.
  * Only this file is loaded with vite.config.ts; the server code is loaded by the dev server.
  */
@@ -7,6 +7,7 @@
 
 const API = '/api/trpc';
 const EXPORT = '/export/requests.csv';
+const REPORT_EXPORTS = ['/export/report-agents.csv', '/export/report-queues.csv'];
 
 /** @returns {import('vite').Plugin} */
 export function beckonDevApi() {
@@ -18,7 +19,10 @@ export function beckonDevApi() {
 			server.middlewares.use((req, res, next) => {
 				const url = req.url ?? '';
 				const api = url === API || url.startsWith(`${API}/`) || url.startsWith(`${API}?`);
-				if (!api && url !== EXPORT && !url.startsWith(`${EXPORT}?`)) {
+				const exported = [EXPORT, ...REPORT_EXPORTS].some(
+					(path) => url === path || url.startsWith(`${path}?`)
+				);
+				if (!api && !exported) {
 					next();
 					return;
 				}

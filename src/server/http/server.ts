@@ -1,6 +1,6 @@
 /**
  * The built server's HTTP front: `/api/trpc` is answered by tRPC's Node adapter
- * (trpc/node-handler.ts), `/export/requests.csv` by http/export.ts, everything else by adapter-node's SvelteKit handler (static files, the
+ * (trpc/node-handler.ts), `/export/requests.csv` by http/export.ts, `/export/report-*.csv` by http/report-export.ts, everything else by adapter-node's SvelteKit handler (static files, the
  * prerendered agent app, pages). It takes the place of adapter-node's own `build/index.js` and
  * keeps what that did: its timeouts, and the graceful shutdown that stops accepting connections,
  * lets open requests finish (live streams are ended by the change bus) and then emits
@@ -17,6 +17,7 @@ import type { Beckon } from '../app';
 import { API_CACHE_CONTROL, BASELINE_CSP, securityHeadersFor } from '../security-headers';
 import { isTrpcTarget, serveTrpc } from '../trpc/node-handler';
 import { isExportTarget, serveExport } from './export';
+import { isReportExportTarget, serveReportExport } from './report-export';
 import { readProxySettings, type ProxySettings } from './proxy';
 import { log } from '../log';
 
@@ -53,6 +54,8 @@ export function beckonRequestListener(
 				if (!res.headersSent) res.statusCode = 500;
 				res.end();
 			});
+		} else if (isReportExportTarget(req.url ?? '')) {
+			void serveReportExport(app, req, res, proxy);
 		} else if (svelteKit) svelteKit(req, res, () => notFound(res));
 		else notFound(res);
 	};
