@@ -26,7 +26,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 	const app = openBeckon(dataDir);
 	try {
 		const admin = await addUser(app, 'admin@bench.test', 'admin');
-		const agents = [];
+		const agents: string[] = [];
 		for (let i = 0; i < 10; i++) agents.push((await addUser(app, `agent${i}@bench.test`)).id);
 		const queueIds = [0, 1, 2].map((i) => benchId(0x9e, i));
 		app.db
