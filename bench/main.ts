@@ -16,6 +16,7 @@ const CASES: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchR
 	'list-filter': () => import('./cases/list-filter'),
 	memory: () => import('./cases/memory'),
 	pg: () => import('./cases/postgres'),
+	reports: () => import('./cases/reports'),
 	'busy-queue': () => import('./cases/busy-queue'),
 	'first-sync': () => import('./cases/first-sync')
 };

@@ -29,6 +29,7 @@ const CASES = [
 	{ id: 9, name: 'memory' },
 	// PostgreSQL past one machine: when one is reachable (scripts/postgres.js).
 	{ id: 10, name: 'pg', postgres: true },
+	{ id: 11, name: 'reports' },
 	{ id: 12, name: 'busy-queue' },
 	{ id: 13, name: 'first-sync', browser: true }
 ];

@@ -18,6 +18,8 @@ import {
 	endUserStillAllowed
 } from './services/signalling';
 import { exportRequestsPage, type ExportFilters } from './services/request-export';
+import { reportTableCsv, type ReportTable } from './services/report-export';
+import type { ReportFilters } from './services/reports';
 import { loadAuthUser, type AuthUser } from './services/users';
 import type { Device } from './services/auth';
 import { openFlow, sealFlow, ssoSignIn, type SsoClaims } from './services/sso';
@@ -47,7 +49,10 @@ export const TASKS = {
 	'sso.sealFlow': (app: Beckon, checks: FlowChecks, lifetimeMs: number) =>
 		sealFlow(app, checks, lifetimeMs),
 	'sso.openFlow': (app: Beckon, value: string | null) => openFlow(app, value),
-	'sso.signIn': (app: Beckon, claims: SsoClaims, device: Device) => ssoSignIn(app, claims, device)
+	'sso.signIn': (app: Beckon, claims: SsoClaims, device: Device) => ssoSignIn(app, claims, device),
+	/** A report table as CSV (http/report-export.ts). */
+	'export.reportTable': (app: Beckon, user: AuthUser, filters: ReportFilters, table: ReportTable) =>
+		reportTableCsv(app, user, filters, table)
 };
 
 export type TaskName = keyof typeof TASKS;

@@ -412,7 +412,9 @@ export const reportSummarySchema = z
 			.enum(['completed', 'closed_by_agent', 'declined', 'expired', 'open'], {
 				message: 'must be completed, closed_by_agent, declined, expired or open'
 			})
-			.optional()
+			.optional(),
+		/** The caller's offset from UTC in minutes (east positive): whose days `perDay` counts. */
+		utcOffsetMinutes: z.number().int().min(-840).max(840).optional()
 	})
 	.refine((input) => Date.parse(input.to) > Date.parse(input.from), {
 		message: 'must be after from',

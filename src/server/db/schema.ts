@@ -286,7 +286,11 @@ export const requestEvents = sqliteTable(
 		at: integer('at').notNull(),
 		data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull()
 	},
-	(t) => [index('request_events_request_idx').on(t.requestId, t.id)]
+	(t) => [
+		index('request_events_request_idx').on(t.requestId, t.id),
+		// A request's first event of a type (reports.summary) is one seek.
+		index('request_events_request_type_at_idx').on(t.requestId, t.type, t.at)
+	]
 );
 export type RequestEventRow = typeof requestEvents.$inferSelect;
 

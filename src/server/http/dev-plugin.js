@@ -1,5 +1,5 @@
 /**
- * A Vite plugin for `vite dev`: `/api/trpc`, `/export/requests.csv` and `/auth/oidc/*` are answered by http/dev.ts — the built server's own
+ * A Vite plugin for `vite dev`: `/api/trpc`, `/export/*.csv` and `/auth/oidc/*` are answered by http/dev.ts — the built server's own
  * request listener — before SvelteKit, so the dev server and the built one take one path.
  * Only this file is loaded with vite.config.ts; the server code is loaded by the dev server.
  */
@@ -8,6 +8,7 @@
 const API = '/api/trpc';
 const EXPORT = '/export/requests.csv';
 const OIDC = '/auth/oidc/';
+const REPORT_EXPORTS = ['/export/report-agents.csv', '/export/report-queues.csv'];
 
 /** @returns {import('vite').Plugin} */
 export function beckonDevApi() {
@@ -20,7 +21,10 @@ export function beckonDevApi() {
 				const url = req.url ?? '';
 				const api = url === API || url.startsWith(`${API}/`) || url.startsWith(`${API}?`);
 				const oidc = url.startsWith(OIDC);
-				if (!api && !oidc && url !== EXPORT && !url.startsWith(`${EXPORT}?`)) {
+				const exported = [EXPORT, ...REPORT_EXPORTS].some(
+					(path) => url === path || url.startsWith(`${path}?`)
+				);
+				if (!api && !oidc && !exported) {
 					next();
 					return;
 				}

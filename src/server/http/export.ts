@@ -52,7 +52,7 @@ function filtersOf(query: URLSearchParams): ExportFilters {
 	return { status: statuses, assignment: parsedAssignment, scheduled, search };
 }
 
-function refuse(
+export function refuse(
 	res: ServerResponse,
 	status: number,
 	reason: string,

@@ -1,6 +1,7 @@
 /**
  * The built server's HTTP front: `/api/trpc` is answered by tRPC's Node adapter
- * (trpc/node-handler.ts), `/export/requests.csv` by http/export.ts, `/auth/oidc/*` by http/oidc.ts, everything else by adapter-node's SvelteKit handler (static files, the
+ * (trpc/node-handler.ts), `/export/requests.csv` by http/export.ts, `/export/report-*.csv` by
+ * http/report-export.ts, `/auth/oidc/*` by http/oidc.ts, everything else by adapter-node's SvelteKit handler (static files, the
  * prerendered agent app, pages). It takes the place of adapter-node's own `build/index.js` and
  * keeps what that did: its timeouts, and the graceful shutdown that stops accepting connections,
  * lets open requests finish (live streams are ended by the change bus) and then emits
@@ -18,6 +19,7 @@ import { API_CACHE_CONTROL, BASELINE_CSP, securityHeadersFor } from '../security
 import { isTrpcTarget, serveTrpc } from '../trpc/node-handler';
 import { isExportTarget, serveExport } from './export';
 import { isOidcTarget, serveOidc } from './oidc';
+import { isReportExportTarget, serveReportExport } from './report-export';
 import { readProxySettings, type ProxySettings } from './proxy';
 import { log } from '../log';
 
@@ -56,6 +58,8 @@ export function beckonRequestListener(
 			});
 		} else if (isOidcTarget(req.url ?? '')) {
 			void serveOidc(app, req, res, proxy);
+		} else if (isReportExportTarget(req.url ?? '')) {
+			void serveReportExport(app, req, res, proxy);
 		} else if (svelteKit) svelteKit(req, res, () => notFound(res));
 		else notFound(res);
 	};

@@ -13,7 +13,7 @@ import { makeUser } from '../../../tests/support/server';
 import type { Beckon } from '../app';
 import { queues, sessionRequests } from '../db/schema';
 import { appendEvents } from './request-records';
-import { reportSummary, REPORT_OUTCOMES, type ReportFilters } from './reports';
+import { CONNECT_BUCKETS, reportSummary, REPORT_OUTCOMES, type ReportFilters } from './reports';
 import { loadAuthUser } from './users';
 
 const HOUR = 3_600_000;
@@ -122,7 +122,7 @@ function generate(count: number, agents: string[], queueIds: string[], seed: num
 }
 
 /** What the report must say, computed row by row in plain code. */
-function bruteForce(data: Generated[], filters: ReportFilters) {
+function bruteForce(data: Generated[], filters: ReportFilters, names: Map<string, string>) {
 	const from = Date.parse(filters.from);
 	const to = Date.parse(filters.to);
 	const facts = data
@@ -178,6 +178,12 @@ function bruteForce(data: Generated[], filters: ReportFilters) {
 		if (n === 0) return { count: 0, median: null, p90: null };
 		return { count: n, median: sorted[Math.ceil(n / 2) - 1], p90: sorted[Math.ceil(0.9 * n) - 1] };
 	};
+	const offset = (filters.utcOffsetMinutes ?? 0) * 60_000;
+	const dayOf = (f: Fact) => new Date(f.createdAt + offset).toISOString().slice(0, 10);
+	const days = [...new Set(facts.map(dayOf))].sort();
+	const connectTimes = facts
+		.filter((f) => f.startedAt !== null)
+		.map((f) => f.startedAt! - f.createdAt);
 	const groups = (key: (f: Fact) => string | null) => {
 		const ids = [...new Set(facts.map(key).filter((k): k is string => k !== null))].sort();
 		return ids.map((id) => ({ id, ...counts(facts.filter((f) => key(f) === id)) }));
@@ -196,11 +202,34 @@ function bruteForce(data: Generated[], filters: ReportFilters) {
 			facts.filter((f) => f.endedAt !== null).map((f) => f.endedAt! - f.startedAt!)
 		),
 		perAgent: groups((f) => (f.assignment.kind === 'agent' ? f.assignment.id : null)).map(
-			({ id, ...c }) => ({ agentId: id, ...c })
+			({ id, ...c }) => ({ agentId: id, ...c, name: names.get(id) ?? null })
 		),
 		perQueue: groups((f) => (f.assignment.kind === 'queue' ? f.assignment.id : null)).map(
-			({ id, ...c }) => ({ queueId: id, ...c })
-		)
+			({ id, ...c }) => ({ queueId: id, ...c, name: names.get(id) ?? null })
+		),
+		perDay: days.map((day) => {
+			const on = facts.filter((f) => dayOf(f) === day);
+			return {
+				day,
+				...Object.fromEntries(
+					REPORT_OUTCOMES.map((o) => [o, on.filter((f) => f.outcome === o).length])
+				)
+			};
+		}),
+		// Buckets written out here, not taken from the service.
+		timeToConnectHistogram: [
+			[0, 60_000],
+			[60_000, 300_000],
+			[300_000, 900_000],
+			[900_000, HOUR],
+			[HOUR, 4 * HOUR],
+			[4 * HOUR, DAY],
+			[DAY, null]
+		].map(([fromMs, toMs]) => ({
+			fromMs,
+			toMs,
+			count: connectTimes.filter((t) => t >= fromMs! && (toMs === null || t < toMs)).length
+		}))
 	};
 }
 
@@ -211,12 +240,19 @@ describe('reports.summary', () => {
 	let agents: string[];
 	const queueIds = ['0190a000-0000-7000-9000-000000000001', '0190a000-0000-7000-9000-000000000002'];
 	let data: Generated[];
+	/** Each agent's and queue's name, as the report's rows name them. */
+	const names = new Map<string, string>();
 
 	beforeAll(async () => {
 		app = createTestBeckon(dataDir, () => NOW);
 		adminId = (await makeUser(app, 'admin', 'edit')).id;
 		agents = [];
-		for (let i = 0; i < 3; i++) agents.push((await makeUser(app, 'agent', 'edit')).id);
+		for (let i = 0; i < 3; i++) {
+			const agent = await makeUser(app, 'agent', 'edit');
+			agents.push(agent.id);
+			names.set(agent.id, agent.name);
+		}
+		queueIds.forEach((id, i) => names.set(id, `Q${i}`));
 		app.db
 			.insert(queues)
 			.values(queueIds.map((id, i) => ({ id, name: `Q${i}`, createdAt: BASE, updatedAt: BASE })))
@@ -278,21 +314,27 @@ describe('reports.summary', () => {
 			...agents.map((agentId) => ({ ...window, agentId })),
 			...queueIds.map((queueId) => ({ ...window, queueId })),
 			...REPORT_OUTCOMES.map((outcome) => ({ ...window, outcome })),
-			{ ...window, agentId: agents[0], outcome: 'completed' }
+			{ ...window, agentId: agents[0], outcome: 'completed' },
+			// Days counted in the caller's zone: east and west of UTC.
+			{ ...window, utcOffsetMinutes: 330 },
+			{ ...window, utcOffsetMinutes: -480, queueId: queueIds[1] }
 		];
 		for (const filters of filterSets) {
 			expect(reportSummary(app, admin, filters), JSON.stringify(filters)).toEqual(
-				bruteForce(data, filters)
+				bruteForce(data, filters, names)
 			);
 		}
 		// The generated data exercises every part.
-		const all = bruteForce(data, window);
+		const all = bruteForce(data, window, names);
 		expect(all.totals.completed).toBeGreaterThan(5);
 		expect(all.totals.declined).toBeGreaterThan(5);
 		expect(all.totals.expired).toBeGreaterThan(5);
 		expect(all.sessionDurationMs.count).toBeGreaterThan(10);
 		expect(all.perAgent).toHaveLength(3);
 		expect(all.perQueue).toHaveLength(2);
+		expect(all.perDay).toHaveLength(8);
+		expect(all.timeToConnectHistogram.filter((b) => b.count > 0).length).toBeGreaterThan(3);
+		expect(CONNECT_BUCKETS).toHaveLength(all.timeToConnectHistogram.length);
 	});
 
 	it('holds on random windows', () => {
@@ -306,7 +348,7 @@ describe('reports.summary', () => {
 						from: new Date(BASE - DAY / 2 + a).toISOString(),
 						to: new Date(BASE - DAY / 2 + a + b).toISOString()
 					};
-					expect(reportSummary(app, admin, filters)).toEqual(bruteForce(data, filters));
+					expect(reportSummary(app, admin, filters)).toEqual(bruteForce(data, filters, names));
 				}
 			),
 			{ numRuns: 25 }
@@ -316,7 +358,7 @@ describe('reports.summary', () => {
 	it('gives an agent their own figures only', () => {
 		const agent = loadAuthUser(app, agents[1])!;
 		expect(reportSummary(app, agent, window)).toEqual(
-			bruteForce(data, { ...window, agentId: agents[1] })
+			bruteForce(data, { ...window, agentId: agents[1] }, names)
 		);
 		expect(() => reportSummary(app, agent, { ...window, agentId: agents[0] })).toThrow(
 			'own reports'

@@ -1,0 +1,146 @@
+/**
+ * #11 `reports.summary` over 1,000,000 requests (100,000 with `--quick`) on SQLite: every figure
+ * of the report (totals, the three durations' median and p90, per agent, per queue, per day, the
+ * time-to-connect histogram) over a range holding every request. Seeded with raw SQL: 90 days of
+ * requests spread over 10 agents, 3 queues and the unassigned, with the timelines their outcome
+ * implies (opened, started, ended, closed, declined events), about 3 events a request.
+ */
+import { rmSync } from 'node:fs';
+import { sqliteOf } from '../../src/server/db';
+import { queues } from '../../src/server/db/schema';
+import { reportSummary } from '../../src/server/services/reports';
+import { addUser, makeDataDir, openBeckon } from '../lib/beckon';
+import { benchId, DAY } from '../lib/data';
+import type { BenchOptions, BenchResult } from '../lib/result';
+import { median, round } from '../lib/stats';
+
+const TARGET_MS = 300;
+const MINUTE = 60_000;
+
+export async function run({ quick }: BenchOptions): Promise<BenchResult> {
+	const size = quick ? 100_000 : 1_000_000;
+	const rounds = quick ? 3 : 7;
+	const now = Date.now();
+	const start = now - 90 * DAY;
+	const dataDir = makeDataDir();
+	const app = openBeckon(dataDir);
+	try {
+		const admin = await addUser(app, 'admin@bench.test', 'admin');
+		const agents: string[] = [];
+		for (let i = 0; i < 10; i++) agents.push((await addUser(app, `agent${i}@bench.test`)).id);
+		const queueIds = [0, 1, 2].map((i) => benchId(0x9e, i));
+		app.db
+			.insert(queues)
+			.values(
+				queueIds.map((id, i) => ({ id, name: `Queue ${i}`, createdAt: start, updatedAt: start }))
+			)
+			.run();
+		const seedStart = performance.now();
+		const insertRequest = app.sqlite.prepare(`INSERT INTO session_requests (id, recipient_name,
+			recipient_email, send_email, email_language, comments, scheduled_at, expires_at, assignment_kind,
+			assignee_id, queue_id, status, closed_reason, connect_requested, link_version, end_user_seen_at,
+			created_by, created_at, updated_at, status_changed_at, version)
+			VALUES (?, ?, NULL, 0, 'en', '', NULL, ?, ?, ?, ?, ?, ?, 0, 1, NULL, ?, ?, ?, ?, ?)`);
+		const insertEvent = app.sqlite.prepare(
+			`INSERT INTO request_events (request_id, type, actor, at, data) VALUES (?, ?, 'system', ?, '{}')`
+		);
+		app.sqlite
+			.transaction(() => {
+				for (let i = 0; i < size; i++) {
+					const id = benchId(0xbe, i);
+					// Deterministic spread: creation time, assignment and outcome from the index.
+					const at = start + Math.floor((i / size) * 89 * DAY) + ((i * 7919) % DAY);
+					const who = i % 14;
+					const [kind, assignee, queue] =
+						who < 10
+							? ['agent', agents[who], null]
+							: who < 13
+								? ['queue', null, queueIds[who - 10]]
+								: ['unassigned', null, null];
+					const story = (i * 31) % 10; // 0–3 completed, 4 declined, 5 closed, 6 connected, 7 expired, 8–9 open
+					const opened = at + ((i * 104729) % (3 * 60 * MINUTE)) + 1000;
+					const started = opened + ((i * 613) % (30 * MINUTE)) + 1000;
+					const ended = started + ((i * 997) % (45 * MINUTE)) + 1000;
+					const status =
+						story <= 5 ? 'closed' : story === 6 ? 'connected' : story === 7 ? 'expired' : 'open';
+					const reason =
+						story <= 3
+							? 'completed'
+							: story === 4
+								? 'declined_by_user'
+								: story === 5
+									? 'closed_by_agent'
+									: null;
+					insertRequest.run(
+						id,
+						`Recipient ${i}`,
+						at + 7 * DAY,
+						kind,
+						assignee,
+						queue,
+						status,
+						reason,
+						admin.id,
+						at,
+						at,
+						at,
+						i + 1
+					);
+					insertEvent.run(id, 'created', at);
+					if (story !== 5 && story !== 7) insertEvent.run(id, 'link_opened', opened);
+					if (story <= 3 || story === 6) insertEvent.run(id, 'session_started', started);
+					if (story <= 3) insertEvent.run(id, 'session_ended', ended);
+					if (story === 4) insertEvent.run(id, 'declined', opened + 5000);
+					if (story === 5) insertEvent.run(id, 'closed', at + 2 * 60 * MINUTE);
+				}
+			})
+			.immediate();
+		sqliteOf(app.sqlite).pragma('wal_checkpoint(TRUNCATE)');
+		sqliteOf(app.sqlite).exec('ANALYZE');
+		const seedSeconds = round((performance.now() - seedStart) / 1000);
+		const filters = {
+			from: new Date(start - DAY).toISOString(),
+			to: new Date(now + DAY).toISOString()
+		};
+		const times: number[] = [];
+		let created = 0;
+		for (let r = 0; r <= rounds; r++) {
+			const t0 = performance.now();
+			const summary = reportSummary(app, admin, filters);
+			const ms = performance.now() - t0;
+			created = summary.totals.created;
+			if (created !== size) throw new Error(`counted ${created}, expected ${size}`);
+			if (r > 0) times.push(ms); // the first round warms the page cache
+		}
+		// One agent's month, the report an agent opens.
+		const agentMonth = {
+			...filters,
+			from: new Date(now - 30 * DAY).toISOString(),
+			agentId: agents[0]
+		};
+		const agentTimes: number[] = [];
+		for (let r = 0; r < rounds; r++) {
+			const t0 = performance.now();
+			reportSummary(app, admin, agentMonth);
+			agentTimes.push(performance.now() - t0);
+		}
+		const ms = round(median(times));
+		const figures: BenchResult['figures'] = {
+			summary_ms: ms,
+			summary_min_ms: round(Math.min(...times)),
+			one_agent_30_days_ms: round(median(agentTimes))
+		};
+		return {
+			id: 11,
+			name: `reports.summary over ${size.toLocaleString('en')} requests`,
+			figures,
+			inputs: { requests: size, events: 'about 3 per request', days: 90, rounds, seedSeconds },
+			target: `< ${TARGET_MS} ms over 1,000,000 requests (SQLite)`,
+			met: quick ? null : ms < TARGET_MS,
+			summary: `${size.toLocaleString('en')} requests: ${ms} ms (median of ${rounds}); one agent's 30 days: ${figures.one_agent_30_days_ms} ms`
+		};
+	} finally {
+		app.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+}
