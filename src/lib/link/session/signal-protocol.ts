@@ -9,7 +9,8 @@
  *              under the same attempt, a fresh connection gets a new one).
  *   answer     from the agent, for one attempt.
  *   candidate  trickled ICE candidates, both ways, for one attempt.
- *   bye        the sender left: `ended` (the session is over) or `left` (its view closed).
+ *   bye        the sender left: `ended` (the session is over) or `left` (its view closed); from
+ *              the end user, `removed` tells one agent page they were removed from the session.
  *
  * `peer` is a random id per page instance, so a reloaded page is told apart from its old self
  * (the server buffers recent messages, and a late subscriber may read some from before a reload).
@@ -45,7 +46,12 @@ export const signalMessageSchema = z.discriminatedUnion(
 		z.object({ type: z.literal('offer'), peer: shortId, to, attempt: shortId, sdp: z.string() }),
 		z.object({ type: z.literal('answer'), peer: shortId, to, attempt: shortId, sdp: z.string() }),
 		z.object({ type: z.literal('candidate'), peer: shortId, to, attempt: shortId, candidate }),
-		z.object({ type: z.literal('bye'), peer: shortId, to, reason: z.enum(['ended', 'left']) })
+		z.object({
+			type: z.literal('bye'),
+			peer: shortId,
+			to,
+			reason: z.enum(['ended', 'left', 'removed'])
+		})
 	],
 	{ message: 'must be a hello, offer, answer, candidate or bye message' }
 );
