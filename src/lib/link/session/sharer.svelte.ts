@@ -69,7 +69,7 @@ export class ScreenSharer extends SessionPeer {
 	readonly #parent: ScreenSharer | null;
 	/** The agent page this connection negotiates with: what it sends carries it as `to`. */
 	#target: string | null = null;
-	#removed = new Set<string>();
+	#removed: string[] = [];
 	#status: Status | null = null;
 	#unlisten: (() => void) | null = null;
 	#offeredAt = 0;
@@ -103,7 +103,7 @@ export class ScreenSharer extends SessionPeer {
 	/** The end user removes a guest agent: told at once, and refused by the server from now on. */
 	async removeGuest(key: string) {
 		const guest = this.guests.find((g) => g.agentKey === key);
-		this.#removed.add(key);
+		this.#removed.push(key);
 		if (guest) {
 			guest.signal({ type: 'bye', reason: 'removed' });
 			guest.close();
@@ -315,7 +315,7 @@ export class ScreenSharer extends SessionPeer {
 	 */
 	#dispatch(envelope: SignalEnvelope) {
 		const key = envelope.agent?.id ?? 'agent';
-		if (this.#removed.has(key)) return;
+		if (this.#removed.includes(key)) return;
 		if (this.agentKey === null || this.agentKey === key) {
 			this.agentKey = key;
 			if (envelope.agent) this.agentName = envelope.agent.name;
