@@ -3,6 +3,7 @@ CREATE TABLE `session_guests` (
 	`user_id` text NOT NULL,
 	`invited_by` text NOT NULL,
 	`invited_at` integer NOT NULL,
+	`removed_at` integer,
 	PRIMARY KEY(`request_id`, `user_id`),
 	FOREIGN KEY (`request_id`) REFERENCES `session_requests`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,

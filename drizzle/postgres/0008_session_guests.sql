@@ -4,6 +4,7 @@ CREATE TABLE session_guests (
 	user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	invited_by text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	invited_at bigint NOT NULL,
+	removed_at bigint,
 	PRIMARY KEY (request_id, user_id)
 );
 CREATE INDEX session_guests_user_idx ON session_guests (user_id);

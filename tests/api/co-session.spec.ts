@@ -236,6 +236,12 @@ describe('a second agent in a live session', () => {
 		);
 		expect(refused.reason).toBe('not_found');
 		expect(await colleague.query('requests.sessionInvites')).toEqual({ invites: [] });
+		// Not invited back into the session the end user removed them from.
+		const back = await expectApiError(
+			owner.mutate('requests.inviteToSession', { id, userId: colleagueUser.id }),
+			'CONFLICT'
+		);
+		expect(back.message).toMatch(/Rosa removed this colleague/);
 		// The owner goes on.
 		await owner.mutate('requests.signal', { id, message: { type: 'hello', peer: 'o' } });
 	});

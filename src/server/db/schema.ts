@@ -227,7 +227,7 @@ export type SessionRequestRow = typeof sessionRequests.$inferSelect;
 /**
  * Colleagues the assigned agent invited into a live session (services/co-session.ts). An invite
  * holds only for the session it was made in (invited at or after the request became
- * `connected`); the end user removing the colleague deletes it.
+ * `connected`); the end user removing the colleague marks it removed.
  */
 export const sessionGuests = sqliteTable(
 	'session_guests',
@@ -241,7 +241,9 @@ export const sessionGuests = sqliteTable(
 		invitedBy: text('invited_by')
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
-		invitedAt: integer('invited_at').notNull()
+		invitedAt: integer('invited_at').notNull(),
+		/** When the end user removed the colleague: not invited again into the same session. */
+		removedAt: integer('removed_at')
 	},
 	(t) => [
 		primaryKey({ columns: [t.requestId, t.userId] }),

@@ -4,9 +4,9 @@
  * pointer, the recipient's name) but not into the request's record: an agent's request is only
  * visible to its agent, its creator and admins (domain/visibility.ts), so requiring the colleague
  * to see it would leave only admins to invite; after a hand-over they see it as its agent.
- * The colleague joins the signalling (signalling.ts lets a guest in),
- * the end user sees who watches and may remove the colleague, and the owner may hand the session
- * over to the colleague.
+ * The colleague joins the signalling (signalling.ts lets a guest in), the end user sees who
+ * watches and may remove the colleague (who cannot be invited into that session again), and the
+ * owner may hand the session over to the colleague.
  *
  * Who is invited is kept in the database (`session_guests`), not beside the signalling hub: the
  * right to the session is judged where the database is (on the database thread of each
@@ -52,21 +52,29 @@ function isConnected(app: Beckon, row: SessionRequestRow) {
 	return effectiveStatus(row.status, row.expiresAt, app.clock()) === 'connected';
 }
 
-/** The colleagues invited into the session running now on `row` (none when none runs). */
-export function guestsOf(app: Beckon, row: SessionRequestRow): SessionGuest[] {
+/** Every invite of the session running now on `row`, removed ones included. */
+function invitesOfSession(app: Beckon, row: SessionRequestRow) {
 	if (!isConnected(app, row)) return [];
 	return app.db
 		.select({
 			userId: sessionGuests.userId,
 			name: users.name,
 			invitedBy: sessionGuests.invitedBy,
-			invitedAt: sessionGuests.invitedAt
+			invitedAt: sessionGuests.invitedAt,
+			removedAt: sessionGuests.removedAt
 		})
 		.from(sessionGuests)
 		.innerJoin(users, eq(users.id, sessionGuests.userId))
 		.where(eq(sessionGuests.requestId, row.id))
 		.all()
 		.filter((g) => g.invitedAt >= row.statusChangedAt);
+}
+
+/** The colleagues invited into the session running now on `row` (none when none runs). */
+export function guestsOf(app: Beckon, row: SessionRequestRow): SessionGuest[] {
+	return invitesOfSession(app, row)
+		.filter((g) => g.removedAt === null)
+		.map(({ userId, name, invitedBy, invitedAt }) => ({ userId, name, invitedBy, invitedAt }));
 }
 
 /** Whether `userId` is an invited colleague in the session running now on `row`. */
@@ -112,6 +120,9 @@ export function inviteToSession(
 		const colleague = loadAuthUser(app, input.userId);
 		if (!colleague) throw invalid('userId', 'is not an active user');
 		if (!canEdit(colleague)) throw invalid('userId', 'has no edit permission');
+		if (invitesOfSession(app, row).some((g) => g.userId === input.userId && g.removedAt !== null)) {
+			throw conflict(`${row.recipientName} removed this colleague from the session`);
+		}
 		const current = guestsOf(app, row);
 		if (current.some((g) => g.userId === input.userId)) return { guests: current };
 		if (current.length >= MAX_GUESTS) {
@@ -127,7 +138,7 @@ export function inviteToSession(
 			})
 			.onConflictDoUpdate({
 				target: [sessionGuests.requestId, sessionGuests.userId],
-				set: { invitedBy: user.id, invitedAt: app.clock() }
+				set: { invitedBy: user.id, invitedAt: app.clock(), removedAt: null }
 			})
 			.run();
 		announce(app, row.id, [input.userId]);
@@ -204,7 +215,8 @@ export function removeFromSession(
 			throw notFound('Nobody by that id is watching this session');
 		}
 		app.db
-			.delete(sessionGuests)
+			.update(sessionGuests)
+			.set({ removedAt: app.clock() })
 			.where(and(eq(sessionGuests.requestId, row.id), eq(sessionGuests.userId, input.userId)))
 			.run();
 		announce(app, row.id, [input.userId]);
@@ -257,7 +269,7 @@ export function handOverSession(
 				})
 				.onConflictDoUpdate({
 					target: [sessionGuests.requestId, sessionGuests.userId],
-					set: { invitedBy: input.userId, invitedAt: now }
+					set: { invitedBy: input.userId, invitedAt: now, removedAt: null }
 				})
 				.run();
 		}
