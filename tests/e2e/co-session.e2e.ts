@@ -127,6 +127,7 @@ test('a colleague joins a live session, sees the screen and points; the end user
 		if (!box) throw new Error('no video box');
 		await colleague.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
 		await colleague.page.mouse.move(box.x + box.width / 2 + 20, box.y + box.height / 2 + 10);
+		await expect(user.getByTestId('agent-pointer-other')).toBeVisible();
 		await expect(user.getByTestId('agent-pointer-other')).toHaveAttribute(
 			'aria-label',
 			`${cleo.name} is pointing here`
