@@ -58,7 +58,8 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 			{ hash: '0004_web_push' },
 			{ hash: '0005_webhooks' },
 			{ hash: '0006_recipient_time_zone' },
-			{ hash: '0007_help_page' }
+			{ hash: '0007_help_page' },
+			{ hash: '0008_session_guests' }
 		]);
 	});
 });
