@@ -33,6 +33,8 @@ export interface RelayedSignal {
 	requestId: string;
 	from: 'agent' | 'end_user';
 	message: SignalMessage;
+	/** The agent who sent it (agents' messages). */
+	agent?: { id: string; name: string };
 }
 
 /**

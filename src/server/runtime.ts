@@ -123,8 +123,8 @@ async function startFront(config: Config, url: string, entry: URL): Promise<Runt
 				bus.deliver(changes);
 				relay.publish(changes);
 			},
-			onSignal: ({ requestId, from, message }) =>
-				hubOf(app as unknown as Beckon).publish(requestId, from, message, Date.now()),
+			onSignal: ({ requestId, from, message, agent }) =>
+				hubOf(app as unknown as Beckon).publish(requestId, from, message, Date.now(), agent),
 			relayConnected: () => relay.connected
 		});
 	} catch (error) {

@@ -1261,6 +1261,63 @@ const MATRIX: Row[] = [
 			expect(caller).toBeDefined();
 			expect((await f.clients[caller!].query('passkeys.list')).passkeys).toEqual([]);
 		}
+	},
+
+	// A second agent in the session (the fixtures are unassigned: only an admin runs them). Each
+	// row makes as few connected requests as it can: they cost link calls from one address.
+	{
+		path: 'requests.inviteToSession',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		input: once(async (f) => ({ ...(await requestId('connected')(f)), userId: f.target.id })),
+		returns: ({ answer, f }) =>
+			expect(answer.guests.map((g: Json) => g.userId)).toEqual([f.target.id])
+	},
+	{
+		path: 'requests.sessionParticipants',
+		kind: 'query',
+		expect: ADMIN_ONLY,
+		input: once(requestId('connected')),
+		returns: ({ answer }) => expect(answer).toEqual({ owner: null, guests: [] })
+	},
+	{
+		path: 'requests.sessionInvites',
+		kind: 'query',
+		expect: EDIT,
+		returns: ({ answer }) => expect(answer).toEqual({ invites: [] })
+	},
+	{
+		path: 'requests.handOverSession',
+		kind: 'mutation',
+		expect: ADMIN_ONLY,
+		// The admin's call hands its request over; the refused callers share another.
+		input: (() => {
+			const invited = async (f: Fixtures) => {
+				const { id } = await requestId('connected')(f);
+				await f.admin.mutate('requests.inviteToSession', { id, userId: f.target.id });
+				return { id, userId: f.target.id };
+			};
+			const shared = once(invited);
+			return (f: Fixtures, caller: Caller) => (caller === 'admin' ? invited(f) : shared(f));
+		})(),
+		returns: ({ answer, f }) =>
+			expect(answer.assignment).toEqual({ kind: 'agent', userId: f.target.id })
+	},
+	{
+		path: 'link.removeAgent',
+		kind: 'mutation',
+		expect: PUBLIC,
+		// One session; each caller removes a colleague invited for them.
+		input: (() => {
+			const session = once((f) => f.request('connected'));
+			return async (f: Fixtures) => {
+				const r = (await session(f)) as Json;
+				const colleague = await makeUser(f.server.app, 'agent', 'edit');
+				await f.admin.mutate('requests.inviteToSession', { id: r.id, userId: colleague.id });
+				return { token: tokenOf(r), userId: colleague.id };
+			};
+		})(),
+		returns: ({ answer }) => expect(answer).toEqual({ ok: true })
 	}
 ];
 

@@ -179,6 +179,80 @@ describe.skipIf(!TEST_DATABASE_URL)('several instances on one PostgreSQL', () =>
 		}
 	});
 
+	it('lets a colleague on another instance into a live session, and out when the end user removes them', async () => {
+		const makeAgent = async (name: string, server: BuiltServer) => {
+			const password = 'a long enough password';
+			const email = `${name.toLowerCase()}-${crypto.randomUUID()}@example.com`;
+			const { user } = await onOne.mutate('users.create', {
+				email,
+				name,
+				password,
+				role: 'agent',
+				permission: 'edit'
+			});
+			const client = new ApiClient(server.url);
+			await client.login(email, password);
+			return { user, client };
+		};
+		const owner = await makeAgent('Owner', one);
+		const colleague = await makeAgent('Colleague', two);
+		const created = await onOne.mutate('requests.create', {
+			recipientName: 'Two agents',
+			assignment: { kind: 'agent', userId: owner.user.id }
+		});
+		const id = created.id as string;
+		const token = tokenOf(created.link);
+		const endUser = new ApiClient(one.url);
+		await endUser.mutate('link.open', { token });
+		await owner.client.mutate('requests.requestConnect', { id });
+		await endUser.mutate('link.respond', { token, decision: 'allow' });
+		await owner.client.mutate('requests.start', { id });
+		await owner.client.mutate('requests.inviteToSession', { id, userId: colleague.user.id });
+
+		const query = (input: unknown) => `input=${encodeURIComponent(JSON.stringify(input))}`;
+		const sessionKey = endUser.sessionKeys.get(token);
+		const toEndUser = await openStream(
+			`${one.url}/api/trpc/link.signals?${query({ token, sessionKey })}`,
+			''
+		);
+		const toColleague = await openStream(
+			`${two.url}/api/trpc/requests.signals?${query({ id })}`,
+			colleague.client.cookie!
+		);
+		try {
+			const hello = { type: 'hello', peer: 'colleague-page' };
+			await colleague.client.mutate('requests.signal', { id, message: hello });
+			// Stamped with who sent it on instance two, read on instance one.
+			expect(await toEndUser.waitFor(1, 5_000)).toMatchObject({
+				from: 'agent',
+				message: hello,
+				agent: { id: colleague.user.id, name: 'Colleague' }
+			});
+			const offer = {
+				type: 'offer',
+				peer: 'user-page',
+				to: 'colleague-page',
+				attempt: 'a',
+				sdp: 'v=0'
+			};
+			await endUser.mutate('link.signal', { token, message: offer });
+			expect(await toColleague.waitFor(1, 5_000)).toMatchObject({ message: offer });
+
+			// Removed on instance one: the colleague's stream on instance two ends.
+			await endUser.mutate('link.removeAgent', { token, userId: colleague.user.id });
+			await toColleague.ended;
+			const refused = await fetch(`${two.url}/api/trpc/requests.signal`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', cookie: colleague.client.cookie! },
+				body: JSON.stringify({ id, message: hello })
+			});
+			expect(refused.status).toBe(404);
+		} finally {
+			await toEndUser.close();
+			await toColleague.close();
+		}
+	});
+
 	it('expires each due request once while every instance sweeps', async () => {
 		const count = 60;
 		// Far enough ahead for sixty creates on a loaded machine (each must be in the future).

@@ -62,6 +62,7 @@ import { app_loading_what } from '../paraglide/messages/app_loading_what.js';
 import { app_load_failed } from '../paraglide/messages/app_load_failed.js';
 import { app_try_again } from '../paraglide/messages/app_try_again.js';
 import { app_loading } from '../paraglide/messages/app_loading.js';
+import { app_title_reports } from '../paraglide/messages/app_title_reports.js';
 import { app_err_required } from '../paraglide/messages/app_err_required.js';
 import { app_err_too_long } from '../paraglide/messages/app_err_too_long.js';
 import { app_err_too_short } from '../paraglide/messages/app_err_too_short.js';
@@ -231,6 +232,7 @@ export const a = {
 	actRegenerate: bind(app_act_regenerate),
 	titleRequests: bind(app_title_requests),
 	titleAccount: bind(app_title_account),
+	titleReports: bind(app_title_reports),
 	titleAdmin: bind(app_title_admin),
 	adminsOnly: bind(app_admins_only),
 	adminsOnlyText: bind(app_admins_only_text),

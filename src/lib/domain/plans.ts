@@ -267,6 +267,36 @@ export function planTransfer(
 	return { action: 'transfer', patch: { assignment: to }, from, to, note: input.note ?? '' };
 }
 
+/**
+ * The owner of a live session hands it to the colleague watching with them (services/co-session.ts
+ * checks that they are in the session): the colleague becomes the assigned agent while the
+ * session runs on. Recorded as a transfer, with a note saying it happened in the session.
+ */
+export function planHandOver(
+	request: RequestFacts,
+	toUserId: string,
+	ctx: PlanContext
+): Plan & { from: Assignment; to: Assignment; note: string } {
+	const from = request.assignment;
+	const owner = from.kind === 'agent' && from.userId === ctx.userId;
+	if (!owner && !ctx.isAdmin) {
+		throw forbidden('Only the assigned agent or an admin can hand this session over');
+	}
+	if (effectiveStatus(request.status, request.expiresAt, ctx.now) !== 'connected') {
+		throw conflict('Only a running live session can be handed over');
+	}
+	allow(request, 'assign', ctx.now);
+	const to: Assignment = { kind: 'agent', userId: toUserId };
+	if (sameAssignment(from, to)) throw invalid('userId', 'already holds this request');
+	return {
+		action: 'assign',
+		patch: { assignment: to },
+		from,
+		to,
+		note: 'Handed over during the live session'
+	};
+}
+
 /** Why an agent's requests fall back: deactivated, downgraded below edit, or out of a queue. */
 export type FallbackReason = 'deactivated' | 'downgraded' | 'left_queue';
 /** Where a request fell back to. */

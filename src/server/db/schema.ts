@@ -273,6 +273,34 @@ export const sessionRequests = sqliteTable(
 );
 export type SessionRequestRow = typeof sessionRequests.$inferSelect;
 
+/**
+ * Colleagues the assigned agent invited into a live session (services/co-session.ts). An invite
+ * holds only for the session it was made in (invited at or after the request became
+ * `connected`); the end user removing the colleague marks it removed.
+ */
+export const sessionGuests = sqliteTable(
+	'session_guests',
+	{
+		requestId: text('request_id')
+			.notNull()
+			.references(() => sessionRequests.id, { onDelete: 'cascade' }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		invitedBy: text('invited_by')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		invitedAt: integer('invited_at').notNull(),
+		/** When the end user removed the colleague: not invited again into the same session. */
+		removedAt: integer('removed_at')
+	},
+	(t) => [
+		primaryKey({ columns: [t.requestId, t.userId] }),
+		index('session_guests_user_idx').on(t.userId)
+	]
+);
+export type SessionGuestRow = typeof sessionGuests.$inferSelect;
+
 /** The timeline of each request, and the audit log. Append-only. */
 export const requestEvents = sqliteTable(
 	'request_events',

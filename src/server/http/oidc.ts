@@ -103,6 +103,7 @@ export async function serveOidc(
 			const fragment = new URLSearchParams({
 				sso_pending: outcome.pendingToken,
 				sso_step: outcome.step,
+				sso_methods: outcome.methods.join(','),
 				sso_expires: new Date(outcome.expiresAt).toISOString()
 			});
 			return redirect(res, `/#${fragment}`, [clearFlow]);

@@ -27,10 +27,12 @@ import { requireEdit } from './requests';
 import { resolveLink, verifiedLinkRow } from './link-page';
 import { requireSessionKey } from './session-keys';
 import { loadAuthUser, type AuthUser } from './users';
+import { isGuest } from './co-session';
 import { log } from '../log';
 import { runTask } from '../tasks';
 
 export type Side = SignalEnvelope['from'];
+type SignalAgent = NonNullable<SignalEnvelope['agent']>;
 
 /** Per request, the messages kept for late subscribers: the newest BUFFER_SIZE of BUFFER_MS. */
 export const BUFFER_SIZE = 100;
@@ -43,6 +45,8 @@ interface Stored {
 	at: number;
 	from: Side;
 	message: SignalMessage;
+	/** Which agent sent it (agents' messages only): the end user's page tells agents apart. */
+	agent?: SignalAgent;
 }
 
 /** One process's signalling state; see hubOf. */
@@ -62,15 +66,15 @@ class SignalHub {
 	}
 
 	/** A message from a browser connected here: kept, handed to listeners, and relayed. */
-	publish(requestId: string, from: Side, message: SignalMessage, now: number) {
-		this.keep(requestId, from, message, now);
-		this.relay?.publishSignal({ requestId, from, message });
+	publish(requestId: string, from: Side, message: SignalMessage, now: number, agent?: SignalAgent) {
+		this.keep(requestId, from, message, now, agent);
+		this.relay?.publishSignal({ requestId, from, message, ...(agent && { agent }) });
 	}
 
 	/** A message, from here or relayed by another instance: kept and handed to listeners. */
-	keep(requestId: string, from: Side, message: SignalMessage, now: number) {
+	keep(requestId: string, from: Side, message: SignalMessage, now: number, agent?: SignalAgent) {
 		this.#prune(now);
-		const stored: Stored = { seq: ++this.#seq, at: now, from, message };
+		const stored: Stored = { seq: ++this.#seq, at: now, from, message, ...(agent && { agent }) };
 		const buffer = this.#buffers.get(requestId) ?? [];
 		buffer.push(stored);
 		if (buffer.length > BUFFER_SIZE) buffer.splice(0, buffer.length - BUFFER_SIZE);
@@ -120,8 +124,8 @@ export function hubOf(app: Beckon): SignalHub {
 	let hub = hubs.get(app);
 	if (!hub) {
 		const created = new SignalHub(app.relay);
-		app.relay?.onSignal(({ requestId, from, message }) =>
-			created.keep(requestId, from, message, app.clock())
+		app.relay?.onSignal(({ requestId, from, message, agent }) =>
+			created.keep(requestId, from, message, app.clock(), agent)
 		);
 		hubs.set(app, (hub = created));
 	}
@@ -233,13 +237,19 @@ export function endUserStillAllowed(app: Beckon, token: string, sessionKey?: str
 
 // ——— the agent ———
 
-/** The assigned agent or an admin, with edit permission, on a request they can see. */
+/**
+ * The assigned agent or an admin, with edit permission, on a request they can see; or a
+ * colleague they invited into the running session (co-session.ts).
+ */
 function agentSessionRow(app: Beckon, user: AuthUser, requestId: string) {
 	requireEdit(user);
-	const row = loadVisibleRow(app, user, requestId);
+	// An invited colleague takes part in the session without seeing the request's record.
+	const invited = findRow(app, requestId);
+	const row =
+		invited && isGuest(app, invited, user.id) ? invited : loadVisibleRow(app, user, requestId);
 	const assignment = assignmentOf(row);
 	const assignedToUser = assignment.kind === 'agent' && assignment.userId === user.id;
-	if (user.role !== 'admin' && !assignedToUser) {
+	if (user.role !== 'admin' && !assignedToUser && !isGuest(app, row, user.id)) {
 		throw forbidden('Only the assigned agent or an admin can join this session');
 	}
 	requireInSession(app, row);
@@ -253,7 +263,10 @@ export function sendFromAgent(
 ) {
 	rateLimit(hubOf(app).limits.agent, user.id, app.clock());
 	const row = agentSessionRow(app, user, input.id);
-	hubOf(app).publish(row.id, 'agent', input.message, app.clock());
+	hubOf(app).publish(row.id, 'agent', input.message, app.clock(), {
+		id: user.id,
+		name: user.name
+	});
 	return { ok: true as const };
 }
 
@@ -353,7 +366,8 @@ async function* relay(
 		tracked(hub.eventId(stored.seq), {
 			from: stored.from,
 			at: new Date(stored.at).toISOString(),
-			message: stored.message
+			message: stored.message,
+			...(stored.agent && { agent: stored.agent })
 		} satisfies SignalEnvelope);
 
 	try {

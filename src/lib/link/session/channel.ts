@@ -1,7 +1,8 @@
 /**
  * What travels on the session's data channel, peer to peer: chat both ways, and the agent's
  * pointer and highlights as normalised coordinates (0–1 across the shared picture), so they land
- * on the same spot whatever size each side shows it at. Everything received is validated.
+ * on the same spot whatever size each side shows it at. Everything received is validated. With
+ * two agents, the end user's page passes each agent's chat on to the other, with `author`.
  */
 import { z } from 'zod';
 
@@ -14,7 +15,9 @@ const channelMessageSchema = z.discriminatedUnion('type', [
 		type: z.literal('chat'),
 		id: z.string().min(1).max(64),
 		text: z.string().min(1).max(MAX_CHAT_LENGTH),
-		at: z.string().max(40)
+		at: z.string().max(40),
+		/** Another agent's message, passed on by the end user's page (two agents in a session). */
+		author: z.string().min(1).max(200).optional()
 	}),
 	z.object({ type: z.literal('pointer'), x: unit, y: unit }),
 	z.object({ type: z.literal('highlight'), x: unit, y: unit }),
@@ -37,6 +40,8 @@ export interface ChatEntry {
 	mine: boolean;
 	text: string;
 	at: string;
+	/** Who wrote it, when not the other side's usual name (another agent in the session). */
+	author?: string;
 }
 
 export function randomId(): string {

@@ -14,7 +14,7 @@ import {
 import type { SignalMessage } from './signal-protocol';
 import type { SignalTransport } from './transport';
 
-type Outgoing = SignalMessage extends infer M
+export type Outgoing = SignalMessage extends infer M
 	? M extends unknown
 		? Omit<M, 'peer'>
 		: never
@@ -43,6 +43,11 @@ export abstract class SessionPeer {
 	protected abstract onPeerState(state: RTCPeerConnectionState): void;
 	/** A pointer message arrived (chat is handled here). */
 	protected abstract onPointer(message: Exclude<ChannelMessage, { type: 'chat' }>): void;
+
+	/** A chat message arrived on the data channel. */
+	protected onChat(entry: ChatEntry) {
+		this.chat.push(entry);
+	}
 
 	/** Sends a chat message; false when the data channel is not open. */
 	sendChat(text: string): boolean {
@@ -112,7 +117,8 @@ export abstract class SessionPeer {
 			const message = parseChannelMessage(event.data);
 			if (!message || !current()) return;
 			if (message.type === 'chat') {
-				this.chat.push({ id: message.id, mine: false, text: message.text, at: message.at });
+				const { id, text, at, author } = message;
+				this.onChat({ id, mine: false, text, at, ...(author && { author }) });
 			} else {
 				this.onPointer(message);
 			}

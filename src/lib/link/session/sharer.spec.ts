@@ -108,8 +108,17 @@ class FakeTransport implements SignalTransport {
 		handlers.onOpen();
 		return () => (this.handlers = null);
 	}
-	deliver(message: SignalMessage) {
-		const envelope: SignalEnvelope = { from: 'agent', at: new Date().toISOString(), message };
+	removed: string[] = [];
+	async removeAgent(userId: string) {
+		this.removed.push(userId);
+	}
+	deliver(message: SignalMessage, agent?: { id: string; name: string }) {
+		const envelope: SignalEnvelope = {
+			from: 'agent',
+			at: new Date().toISOString(),
+			message,
+			...(agent && { agent })
+		};
 		this.handlers?.onMessage(envelope);
 	}
 	last(type: SignalMessage['type']) {
@@ -326,5 +335,83 @@ describe('ScreenSharer', () => {
 		expect(sharer.highlight).toMatchObject({ x: 0.5, y: 0.25 });
 		await vi.advanceTimersByTimeAsync(5_000);
 		expect(sharer.pointer).toBeNull();
+	});
+
+	describe('with a second agent', () => {
+		const ana = { id: 'user-ana', name: 'Ana' };
+		const ben = { id: 'user-ben', name: 'Ben' };
+
+		/** Ana connected (her page `page-a`), then Ben's page `page-b` says hello. */
+		async function twoAgents() {
+			sharer.setStatus('ready');
+			await sharer.share();
+			sharer.setStatus('connected');
+			transport.deliver({ type: 'hello', peer: 'page-a' }, ana);
+			await settle();
+			const first = transport.last('offer');
+			transport.deliver({ type: 'answer', peer: 'page-a', attempt: first.attempt, sdp: 'a' }, ana);
+			await settle();
+			FakePeer.all.at(-1)?.become('connected');
+			transport.deliver({ type: 'hello', peer: 'page-b' }, ben);
+			await settle();
+			const second = transport.last('offer');
+			transport.deliver({ type: 'answer', peer: 'page-b', attempt: second.attempt, sdp: 'b' }, ben);
+			await settle();
+			FakePeer.all.at(-1)?.become('connected');
+			return { first, second };
+		}
+
+		it('keeps one connection per agent, each offer addressed to its agent page', async () => {
+			const { first, second } = await twoAgents();
+			const live = FakePeer.all.filter((p) => !p.closed);
+			expect(live).toHaveLength(2);
+			expect(live.every((p) => p.tracks.length === 1)).toBe(true);
+			expect(second.to).toBe('page-b');
+			expect(second.attempt).not.toBe(first.attempt);
+			expect(live[1].remoteDescription).toEqual({ type: 'answer', sdp: 'b' });
+			expect(sharer.watching).toEqual([
+				{ key: 'user-ana', name: 'Ana' },
+				{ key: 'user-ben', name: 'Ben' }
+			]);
+			expect(sharer.joined?.name).toBe('Ben');
+			// Ana's page reloading is still Ana: her connection is replaced, Ben's stays.
+			transport.deliver({ type: 'hello', peer: 'page-a2' }, ana);
+			await settle();
+			expect(transport.last('offer').to).toBe('page-a2');
+			expect(live[1].closed).toBe(false);
+		});
+
+		it('sends the end user’s chat to both and passes each agent’s chat to the other', async () => {
+			await twoAgents();
+			const [a, b] = FakePeer.all.map((p) => p.channels[0]);
+			for (const channel of [a, b]) {
+				channel.readyState = 'open';
+				channel.onopen?.();
+			}
+			expect(sharer.sendChat('hi both')).toBe(true);
+			expect(JSON.parse(a.sent[0]).text).toBe('hi both');
+			expect(JSON.parse(b.sent[0]).text).toBe('hi both');
+			b.onmessage?.({
+				data: JSON.stringify({ type: 'chat', id: 'm1', text: 'Ben here', at: 'now' })
+			});
+			expect(JSON.parse(a.sent[1])).toMatchObject({ text: 'Ben here', author: 'Ben' });
+			expect(sharer.chat.map((c) => [c.mine, c.author ?? null, c.text])).toEqual([
+				[true, null, 'hi both'],
+				[false, 'Ben', 'Ben here']
+			]);
+		});
+
+		it('removes the second agent: told with a bye to their page, the server asked, hellos ignored', async () => {
+			await twoAgents();
+			await sharer.removeGuest('user-ben');
+			expect(transport.last('bye')).toMatchObject({ reason: 'removed', to: 'page-b' });
+			expect(transport.removed).toEqual(['user-ben']);
+			expect(FakePeer.all[1].closed).toBe(true);
+			expect(sharer.watching.map((w) => w.name)).toEqual(['Ana']);
+			const peers = FakePeer.all.length;
+			transport.deliver({ type: 'hello', peer: 'page-b' }, ben);
+			await settle();
+			expect(FakePeer.all).toHaveLength(peers);
+		});
 	});
 });

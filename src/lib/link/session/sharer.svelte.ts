@@ -3,10 +3,18 @@
  * (getDisplayMedia); once the agent has started the session (`connected`) this browser offers the
  * stream and a data channel to the agent's. A dropped connection is retried with ICE restarts,
  * then with fresh connections, before it is reported lost (the end user can then try again).
+ *
+ * A second agent (a colleague the owner invited): the page keeps one connection per agent, a
+ * mesh from the end user's browser. The first agent's connection is this object; each other
+ * agent (told apart by the `agent` the server stamps on their messages) gets a `guest`, a
+ * ScreenSharer of its own that shares this one's stream, status and chat and does not listen
+ * itself: this one hands it its messages. What each sends for its agent carries `to`, so the
+ * other agent's page leaves it.
  */
 import { isSessionStatus, isTerminal, type Status } from '../../domain/types';
 import { randomId, type ChannelMessage } from './channel';
-import { SessionPeer } from './peer.svelte';
+import { SessionPeer, type Outgoing } from './peer.svelte';
+import { MAX_CHAT_LENGTH, nowIso, type ChatEntry } from './channel';
 import type { SignalEnvelope } from './signal-protocol';
 import type { SignalTransport } from './transport';
 
@@ -49,7 +57,19 @@ export class ScreenSharer extends SessionPeer {
 	/** The agent's pointer on the shared picture, 0–1; `highlight` pulses where they clicked. */
 	pointer = $state<{ x: number; y: number } | null>(null);
 	highlight = $state<{ x: number; y: number; key: number } | null>(null);
+	/** Who this connection's agent is (from the server's stamp); null before they said hello. */
+	agentName = $state<string | null>(null);
+	/** The other agents' connections (on the first one only). */
+	guests = $state<ScreenSharer[]>([]);
+	/** The newest agent who joined, for the page's notice. */
+	joined = $state<{ name: string; key: number } | null>(null);
 
+	/** The user id of this connection's agent ('agent' when the server does not say). */
+	agentKey: string | null = null;
+	readonly #parent: ScreenSharer | null;
+	/** The agent page this connection negotiates with: what it sends carries it as `to`. */
+	#target: string | null = null;
+	#removed: string[] = [];
 	#status: Status | null = null;
 	#unlisten: (() => void) | null = null;
 	#offeredAt = 0;
@@ -59,8 +79,81 @@ export class ScreenSharer extends SessionPeer {
 	#pointerTimer: ReturnType<typeof setTimeout> | undefined;
 	#relisten: ReturnType<typeof setTimeout> | undefined;
 
-	constructor(transport: SignalTransport) {
+	constructor(transport: SignalTransport, parent: ScreenSharer | null = null) {
 		super(transport);
+		this.#parent = parent;
+		if (parent) {
+			this.stream = parent.stream;
+			this.chat = parent.chat;
+		}
+	}
+
+	/** Every agent's connection: this one and the guests. */
+	get links(): ScreenSharer[] {
+		return [this, ...this.guests];
+	}
+
+	/** The agents connected now (names), for "2 agents watching". */
+	get watching(): { key: string; name: string }[] {
+		return this.links
+			.filter((l) => l.state === 'connected' && l.agentKey !== null)
+			.map((l) => ({ key: l.agentKey as string, name: l.agentName ?? '' }));
+	}
+
+	/** The end user removes a guest agent: told at once, and refused by the server from now on. */
+	async removeGuest(key: string) {
+		const guest = this.guests.find((g) => g.agentKey === key);
+		this.#removed.push(key);
+		if (guest) {
+			guest.signal({ type: 'bye', reason: 'removed' });
+			guest.close();
+			this.guests = this.guests.filter((g) => g !== guest);
+		}
+		await this.transport.removeAgent?.(key);
+	}
+
+	protected signal(message: Outgoing) {
+		// Hello and the end of the session are for every agent; the rest for this one's page.
+		const forAll =
+			message.type === 'hello' || (message.type === 'bye' && message.reason === 'ended');
+		super.signal(
+			forAll || !this.#target ? message : ({ ...message, to: this.#target } as Outgoing)
+		);
+	}
+
+	protected onChat(entry: ChatEntry) {
+		const root = this.#parent ?? this;
+		const author = this.agentName ?? undefined;
+		root.chat.push({ ...entry, ...(author && { author }) });
+		// The other agents see it too.
+		for (const link of root.links) {
+			if (link !== this) {
+				link.sendOnChannel({
+					type: 'chat',
+					id: entry.id,
+					text: entry.text,
+					at: entry.at,
+					...(author && { author })
+				});
+			}
+		}
+	}
+
+	/** Sends the end user's message to every agent; false when no channel is open. */
+	sendChat(text: string): boolean {
+		if (this.#parent) return this.#parent.sendChat(text);
+		const trimmed = text.trim().slice(0, MAX_CHAT_LENGTH);
+		if (!trimmed) return false;
+		const message = { type: 'chat' as const, id: randomId(), text: trimmed, at: nowIso() };
+		let sent = false;
+		for (const link of this.links) sent = link.sendOnChannel(message) || sent;
+		if (sent) this.chat.push({ id: message.id, mine: true, text: trimmed, at: message.at });
+		return sent;
+	}
+
+	/** Whether some agent's data channel is open. */
+	get anyChannelOpen(): boolean {
+		return this.links.some((l) => l.channelOpen);
 	}
 
 	static get supported(): boolean {
@@ -84,11 +177,21 @@ export class ScreenSharer extends SessionPeer {
 		const [track] = stream.getVideoTracks();
 		track?.addEventListener('ended', () => {
 			if (this.stream !== stream) return;
-			this.stream = null;
-			this.stoppedSharing = true;
+			for (const link of this.links) {
+				link.stream = null;
+				link.stoppedSharing = true;
+			}
 		});
 		previous?.getTracks().forEach((t) => t.stop());
-		// A running connection swaps the picture in place; otherwise it is offered now if it may be.
+		for (const link of this.links) {
+			link.stream = stream;
+			link.stoppedSharing = false;
+			await link.#swapIn(track);
+		}
+	}
+
+	/** A running connection swaps the picture in place; otherwise it is offered now if it may be. */
+	async #swapIn(track: MediaStreamTrack | undefined) {
 		const sender = this.pc?.getSenders().find((s) => s.track?.kind === 'video');
 		if (sender && track && this.state === 'connected') await sender.replaceTrack(track);
 		else this.#offerIfDue();
@@ -96,16 +199,23 @@ export class ScreenSharer extends SessionPeer {
 
 	stopSharing() {
 		this.stream?.getTracks().forEach((t) => t.stop());
-		this.stream = null;
-		this.stoppedSharing = true;
+		for (const link of this.links) {
+			link.stream = null;
+			link.stoppedSharing = true;
+		}
 	}
 
 	/** Follows the request's status: signalling while ready or connected, an offer once connected. */
 	setStatus(status: Status) {
 		if (status === this.#status) return;
 		this.#status = status;
+		if (!isSessionStatus(status) || status !== 'connected') {
+			// Guests belong to a running session.
+			for (const guest of this.guests) guest.close();
+			this.guests = [];
+		}
 		if (isSessionStatus(status)) {
-			this.#listen();
+			if (!this.#parent) this.#listen();
 			if (status === 'connected') this.#offerIfDue();
 			return;
 		}
@@ -119,8 +229,11 @@ export class ScreenSharer extends SessionPeer {
 
 	/** After a lost connection, on the end user's request. */
 	retry() {
-		this.#retries = 0;
-		void this.#negotiate();
+		for (const link of this.links) {
+			if (link !== this && link.state !== 'lost') continue;
+			link.#retries = 0;
+			void link.#negotiate();
+		}
 	}
 
 	/** The end user ends the session: tell the agent's browser at once, then let go. */
@@ -129,11 +242,13 @@ export class ScreenSharer extends SessionPeer {
 		this.close();
 	}
 
-	/** The page goes away. */
+	/** The page goes away (or, for a guest, its agent does). */
 	close() {
 		this.#stopListening();
 		this.#reset();
-		this.stream?.getTracks().forEach((t) => t.stop());
+		for (const guest of this.guests) guest.close();
+		this.guests = [];
+		if (!this.#parent) this.stream?.getTracks().forEach((t) => t.stop());
 		this.stream = null;
 	}
 
@@ -141,6 +256,10 @@ export class ScreenSharer extends SessionPeer {
 		if (state === 'connected') {
 			this.#retries = 0;
 			clearTimeout(this.#timer);
+			if (this.state !== 'connected' && this.agentName) {
+				const root = this.#parent ?? this;
+				if (root.links.length > 1) root.joined = { name: this.agentName, key: Date.now() };
+			}
 			this.state = 'connected';
 		} else if (state === 'disconnected') {
 			this.#retryAfter(DISCONNECTED_GRACE_MS);
@@ -166,7 +285,7 @@ export class ScreenSharer extends SessionPeer {
 		if (this.#unlisten) return;
 		this.#unlisten = this.transport.listen({
 			onOpen: () => this.signal({ type: 'hello' }),
-			onMessage: (envelope) => this.inOrder(() => this.#receive(envelope)),
+			onMessage: (envelope) => this.#dispatch(envelope),
 			onClose: (error) => {
 				this.#unlisten = null;
 				// The session was allowed from another page (tab or browser): it is that page's alone
@@ -190,9 +309,36 @@ export class ScreenSharer extends SessionPeer {
 		this.#unlisten = null;
 	}
 
+	/**
+	 * Hands a message to the connection of the agent who sent it: this one for the first agent
+	 * (or when the server does not say who), a guest for another (made on their hello).
+	 */
+	#dispatch(envelope: SignalEnvelope) {
+		const key = envelope.agent?.id ?? 'agent';
+		if (this.#removed.includes(key)) return;
+		if (this.agentKey === null || this.agentKey === key) {
+			this.agentKey = key;
+			if (envelope.agent) this.agentName = envelope.agent.name;
+			this.inOrder(() => this.#receive(envelope));
+			return;
+		}
+		let guest = this.guests.find((g) => g.agentKey === key);
+		if (!guest) {
+			if (envelope.message.type !== 'hello' || this.#status !== 'connected') return;
+			guest = new ScreenSharer(this.transport, this);
+			guest.agentKey = key;
+			guest.agentName = envelope.agent?.name ?? null;
+			guest.#status = this.#status;
+			this.guests = [...this.guests, guest];
+		}
+		const target = guest;
+		target.inOrder(() => target.#receive(envelope));
+	}
+
 	async #receive({ message }: SignalEnvelope) {
 		switch (message.type) {
 			case 'hello':
+				this.#target = message.peer;
 				return this.#agentArrived(message.peer);
 			case 'answer': {
 				const pc = this.pc;
@@ -200,6 +346,7 @@ export class ScreenSharer extends SessionPeer {
 				if (pc.signalingState !== 'have-local-offer') return;
 				await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
 				this.#answeredBy = message.peer;
+				this.#target = message.peer;
 				await this.flushCandidates();
 				return;
 			}

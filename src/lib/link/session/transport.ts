@@ -19,6 +19,8 @@ export interface SignalTransport {
 	send(message: SignalMessage): Promise<unknown>;
 	/** Listens until the returned function is called or the server ends the stream. */
 	listen(handlers: SignalHandlers): () => void;
+	/** The end user removes an invited colleague from the session (the end user's side only). */
+	removeAgent?(userId: string): Promise<unknown>;
 }
 
 type Subscribe = (callbacks: {
@@ -53,6 +55,8 @@ export function endUserTransport(api: Api, token: string): SignalTransport {
 		iceServers: async () =>
 			(await api.link.session.query({ token, sessionKey: sessionKey() })).iceServers,
 		send: (message) => api.link.signal.mutate({ token, message, sessionKey: sessionKey() }),
+		removeAgent: (userId) =>
+			api.link.removeAgent.mutate({ token, userId, sessionKey: sessionKey() }),
 		listen: (handlers) =>
 			listenWith(
 				(callbacks) => api.link.signals.subscribe({ token, sessionKey: sessionKey() }, callbacks),

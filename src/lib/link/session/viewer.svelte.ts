@@ -18,7 +18,9 @@ export type ViewerState =
 	| 'connected'
 	| 'reconnecting'
 	/** The end user ended the session. */
-	| 'ended';
+	| 'ended'
+	/** The end user removed this agent (a colleague invited into the session) from it. */
+	| 'removed';
 
 /** How long a failed connection may wait for the end user's retry before this side asks again. */
 const STUCK_MS = 15_000;
@@ -52,7 +54,7 @@ export class ScreenViewer extends SessionPeer {
 			onMessage: (envelope) => this.inOrder(() => this.#receive(envelope)),
 			onClose: (error) => {
 				this.#unlisten = null;
-				if (this.#closed) return;
+				if (this.#closed || this.state === 'removed') return;
 				// Refused (not yet ready on the server, not assigned…) or ended by the server: the
 				// request's own status decides whether this view stays; meanwhile keep trying.
 				if (error) this.refusal = describe(error);
@@ -105,6 +107,8 @@ export class ScreenViewer extends SessionPeer {
 	}
 
 	async #receive({ message }: SignalEnvelope) {
+		// With two agents, the end user's page addresses most messages to one agent page.
+		if (message.to !== undefined && message.to !== this.peerId) return;
 		switch (message.type) {
 			case 'hello':
 				this.endUserPresent = true;
@@ -116,6 +120,11 @@ export class ScreenViewer extends SessionPeer {
 			case 'bye':
 				this.closePeer();
 				this.stream = null;
+				if (message.reason === 'removed') {
+					this.state = 'removed';
+					this.close(false);
+					return;
+				}
 				this.state = message.reason === 'ended' ? 'ended' : 'waiting';
 				return;
 		}

@@ -1,5 +1,10 @@
 import { linkRespondSchema, linkTokenSchema } from '../../../lib/domain/schemas';
-import { linkSignalSchema, linkSignalsSchema } from '../../../lib/link/session/signal-protocol';
+import {
+	linkRemoveAgentSchema,
+	linkSignalSchema,
+	linkSignalsSchema
+} from '../../../lib/link/session/signal-protocol';
+import { removeFromSession } from '../../services/co-session';
 import * as link from '../../services/link-page';
 import * as signalling from '../../services/signalling';
 import type { Context } from '../context';
@@ -63,6 +68,10 @@ export const linkRouter = router({
 		.query(({ ctx, input }) =>
 			signalling.endUserIceServers(ctx.app, input.token, ctx.clientAddress, input.sessionKey)
 		),
+	/** The end user removes a colleague the agent invited into the session. */
+	removeAgent: publicProcedure
+		.input(linkRemoveAgentSchema)
+		.mutation(({ ctx, input }) => removeFromSession(ctx.app, input, ctx.clientAddress)),
 	/** One signalling message to the agent's browser. */
 	signal: publicProcedure
 		.input(linkSignalSchema)

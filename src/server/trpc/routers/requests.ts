@@ -10,8 +10,11 @@ import {
 } from '../../../lib/domain/schemas';
 import {
 	requestSignalSchema,
-	requestSignalsSchema
+	requestSignalsSchema,
+	sessionHandOverSchema,
+	sessionInviteSchema
 } from '../../../lib/link/session/signal-protocol';
+import * as coSession from '../../services/co-session';
 import { withLinkFor } from '../../services/link-access';
 import { listRequests } from '../../services/request-list';
 import * as requests from '../../services/requests';
@@ -74,5 +77,16 @@ export const requestsRouter = router({
 		.input(requestSignalsSchema)
 		.subscription(({ ctx, input, signal }) =>
 			signalling.agentSignals(ctx.app, ctx.user, input, signal ?? new AbortController().signal)
-		)
+		),
+	// A second agent in the live session (services/co-session.ts).
+	inviteToSession: agentProcedure
+		.input(sessionInviteSchema)
+		.mutation(({ ctx, input }) => coSession.inviteToSession(ctx.app, ctx.user, input)),
+	sessionParticipants: agentProcedure
+		.input(requestIdSchema)
+		.query(({ ctx, input }) => coSession.sessionParticipants(ctx.app, ctx.user, input)),
+	sessionInvites: agentProcedure.query(({ ctx }) => coSession.myInvites(ctx.app, ctx.user)),
+	handOverSession: agentProcedure
+		.input(sessionHandOverSchema)
+		.mutation(({ ctx, input }) => coSession.handOverSession(ctx.app, ctx.user, input))
 });
