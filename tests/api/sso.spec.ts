@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/server/totp';
 import { ApiClient, expectApiError } from '../support/client';
+import { SoftAuthenticator } from '../support/webauthn';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
 import {
 	signInThroughProvider,
@@ -335,9 +336,31 @@ describe('the admin settings', () => {
 });
 
 describe('SSO only', () => {
-	it('refuses passwords except the break-glass admin’s; API tokens keep working', async () => {
+	it('refuses passwords and passkeys except the break-glass admin’s; API tokens keep working', async () => {
 		const agent = await makeUser(server.app, 'agent', 'edit');
 		const { token } = await admin.mutate('tokens.create', { name: 'integration' });
+		// Before SSO only: the agent adds a passkey.
+		const page = { origin: server.url };
+		const addPasskey = async (api: ApiClient) => {
+			const key = new SoftAuthenticator();
+			const options = await api.mutate('passkeys.registrationOptions', {});
+			const { passkey } = await api.mutate('passkeys.register', {
+				name: 'Laptop',
+				response: key.create(options, page)
+			});
+			return { key, id: passkey.id as string };
+		};
+		const agentApi = new ApiClient(server.url);
+		await agentApi.login(agent.email, agent.password);
+		const { key: agentKey } = await addPasskey(agentApi);
+		const withPasskey = async (key: SoftAuthenticator) => {
+			const device = new ApiClient(server.url);
+			const options = await device.mutate('auth.passkeyOptions', {});
+			const { user } = await device.mutate('auth.passkeySignIn', {
+				response: key.get(options, page)
+			});
+			return user.id as string;
+		};
 		await expectApiError(
 			configure({ ssoOnly: true, breakGlassEmail: agent.email }),
 			'BAD_REQUEST',
@@ -352,20 +375,38 @@ describe('SSO only', () => {
 		);
 		expect(refused.body.data.detail).toBe('sso_only');
 		expect(refused.message).toContain('Acme ID');
+		// A passkey alone is refused the same way: the provider is the one way in.
+		const refusedKey = await expectApiError(withPasskey(agentKey), 'FORBIDDEN', 'forbidden');
+		expect(refusedKey.body.data.detail).toBe('sso_only');
 		// The break-glass admin still signs in with a password.
 		const breakGlass = new ApiClient(server.url);
 		await breakGlass.login(adminUser.email, adminUser.password);
 		expect((await breakGlass.query('auth.me')).user.id).toBe(adminUser.id);
+		// And with a passkey alone (removed after: a passkey is a second factor too).
+		const adminKey = await addPasskey(admin);
+		expect(await withPasskey(adminKey.key)).toBe(adminUser.id);
+		await admin.mutate('passkeys.remove', { id: adminKey.id });
 		// An API token is unaffected.
 		const bot = new ApiClient(server.url);
 		bot.bearer = token;
 		expect((await bot.query('settings.get')).organizationName).toBeTruthy();
 		// The agent signs in through the provider.
 		provider.addAccount({ sub: 'sso-only-agent', email: agent.email, emailVerified: true });
-		const { location, jar } = await signInThroughProvider(server.url, 'sso-only-agent');
-		expect(location).toBe('/#sso=signed-in');
-		expect((await clientOf(jar).query('auth.me')).user.id).toBe(agent.id);
+		const { location } = await signInThroughProvider(server.url, 'sso-only-agent');
+		// On to the second step, which the agent's passkey answers (a passkey after the provider).
+		const fragment = new URLSearchParams(location.slice('/#'.length));
+		expect(fragment.get('sso_step')).toBe('code');
+		expect(fragment.get('sso_methods')).toBe('passkey');
+		const second = new ApiClient(server.url);
+		const pendingToken = fragment.get('sso_pending') as string;
+		const options = await second.mutate('auth.passkeySecondFactorOptions', { pendingToken });
+		const { user } = await second.mutate('auth.verifySecondFactor', {
+			pendingToken,
+			passkey: agentKey.get(options, page)
+		});
+		expect(user.id).toBe(agent.id);
 		await configure({ ssoOnly: false });
 		await new ApiClient(server.url).login(agent.email, agent.password);
+		expect(await withPasskey(agentKey)).toBe(agent.id);
 	});
 });
