@@ -97,6 +97,7 @@ import { app_sv_joining } from '../paraglide/messages/app_sv_joining.js';
 import { app_sv_waiting } from '../paraglide/messages/app_sv_waiting.js';
 import { app_sv_connecting } from '../paraglide/messages/app_sv_connecting.js';
 import { app_sv_connected } from '../paraglide/messages/app_sv_connected.js';
+import { app_sv_ended } from '../paraglide/messages/app_sv_ended.js';
 import { app_sv_reconnecting } from '../paraglide/messages/app_sv_reconnecting.js';
 import { app_sv_screen_by } from '../paraglide/messages/app_sv_screen_by.js';
 import { app_sv_caption } from '../paraglide/messages/app_sv_caption.js';
@@ -205,6 +206,7 @@ export const a = {
 	svWaiting: bind(app_sv_waiting),
 	svConnecting: bind(app_sv_connecting),
 	svConnected: bind(app_sv_connected),
+	svEnded: bind(app_sv_ended),
 	svReconnecting: bind(app_sv_reconnecting),
 	svScreenBy: bind(app_sv_screen_by),
 	svCaption: bind(app_sv_caption),
