@@ -107,7 +107,9 @@ export const authRouter = router({
 			secondFactorOptions(ctx.app, pendingUser(ctx.app, input.pendingToken, 'code').id)
 		),
 	/** `navigator.credentials.get()` options for a sign-in with a passkey alone (any account's). */
-	passkeyOptions: publicProcedure.mutation(({ ctx }) => signInOptions(ctx.app, ctx.clientAddress)),
+	passkeyOptions: publicProcedure
+		.input(z.object({}).optional())
+		.mutation(({ ctx }) => signInOptions(ctx.app, ctx.clientAddress)),
 	/**
 	 * An account that must set up a second factor at sign-in may add a passkey instead of an app:
 	 * the creation options for the `enrol` step's `pendingToken`…

@@ -1,4 +1,5 @@
 /** The signed-in user's passkeys: add (options, then the authenticator's answer), list, rename, remove. */
+import { z } from 'zod';
 import {
 	passkeyIdSchema,
 	registerPasskeySchema,
@@ -17,7 +18,9 @@ export const passkeysRouter = router({
 	/** Name, created, last used: never a key. */
 	list: agentProcedure.query(({ ctx }) => ({ passkeys: listPasskeys(ctx.app, ctx.user.id) })),
 	/** `navigator.credentials.create()` options (JSON), good for one answer within five minutes. */
-	registrationOptions: agentProcedure.mutation(({ ctx }) => registrationOptions(ctx.app, ctx.user)),
+	registrationOptions: agentProcedure
+		.input(z.object({}).optional())
+		.mutation(({ ctx }) => registrationOptions(ctx.app, ctx.user)),
 	/** The authenticator's answer to those options, verified → `{passkey}`. */
 	register: agentProcedure.input(registerPasskeySchema).mutation(async ({ ctx, input }) => ({
 		passkey: await registerPasskey(ctx.app, ctx.user, input)
