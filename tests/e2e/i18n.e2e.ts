@@ -34,7 +34,7 @@ async function signInSpanish(page: Page, user: { email: string; password: string
 	await expect(page.getByRole('heading', { name: 'Iniciar sesión en Beckon' })).toBeVisible();
 	await page.getByLabel('Correo electrónico').fill(user.email);
 	await page.getByLabel('Contraseña').fill(user.password);
-	await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+	await page.getByRole('button', { name: 'Iniciar sesión', exact: true }).click();
 }
 
 test('a Spanish browser sees the whole app in Spanish', async ({ page, request }, testInfo) => {
@@ -54,7 +54,7 @@ test('a Spanish browser sees the whole app in Spanish', async ({ page, request }
 	await expect(page.getByRole('alert')).toHaveText('Correo o contraseña incorrectos.');
 	await screenshots(page, testInfo, 'sign-in');
 	await page.getByLabel('Contraseña').fill(password);
-	await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+	await page.getByRole('button', { name: 'Iniciar sesión', exact: true }).click();
 
 	// The requests list.
 	await expect(page.getByRole('heading', { name: 'Solicitudes de sesión' })).toBeVisible();

@@ -133,7 +133,7 @@ test('a Web Push message becomes a notification in the browser’s language, one
 		await page.goto('/');
 		await page.getByLabel('Correo electrónico').fill(ada.email);
 		await page.getByLabel('Contraseña').fill(ada.password);
-		await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+		await page.getByRole('button', { name: 'Iniciar sesión', exact: true }).click();
 		await expect(page.getByTestId('connectivity')).toHaveText('En línea');
 		await waitForOfflineReady(page);
 		const cdp = await context.newCDPSession(page);
