@@ -22,13 +22,21 @@ const DIRECTORY_REFRESH_MS = 5 * 60_000;
 
 export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'error';
 
+/** Why the last sync failed, for the app to word in its language. */
+export type SyncFailure =
+	| { kind: 'update_required' }
+	| { kind: 'quota' }
+	| { kind: 'unreachable' }
+	/** The server refused it: its reason and its own words. */
+	| { kind: 'refused'; reason: string | undefined; message: string };
+
 export class SyncEngine {
 	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 	phase = $state<SyncPhase>('idle');
 	pendingCount = $state(0);
 	attentionCount = $state(0);
 	lastSyncedAt = $state<string | null>(null);
-	lastError = $state<string | null>(null);
+	lastError = $state<SyncFailure | null>(null);
 	/** Rows received in the current pull, while it has more pages (initial or large sync). */
 	progress = $state<{ received: number; more: boolean } | null>(null);
 	isLeader = $state(false);
@@ -235,7 +243,7 @@ export class SyncEngine {
 		if (refusal?.reason === 'protocol_mismatch') {
 			this.updateRequired = true;
 			this.phase = 'error';
-			this.lastError = 'A newer version of Beckon is available: reload to keep syncing.';
+			this.lastError = { kind: 'update_required' };
 			return;
 		}
 		this.#failures += 1;
@@ -247,10 +255,10 @@ export class SyncEngine {
 		this.phase = 'error';
 		this.lastError =
 			name === 'QuotaExceededError'
-				? 'This device is out of storage: free some space, then reload.'
+				? { kind: 'quota' }
 				: refusal === null
-					? 'Cannot reach the server; retrying.'
-					: `Sync failed: ${(error as Error).message}`;
+					? { kind: 'unreachable' }
+					: { kind: 'refused', reason: refusal.reason, message: (error as Error).message };
 	}
 
 	async #push() {

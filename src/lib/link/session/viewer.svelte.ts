@@ -30,7 +30,7 @@ export class ScreenViewer extends SessionPeer {
 	stream = $state.raw<MediaStream | null>(null);
 	state = $state<ViewerState>('joining');
 	/** Why the server refused this agent the session (permission, status), while it retries. */
-	refusal = $state<string | null>(null);
+	refusal = $state<ViewerRefusal | null>(null);
 	/** The end user's browser has said hello since this view opened. */
 	endUserPresent = $state(false);
 
@@ -155,10 +155,16 @@ export class ScreenViewer extends SessionPeer {
 	}
 }
 
-function describe(error: unknown): string {
+/**
+ * Why this side cannot join, from the refusal's reason: the page words it in its own language.
+ * `confirming`: the session is not ready on the server yet; `gone`: the request left the view.
+ */
+export type ViewerRefusal = 'forbidden' | 'confirming' | 'gone' | 'unreachable';
+
+function describe(error: unknown): ViewerRefusal {
 	const reason = refusalOf(error)?.reason;
-	if (reason === 'forbidden') return 'Only the assigned agent or an admin can join this session.';
-	if (reason === 'conflict') return 'Waiting for the server to confirm the session…';
-	if (reason === 'not_found') return 'This request is not in your view any more.';
-	return 'Cannot reach the server; retrying…';
+	if (reason === 'forbidden') return 'forbidden';
+	if (reason === 'conflict') return 'confirming';
+	if (reason === 'not_found') return 'gone';
+	return 'unreachable';
 }
