@@ -77,26 +77,52 @@ function drained(res: ServerResponse): Promise<void> {
 	});
 }
 
+/** One access-log line once the answer is complete (or the client has gone), as the API logs. */
+export function logWhenDone(
+	req: IncomingMessage,
+	res: ServerResponse,
+	route: string,
+	fields: () => Record<string, unknown> = () => ({})
+) {
+	const started = performance.now();
+	res.once('close', () =>
+		log.info(
+			{
+				method: req.method,
+				route,
+				status: res.statusCode,
+				...fields(),
+				ms: Math.round(performance.now() - started)
+			},
+			'request'
+		)
+	);
+}
+
+/** Who asks for an export: the session cookie or a bearer token, judged as the API judges them. */
+export async function callerOf(app: Beckon, req: IncomingMessage, proxy: ProxySettings) {
+	const ctx = await resolveContext(
+		app,
+		{
+			authorization: req.headers.authorization ?? null,
+			cookie: req.headers.cookie ?? null,
+			origin: req.headers.origin ?? null,
+			ownOrigin: ownOrigin(proxy, req.headers)
+		},
+		{ append() {} },
+		clientAddressOf(proxy, req)
+	);
+	return ctx.user;
+}
+
 export async function serveExport(
 	app: Beckon,
 	req: IncomingMessage,
 	res: ServerResponse,
 	proxy: ProxySettings
 ): Promise<void> {
-	const started = performance.now();
 	let rows = 0;
-	res.once('close', () =>
-		log.info(
-			{
-				method: req.method,
-				route: EXPORT_PATH,
-				status: res.statusCode,
-				rows,
-				ms: Math.round(performance.now() - started)
-			},
-			'request'
-		)
-	);
+	logWhenDone(req, res, EXPORT_PATH, () => ({ rows }));
 	res.setHeader('Cache-Control', 'no-store');
 	if (req.method !== 'GET') {
 		res.setHeader('Allow', 'GET');
@@ -107,18 +133,7 @@ export async function serveExport(
 	try {
 		const url = new URL(req.url ?? EXPORT_PATH, 'http://export.invalid');
 		filters = filtersOf(url.searchParams);
-		const ctx = await resolveContext(
-			app,
-			{
-				authorization: req.headers.authorization ?? null,
-				cookie: req.headers.cookie ?? null,
-				origin: req.headers.origin ?? null,
-				ownOrigin: ownOrigin(proxy, req.headers)
-			},
-			{ append() {} },
-			clientAddressOf(proxy, req)
-		);
-		user = ctx.user;
+		user = await callerOf(app, req, proxy);
 	} catch (error) {
 		if (error instanceof DomainError)
 			return refuse(res, 400, error.reason, error.message, error.field);

@@ -15,9 +15,8 @@ import { log } from '../log';
 import type { ReportTable } from '../services/report-export';
 import type { ReportFilters } from '../services/reports';
 import { runTask } from '../tasks';
-import { resolveContext } from '../trpc/context';
-import { refuse } from './export';
-import { clientAddressOf, ownOrigin, type ProxySettings } from './proxy';
+import { callerOf, logWhenDone, refuse } from './export';
+import type { ProxySettings } from './proxy';
 
 export const REPORT_EXPORT_PATHS: Record<string, ReportTable> = {
 	'/export/report-agents.csv': 'agents',
@@ -54,20 +53,9 @@ export async function serveReportExport(
 	res: ServerResponse,
 	proxy: ProxySettings
 ): Promise<void> {
-	const started = performance.now();
 	const path = pathOf(req.url ?? '');
 	const table = REPORT_EXPORT_PATHS[path];
-	res.once('close', () =>
-		log.info(
-			{
-				method: req.method,
-				route: path,
-				status: res.statusCode,
-				ms: Math.round(performance.now() - started)
-			},
-			'request'
-		)
-	);
+	logWhenDone(req, res, path);
 	res.setHeader('Cache-Control', 'no-store');
 	if (req.method !== 'GET') {
 		res.setHeader('Allow', 'GET');
@@ -77,18 +65,7 @@ export async function serveReportExport(
 	let user;
 	try {
 		filters = filtersOf(new URL(req.url ?? path, 'http://export.invalid').searchParams);
-		const ctx = await resolveContext(
-			app,
-			{
-				authorization: req.headers.authorization ?? null,
-				cookie: req.headers.cookie ?? null,
-				origin: req.headers.origin ?? null,
-				ownOrigin: ownOrigin(proxy, req.headers)
-			},
-			{ append() {} },
-			clientAddressOf(proxy, req)
-		);
-		user = ctx.user;
+		user = await callerOf(app, req, proxy);
 		if (!user) return refuse(res, 401, DomainErrorReason.unauthenticated, 'Sign in first');
 		const csv = await runTask(app, 'export.reportTable', user, filters, table);
 		if (res.destroyed) return;
