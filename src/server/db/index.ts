@@ -31,6 +31,15 @@ export function sqliteOf(connection: SqlConnection): Database.Database {
 	return connection;
 }
 
+/**
+ * The PostgreSQL connection itself, for what only it has (a transaction without the write lock,
+ * `unlocked`); refused otherwise.
+ */
+export function postgresOf(connection: SqlConnection): SyncPostgres {
+	if (!(connection instanceof SyncPostgres)) throw new Error('This needs the PostgreSQL database');
+	return connection;
+}
+
 export interface Database_ {
 	db: DB;
 	sqlite: SqlConnection;
@@ -116,8 +125,9 @@ function openPostgres(url: string, options: OpenOptions): Database_ {
 		timeouts: options.timeouts,
 		onAvailability: options.onAvailability
 	});
-	// drizzle's better-sqlite3 driver takes the connection by better-sqlite3's type; it calls only
-	// what SqlConnection has (prepare, then raw/run/get/all), which SyncPostgres answers.
+	// drizzle's better-sqlite3 driver takes the connection by better-sqlite3's type (the one cast
+	// left: drizzle-orm types no narrower interface); it calls only what SqlConnection has
+	// (prepare, then raw/run/get/all), which SyncPostgres answers, and `DB` says so.
 	const sqlite: SqlConnection = client;
 	const db = drizzle(client as unknown as Database.Database, { schema }) as unknown as DB;
 	try {
