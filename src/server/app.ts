@@ -5,9 +5,8 @@
 import { ChangeBus, type InstanceRelay } from './bus';
 import { PostgresChangeRelay } from './bus-postgres';
 import type { Config } from './config';
-import { openDatabase, type DB, type Dialect } from './db';
+import { openDatabase, postgresOf, type DB, type Dialect } from './db';
 import type { SqlConnection, SqlTransaction } from './db/connection';
-import type { SyncPostgres } from './db/postgres';
 import type { Readiness } from './health';
 import { createLimits, type Limits } from './limits';
 import { loadOrCreateVapidKeys, type VapidKeys } from './push/vapid';
@@ -162,6 +161,5 @@ export function write<T>(app: Beckon, fn: () => T): T {
  */
 export function claim<T>(app: Beckon, fn: () => T): T {
 	if (app.dialect === 'sqlite') return write(app, fn);
-	const postgres = app.sqlite as unknown as SyncPostgres;
-	return postgres.transaction(fn).unlocked();
+	return postgresOf(app.sqlite).transaction(fn).unlocked();
 }

@@ -17,10 +17,20 @@ export function readiness(app: Beckon | null): Readiness {
 	let migrations = 'ok';
 	try {
 		app.sqlite.prepare('SELECT 1').get();
-		const applied = (
-			app.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
-		).n;
-		const expected = migrationTags(app.dialect).length;
+		const tags = migrationTags(app.dialect);
+		// SQLite's rows are drizzle's (by hash); PostgreSQL's are by tag, and an adopted database
+		// also holds the hand-written history's (db/postgres-migrate.ts), which count for nothing.
+		const applied =
+			app.dialect === 'postgres'
+				? (
+						app.sqlite.prepare('SELECT hash FROM __drizzle_migrations').all() as { hash: string }[]
+					).filter((row) => tags.includes(row.hash)).length
+				: (
+						app.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as {
+							n: number;
+						}
+					).n;
+		const expected = tags.length;
 		if (applied < expected) migrations = `${applied} of ${expected} applied`;
 	} catch (error) {
 		// The reason goes to the log only: the answer is public, and a driver's message can name

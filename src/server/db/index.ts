@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { prepareDatabaseFile, restrictDatabaseFiles } from '../data-files';
 import { DatabaseUnavailableError, SyncPostgres } from './postgres';
+import { migratePostgres } from './postgres-migrate';
 import type { SqlConnection } from './connection';
 import { prepared } from './prepared';
 import * as schema from './schema';
@@ -27,6 +28,15 @@ export type Dialect = 'sqlite' | 'postgres';
 /** The SQLite connection itself, for what only SQLite has (pragmas, backups); refused otherwise. */
 export function sqliteOf(connection: SqlConnection): Database.Database {
 	if (!(connection instanceof Database)) throw new Error('This needs the SQLite database');
+	return connection;
+}
+
+/**
+ * The PostgreSQL connection itself, for what only it has (a transaction without the write lock,
+ * `unlocked`); refused otherwise.
+ */
+export function postgresOf(connection: SqlConnection): SyncPostgres {
+	if (!(connection instanceof SyncPostgres)) throw new Error('This needs the PostgreSQL database');
 	return connection;
 }
 
@@ -115,13 +125,14 @@ function openPostgres(url: string, options: OpenOptions): Database_ {
 		timeouts: options.timeouts,
 		onAvailability: options.onAvailability
 	});
-	// drizzle's better-sqlite3 driver takes the connection by better-sqlite3's type; it calls only
-	// what SqlConnection has (prepare, then raw/run/get/all), which SyncPostgres answers.
+	// drizzle's better-sqlite3 driver takes the connection by better-sqlite3's type (the one cast
+	// left: drizzle-orm types no narrower interface); it calls only what SqlConnection has
+	// (prepare, then raw/run/get/all), which SyncPostgres answers, and `DB` says so.
 	const sqlite: SqlConnection = client;
 	const db = drizzle(client as unknown as Database.Database, { schema }) as unknown as DB;
 	try {
 		if (options.migrate !== false) {
-			migratePostgres(client);
+			migratePostgres(client, migrationsFolder('postgres'), migrationTags('postgres'));
 			client.prepare(`INSERT OR IGNORE INTO counters (name, value) VALUES ('version', 0)`).run();
 		}
 	} catch (error) {
@@ -133,34 +144,6 @@ function openPostgres(url: string, options: OpenOptions): Database_ {
 		);
 	}
 	return { db, sqlite, dialect: 'postgres', close: () => client.close() };
-}
-
-/**
- * Applies the PostgreSQL migrations not applied yet, together in one transaction under the write
- * lock, so that instances starting together apply each once. Applied ones are recorded in
- * `__drizzle_migrations` as on SQLite (by tag), which readiness counts.
- */
-function migratePostgres(client: SyncPostgres) {
-	const folder = migrationsFolder('postgres');
-	// A write transaction holds the write lock (see ./postgres.ts) to its end: instances starting
-	// together wait for it, then find the migrations applied.
-	const migrate = client.transaction(() => {
-		client.exec(`CREATE TABLE IF NOT EXISTS __drizzle_migrations (
-			id serial PRIMARY KEY, hash text NOT NULL UNIQUE, created_at bigint)`);
-		const applied = new Set(
-			(client.prepare('SELECT hash FROM __drizzle_migrations').all() as { hash: string }[]).map(
-				(row) => row.hash
-			)
-		);
-		for (const tag of migrationTags('postgres')) {
-			if (applied.has(tag)) continue;
-			client.exec(readFileSync(join(folder, `${tag}.sql`), 'utf8'));
-			client
-				.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)')
-				.run(tag, Date.now());
-		}
-	});
-	migrate.immediate();
 }
 
 const takeVersion = prepared((db: DB) =>

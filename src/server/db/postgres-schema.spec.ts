@@ -1,7 +1,8 @@
 /**
- * The PostgreSQL schema (drizzle/postgres/, written by hand) must hold every table and column of
- * the drizzle schema the services use, with the same nullability: a column added to schema.ts
- * and drizzle/ but not to drizzle/postgres/ fails here, not in production.
+ * The PostgreSQL schema (drizzle/postgres/, which drizzle-kit writes from the tables
+ * schema-postgres.ts derives from schema.ts) must hold every table and column of the drizzle
+ * schema the services use, with the same nullability: a change to schema.ts whose PostgreSQL
+ * migration was not generated (`npm run db:generate`) fails here, not in production.
  */
 import { getTableColumns, getTableName, is } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
@@ -50,19 +51,6 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 		second.close();
 		// Each migration of the journal once, in order (the journal is what readiness counts too).
 		expect(applied).toEqual(migrationTags('postgres').map((hash) => ({ hash })));
-		expect(applied).toEqual([
-			{ hash: '0000_init' },
-			{ hash: '0001_login_failures' },
-			{ hash: '0002_privacy_retention' },
-			{ hash: '0003_two_factor_sessions' },
-			{ hash: '0004_web_push' },
-			{ hash: '0005_webhooks' },
-			{ hash: '0006_recipient_time_zone' },
-			{ hash: '0007_help_page' },
-			{ hash: '0008_user_language' },
-			{ hash: '0009_passkeys' },
-			{ hash: '0010_report_indexes' },
-			{ hash: '0011_session_guests' }
-		]);
+		expect(applied[0]).toEqual({ hash: '0000_baseline' });
 	});
 });
