@@ -21,6 +21,7 @@ import {
 	wipeLocalData,
 	type PullPage
 } from './store';
+import { serverRequest } from '../../../tests/support/requests';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -47,34 +48,7 @@ afterEach(async () => {
 });
 
 /** A request as the server sends it in a pull. */
-function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
-	const created = iso(NOW - DAY);
-	return {
-		id: randomUUID(),
-		recipientName: 'Ada Lovelace',
-		recipientEmail: null,
-		sendEmail: false,
-		emailLanguage: 'en',
-		comments: '',
-		scheduledAt: null,
-		timeZone: null,
-		expiresAt: iso(NOW + 6 * DAY),
-		assignment: { kind: 'agent', userId: ME },
-		status: 'open',
-		closedReason: null,
-		connectRequested: false,
-		endUserSeenAt: null,
-		createdBy: ME,
-		source: 'agent',
-		createdAt: created,
-		updatedAt: created,
-		statusChangedAt: created,
-		version: 1,
-		link: 'http://beckon.test/s/token',
-		anonymizedAt: null,
-		...overrides
-	};
-}
+const fromServer = (overrides: Partial<SessionRequest> = {}) => serverRequest(ME, NOW, overrides);
 
 /** The row the UI shows for a server row with nothing pending. */
 const shownAsSynced = (request: SessionRequest): LocalRequest => ({

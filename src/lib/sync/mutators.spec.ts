@@ -12,6 +12,7 @@ import type { SessionRequest } from '../domain/types';
 import { applyMutation, requestIdOf, type Mutation, type MutationContext } from './mutators';
 import { ERROR_CODE_OF, type MutationArgs, type MutationName } from './protocol';
 /* eslint-disable no-restricted-imports -- the cross-check drives the real server's services */
+import { refusal, serverRequest } from '../../../tests/support/requests';
 import { makeUser, startTestServer, type TestServer } from '../../../tests/support/server';
 import { declineRequest, openLink, respondToConnect } from '../../server/services/link-page';
 import { createQueue } from '../../server/services/queues';
@@ -44,34 +45,8 @@ function context(overrides: Partial<MutationContext> = {}): MutationContext {
 }
 
 /** A request as the server last sent it: synced, with a link, assigned to me, open. */
-function synced(overrides: Partial<SessionRequest> = {}): SessionRequest {
-	const created = iso(NOW - DAY);
-	return {
-		id: randomUUID(),
-		recipientName: 'Ada Lovelace',
-		recipientEmail: null,
-		sendEmail: false,
-		emailLanguage: 'en',
-		comments: '',
-		scheduledAt: null,
-		timeZone: null,
-		expiresAt: iso(NOW + 6 * DAY),
-		assignment: { kind: 'agent', userId: ME },
-		status: 'open',
-		closedReason: null,
-		connectRequested: false,
-		endUserSeenAt: null,
-		createdBy: ME,
-		source: 'agent',
-		createdAt: created,
-		updatedAt: created,
-		statusChangedAt: created,
-		version: 7,
-		link: 'http://beckon.test/s/token-1',
-		anonymizedAt: null,
-		...overrides
-	};
-}
+const synced = (overrides: Partial<SessionRequest> = {}): SessionRequest =>
+	serverRequest(ME, NOW, { version: 7, link: 'http://beckon.test/s/token-1', ...overrides });
 
 function apply<N extends MutationName>(
 	request: SessionRequest | undefined,
@@ -80,17 +55,6 @@ function apply<N extends MutationName>(
 	ctx = context()
 ): SessionRequest {
 	return applyMutation(request, { name, args } as Mutation, ctx);
-}
-
-/** The DomainError `fn` throws; fails the test if it applies or throws anything else. */
-function refusal(fn: () => unknown): DomainError {
-	try {
-		fn();
-	} catch (error) {
-		if (error instanceof DomainError) return error;
-		throw error;
-	}
-	throw new Error('expected a DomainError, but the mutation applied');
 }
 
 describe('createRequest', () => {
