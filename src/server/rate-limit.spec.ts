@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestBeckon } from '../../tests/support/database';
+import { describe, expect, it } from 'vitest';
+import { useTestBeckon } from '../../tests/support/test-beckon';
 import type { Beckon } from './app';
 import { addressKey, MemoryThrottleStore, RateLimiter } from './rate-limit';
 import { getLink } from './services/link-page';
@@ -69,15 +66,10 @@ describe('MemoryThrottleStore', () => {
 
 describe('link guessing from IPv6', () => {
 	let app: Beckon;
-	let dataDir: string;
-	beforeAll(() => {
-		dataDir = mkdtempSync(join(tmpdir(), 'beckon-limit-'));
-		app = createTestBeckon(dataDir, () => 1_000_000);
-	});
-	afterAll(() => {
-		app.close();
-		rmSync(dataDir, { recursive: true, force: true });
-	});
+	useTestBeckon(
+		() => 1_000_000,
+		(opened) => void (app = opened)
+	);
 
 	it('counts every address of one /64 together; another /64 is not held back', () => {
 		const codes: string[] = [];

@@ -3,25 +3,17 @@
  * nonce each time, and refused when altered or opened under another server's secret.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestBeckon } from '../../../tests/support/database';
+import { describe, expect, it } from 'vitest';
+import { useTestBeckon } from '../../../tests/support/test-beckon';
 import type { Beckon } from '../app';
 import { decryptSecret, encryptSecret } from './second-factor';
 
 describe('the TOTP secret at rest', () => {
-	let dataDir: string;
 	let app: Beckon;
-	beforeAll(() => {
-		dataDir = mkdtempSync(join(tmpdir(), 'beckon-2fa-'));
-		app = createTestBeckon(dataDir, () => 1_000_000);
-	});
-	afterAll(() => {
-		app.close();
-		rmSync(dataDir, { recursive: true, force: true });
-	});
+	useTestBeckon(
+		() => 1_000_000,
+		(opened) => void (app = opened)
+	);
 
 	it('opens what it sealed, with a new nonce each time and no trace of the secret', () => {
 		const secret = randomBytes(20);
