@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { useTestBeckon } from '../../tests/support/test-beckon';
-import type { Beckon } from './app';
 import { addressKey, MemoryThrottleStore, RateLimiter } from './rate-limit';
 import { getLink } from './services/link-page';
 
@@ -65,17 +64,13 @@ describe('MemoryThrottleStore', () => {
 });
 
 describe('link guessing from IPv6', () => {
-	let app: Beckon;
-	useTestBeckon(
-		() => 1_000_000,
-		(opened) => void (app = opened)
-	);
+	const beckon = useTestBeckon(() => 1_000_000);
 
 	it('counts every address of one /64 together; another /64 is not held back', () => {
 		const codes: string[] = [];
 		for (let i = 1; i <= 25; i++) {
 			try {
-				getLink(app, `not-a-token-${i}`, `2001:db8:7:7::${i.toString(16)}`);
+				getLink(beckon.app, `not-a-token-${i}`, `2001:db8:7:7::${i.toString(16)}`);
 			} catch (error) {
 				codes.push((error as { reason: string }).reason);
 			}
@@ -84,7 +79,7 @@ describe('link guessing from IPv6', () => {
 		expect(codes.slice(20)).toEqual(Array(5).fill('rate_limited'));
 		let other = '';
 		try {
-			getLink(app, 'not-a-token', '2001:db8:7:8::1');
+			getLink(beckon.app, 'not-a-token', '2001:db8:7:8::1');
 		} catch (error) {
 			other = (error as { reason: string }).reason;
 		}

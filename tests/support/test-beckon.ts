@@ -13,10 +13,13 @@ import { createTestBeckon } from './database';
 
 /**
  * Registers, in the describe block it is called in, a Beckon on a new temporary folder made
- * before its tests (`opened` receives it, to keep it and set up data) and closed, with its
- * folder removed, after them.
+ * before its tests (`opened` receives it, to set up data) and closed, with its folder removed,
+ * after them. Its tests read it as `.app`.
  */
-export function useTestBeckon(clock: Clock, opened: (app: Beckon) => void | Promise<void>) {
+export function useTestBeckon(
+	clock: Clock,
+	opened: (app: Beckon) => void | Promise<void> = () => {}
+): { readonly app: Beckon } {
 	let dataDir: string | undefined;
 	let app: Beckon | undefined;
 	beforeAll(async () => {
@@ -28,6 +31,12 @@ export function useTestBeckon(clock: Clock, opened: (app: Beckon) => void | Prom
 		app?.close();
 		if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 	});
+	return {
+		get app() {
+			if (!app) throw new Error('the test Beckon is opened before the tests run');
+			return app;
+		}
+	};
 }
 
 /** A new user `name` (`name@example.com`), as the services see them signed in. */
