@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 import { sseEvents, subscribe } from '../support/sse';
 
 type Json = Record<string, any>;
@@ -80,12 +80,6 @@ describe('a second agent in a live session', () => {
 		return { id: r.id as string, token };
 	}
 
-	async function signIn(user: { email: string; password: string }) {
-		const client = new ApiClient(server.url);
-		await client.login(user.email, user.password);
-		return client;
-	}
-
 	beforeEach(async () => {
 		server = await startTestServer();
 		const a = await makeUser(server.app, 'admin', 'edit');
@@ -93,9 +87,9 @@ describe('a second agent in a live session', () => {
 		const c = await makeUser(server.app, 'agent', 'edit');
 		ownerUser = o;
 		colleagueUser = c;
-		admin = await signIn(a);
-		owner = await signIn(o);
-		colleague = await signIn(c);
+		admin = await signIn(server, a);
+		owner = await signIn(server, o);
+		colleague = await signIn(server, c);
 		endUser = new ApiClient(server.url);
 	});
 	afterEach(async () => {
