@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestBeckon } from '../../tests/support/database';
-import type { Beckon } from './app';
+import { describe, expect, it } from 'vitest';
+import { useTestBeckon } from '../../tests/support/test-beckon';
 import { addressKey, MemoryThrottleStore, RateLimiter } from './rate-limit';
 import { getLink } from './services/link-page';
 
@@ -68,22 +64,13 @@ describe('MemoryThrottleStore', () => {
 });
 
 describe('link guessing from IPv6', () => {
-	let app: Beckon;
-	let dataDir: string;
-	beforeAll(() => {
-		dataDir = mkdtempSync(join(tmpdir(), 'beckon-limit-'));
-		app = createTestBeckon(dataDir, () => 1_000_000);
-	});
-	afterAll(() => {
-		app.close();
-		rmSync(dataDir, { recursive: true, force: true });
-	});
+	const beckon = useTestBeckon(() => 1_000_000);
 
 	it('counts every address of one /64 together; another /64 is not held back', () => {
 		const codes: string[] = [];
 		for (let i = 1; i <= 25; i++) {
 			try {
-				getLink(app, `not-a-token-${i}`, `2001:db8:7:7::${i.toString(16)}`);
+				getLink(beckon.app, `not-a-token-${i}`, `2001:db8:7:7::${i.toString(16)}`);
 			} catch (error) {
 				codes.push((error as { reason: string }).reason);
 			}
@@ -92,7 +79,7 @@ describe('link guessing from IPv6', () => {
 		expect(codes.slice(20)).toEqual(Array(5).fill('rate_limited'));
 		let other = '';
 		try {
-			getLink(app, 'not-a-token', '2001:db8:7:8::1');
+			getLink(beckon.app, 'not-a-token', '2001:db8:7:8::1');
 		} catch (error) {
 			other = (error as { reason: string }).reason;
 		}

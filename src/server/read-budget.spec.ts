@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ReadBudget } from './read-budget';
+import { ReadBudget, type ReadBudgetPolicy } from './read-budget';
+
+/** A budget of 250 ms a second, up to 1 s saved, 20 reads waiting and no wait for a refill. */
+const budgetOf = (policy: Partial<ReadBudgetPolicy> = {}, now?: () => number) =>
+	new ReadBudget(
+		{ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20, maxWaitMs: 0, ...policy },
+		now
+	);
 
 describe('ReadBudget', () => {
 	it("runs one user's reads one at a time, each after a turn of the event loop", async () => {
-		const budget = new ReadBudget({
-			msPerSecond: 250,
-			burstMs: 1_000,
-			maxWaiting: 20,
-			maxWaitMs: 0
-		});
+		const budget = budgetOf();
 		const order: string[] = [];
 		const read = async (name: string) => {
 			const release = await budget.enter('u');
@@ -26,10 +28,7 @@ describe('ReadBudget', () => {
 
 	it('refuses once the time spent exceeds the balance, and refills over time', async () => {
 		let now = 0;
-		const budget = new ReadBudget(
-			{ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20, maxWaitMs: 0 },
-			() => now
-		);
+		const budget = budgetOf({}, () => now);
 		(await budget.enter('u'))(600);
 		(await budget.enter('u'))(600);
 		expect(budget.balanceOf('u')).toBe(-200);
@@ -44,12 +43,7 @@ describe('ReadBudget', () => {
 	});
 
 	it('waits out a short deficit before the read runs', async () => {
-		const budget = new ReadBudget({
-			msPerSecond: 1_000,
-			burstMs: 100,
-			maxWaiting: 5,
-			maxWaitMs: 500
-		});
+		const budget = budgetOf({ msPerSecond: 1_000, burstMs: 100, maxWaiting: 5, maxWaitMs: 500 });
 		(await budget.enter('u'))(150); // 50 ms in debt: refills in 50 ms
 		const started = performance.now();
 		(await budget.enter('u'))(1);
@@ -59,12 +53,7 @@ describe('ReadBudget', () => {
 	});
 
 	it('refuses at once when too many reads of one user wait', async () => {
-		const budget = new ReadBudget({
-			msPerSecond: 250,
-			burstMs: 1_000,
-			maxWaiting: 3,
-			maxWaitMs: 0
-		});
+		const budget = budgetOf({ maxWaiting: 3 });
 		const waiting = [budget.enter('u'), budget.enter('u'), budget.enter('u')];
 		await expect(budget.enter('u')).rejects.toMatchObject({ reason: 'rate_limited' });
 		for (const entered of waiting) (await entered)(1);

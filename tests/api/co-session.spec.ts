@@ -5,8 +5,9 @@
  * timeline says so). The single-agent flow is tests/api/signalling.spec.ts, unchanged.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, expectApiError } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { ApiClient, expectApiError } from '../support/client';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
+import { sseEvents, subscribe } from '../support/sse';
 
 type Json = Record<string, any>;
 
@@ -21,38 +22,16 @@ class Stream {
 
 	static async open(client: ApiClient, path: string, input: unknown) {
 		const stream = new Stream();
-		const headers: Record<string, string> = { accept: 'text/event-stream' };
-		if (client.cookie) headers.cookie = client.cookie;
-		const qs = `?input=${encodeURIComponent(JSON.stringify(client.withSessionKey(path, input)))}`;
-		const response = await fetch(`${client.baseUrl}/api/trpc/${path}${qs}`, {
-			headers,
-			signal: stream.#abort.signal
-		});
-		if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
-			throw new ApiError(response.status, (await response.json()).error);
-		}
-		void stream.#read((response.body as ReadableStream<Uint8Array>).getReader());
+		void stream.#read(await subscribe(client, path, input, stream.#abort.signal));
 		return stream;
 	}
 
-	async #read(reader: ReadableStreamDefaultReader<Uint8Array>) {
-		const decoder = new TextDecoder();
-		let buffer = '';
+	async #read(body: ReadableStream<Uint8Array>) {
 		try {
-			for (;;) {
-				const { value, done } = await reader.read();
-				if (done) break;
-				buffer += decoder.decode(value, { stream: true });
-				let end: number;
-				while ((end = buffer.indexOf('\n\n')) >= 0) {
-					const block = buffer.slice(0, end);
-					buffer = buffer.slice(end + 2);
-					const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-					const data = /^data: (.*)$/m.exec(block)?.[1];
-					if (event === 'serialized-error' && data) this.error = JSON.parse(data);
-					if (event === 'message' && data) this.events.push(JSON.parse(data));
-					if (event === 'return' || event === 'serialized-error') this.ended = true;
-				}
+			for await (const { event, data } of sseEvents(body)) {
+				if (event === 'serialized-error' && data) this.error = JSON.parse(data);
+				if (event === 'message' && data) this.events.push(JSON.parse(data));
+				if (event === 'return' || event === 'serialized-error') this.ended = true;
 			}
 		} catch {
 			// closed
@@ -101,12 +80,6 @@ describe('a second agent in a live session', () => {
 		return { id: r.id as string, token };
 	}
 
-	async function signIn(user: { email: string; password: string }) {
-		const client = new ApiClient(server.url);
-		await client.login(user.email, user.password);
-		return client;
-	}
-
 	beforeEach(async () => {
 		server = await startTestServer();
 		const a = await makeUser(server.app, 'admin', 'edit');
@@ -114,9 +87,9 @@ describe('a second agent in a live session', () => {
 		const c = await makeUser(server.app, 'agent', 'edit');
 		ownerUser = o;
 		colleagueUser = c;
-		admin = await signIn(a);
-		owner = await signIn(o);
-		colleague = await signIn(c);
+		admin = await signIn(server, a);
+		owner = await signIn(server, o);
+		colleague = await signIn(server, c);
 		endUser = new ApiClient(server.url);
 	});
 	afterEach(async () => {

@@ -3,14 +3,14 @@
  * same caller with the same filters, read back with a CSV parser; formula-like cells are
  * neutralised; it streams past one page; cookie and bearer token both work, nobody else does.
  */
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { write } from '../../src/server/app';
 import { insertPlannedCreates, planCreate } from '../../src/server/services/requests';
 import { EXPORT_PAGE } from '../../src/server/services/request-export';
 import { loadAuthUser } from '../../src/server/services/users';
 import { ApiClient } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { csvRowsOf } from '../support/csv';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 
 type Json = Record<string, any>;
 
@@ -38,14 +38,6 @@ describe('CSV export of the request list', () => {
 		fetch(`${server.url}/export/requests.csv${query}`, { headers });
 	const asAgent = (query = '') => download(query, { cookie: agent.cookie! });
 
-	async function rowsOf(response: Response): Promise<Json[]> {
-		expect(response.status).toBe(200);
-		const bytes = new Uint8Array(await response.arrayBuffer());
-		// UTF-8 with a byte order mark, so spreadsheets read accents right.
-		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-		return parse(new TextDecoder().decode(bytes), { bom: true, columns: true }) as Json[];
-	}
-
 	beforeAll(async () => {
 		server = await startTestServer();
 		const adminUser = await makeUser(server.app, 'admin', 'edit');
@@ -53,10 +45,8 @@ describe('CSV export of the request list', () => {
 		const otherUser = await makeUser(server.app, 'agent', 'edit');
 		agentId = agentUser.id;
 		otherId = otherUser.id;
-		admin = new ApiClient(server.url);
-		await admin.login(adminUser.email, adminUser.password);
-		agent = new ApiClient(server.url);
-		await agent.login(agentUser.email, agentUser.password);
+		admin = await signIn(server, adminUser);
+		agent = await signIn(server, agentUser);
 		const queue = await admin.mutate('queues.create', { name: 'Desk', memberIds: [agentId] });
 		queueId = queue.queue?.id ?? queue.id;
 	});
@@ -95,12 +85,12 @@ describe('CSV export of the request list', () => {
 		});
 		await admin.mutate('requests.close', { id: closed.id });
 
-		const rows = await rowsOf(await asAgent());
+		const rows = await csvRowsOf(await asAgent());
 		const listed = await listAll(agent);
 		expect(rows.map((r) => r.id)).toEqual(listed.map((r) => r.id));
 		expect(rows.map((r) => r.id)).not.toContain(hidden.id);
 		expect(
-			(await rowsOf(await download('', { cookie: admin.cookie! }))).map((r) => r.id)
+			(await csvRowsOf(await download('', { cookie: admin.cookie! }))).map((r) => r.id)
 		).toContain(hidden.id);
 
 		for (const row of rows) {
@@ -152,10 +142,10 @@ describe('CSV export of the request list', () => {
 			[`?search=${encodeURIComponent('Zoë')}&status=open`, { search: 'Zoë', status: ['open'] }]
 		];
 		for (const [query, input] of cases) {
-			const ids = (await rowsOf(await asAgent(query))).map((r) => r.id);
+			const ids = (await csvRowsOf(await asAgent(query))).map((r) => r.id);
 			expect(ids, query).toEqual((await listAll(agent, input)).map((r) => r.id));
 		}
-		expect((await rowsOf(await asAgent('?status=closed'))).length).toBeGreaterThan(0);
+		expect((await csvRowsOf(await asAgent('?status=closed'))).length).toBeGreaterThan(0);
 	});
 
 	it('streams an export longer than a page', async () => {
@@ -179,14 +169,14 @@ describe('CSV export of the request list', () => {
 		// Streamed in pieces, not sized up front.
 		expect(response.headers.get('transfer-encoding')).toBe('chunked');
 		expect(response.headers.get('content-length')).toBeNull();
-		const rows = await rowsOf(response);
+		const rows = await csvRowsOf(response);
 		expect(rows).toHaveLength(EXPORT_PAGE + 150);
 		expect(new Set(rows.map((r) => r.id)).size).toBe(EXPORT_PAGE + 150);
 	});
 
 	it('takes an API token, and refuses anyone else clearly', async () => {
 		const { token } = await admin.mutate('tokens.create', { name: 'export' });
-		const rows = await rowsOf(await download('', { authorization: `Bearer ${token}` }));
+		const rows = await csvRowsOf(await download('', { authorization: `Bearer ${token}` }));
 		expect(rows.length).toBe((await listAll(admin)).length);
 
 		const anonymous = await download('');

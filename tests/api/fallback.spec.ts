@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 const tokenOf = (link: string) => link.slice(link.lastIndexOf('/s/') + 3);
@@ -21,12 +21,6 @@ describe('fallback when an agent leaves', () => {
 	let tier1: string;
 	let fallbackQueue: string;
 
-	async function signIn(user: User) {
-		const client = new ApiClient(server.url);
-		await client.login(user.email, user.password);
-		return client;
-	}
-
 	/** An agent with edit permission, signed in, in `queueIds`. */
 	async function agentIn(queueIds: string[]) {
 		const agent = await makeUser(server.app, 'agent', 'edit');
@@ -35,7 +29,7 @@ describe('fallback when an agent leaves', () => {
 			const queue = queues.find((q: { id: string }) => q.id === id);
 			await adminApi.mutate('queues.update', { id, memberIds: [...queue.memberIds, agent.id] });
 		}
-		return { agent, api: await signIn(agent) };
+		return { agent, api: await signIn(server, agent) };
 	}
 
 	const createFor = (assignment: unknown, name = 'Customer') =>
@@ -48,7 +42,10 @@ describe('fallback when an agent leaves', () => {
 			makeUser(server.app, 'admin', 'edit'),
 			makeUser(server.app, 'agent', 'edit')
 		]);
-		[adminApi, colleagueApi] = await Promise.all([signIn(admin), signIn(colleague)]);
+		[adminApi, colleagueApi] = await Promise.all([
+			signIn(server, admin),
+			signIn(server, colleague)
+		]);
 		tier1 = (await adminApi.mutate('queues.create', { name: 'Tier 1', memberIds: [colleague.id] }))
 			.queue.id;
 		fallbackQueue = (

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -26,12 +26,6 @@ describe('session request lifecycle over HTTP', () => {
 	/** The end user: no account, no cookie, only the token. */
 	let endUser: ApiClient;
 
-	async function signIn(user: User) {
-		const client = new ApiClient(server.url);
-		await client.login(user.email, user.password);
-		return client;
-	}
-
 	beforeAll(async () => {
 		server = await startTestServer({ clock });
 		[agent, other, admin] = await Promise.all([
@@ -39,7 +33,11 @@ describe('session request lifecycle over HTTP', () => {
 			makeUser(server.app, 'agent', 'edit'),
 			makeUser(server.app, 'admin', 'edit')
 		]);
-		[api, otherApi, adminApi] = await Promise.all([signIn(agent), signIn(other), signIn(admin)]);
+		[api, otherApi, adminApi] = await Promise.all([
+			signIn(server, agent),
+			signIn(server, other),
+			signIn(server, admin)
+		]);
 		endUser = new ApiClient(server.url);
 	});
 	afterAll(() => server?.close());

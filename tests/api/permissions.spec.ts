@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadingZeroBits, powInput } from '../../src/lib/domain/help';
 import { ApiClient, ApiError, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { sseEvents, subscribe } from '../support/sse';
 import { base32Decode, totp } from '../../src/server/totp';
 import { SoftAuthenticator } from '../support/webauthn';
 
@@ -61,42 +62,16 @@ const tokenOf = (r: { link?: string | null }) => {
 
 /** Reads a subscription's SSE stream up to its first data or error event. */
 async function subscribeOnce(client: ApiClient, path: string, input?: unknown) {
-	input = client.withSessionKey(path, input);
-	const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-	const headers: Record<string, string> = { accept: 'text/event-stream' };
-	if (client.cookie) headers.cookie = client.cookie;
-	if (client.bearer) headers.authorization = `Bearer ${client.bearer}`;
 	const abort = new AbortController();
-	const response = await fetch(`${client.baseUrl}/api/trpc/${path}${qs}`, {
-		headers,
-		signal: abort.signal
-	});
-	if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
-		const body = await response.json();
-		if (body.error) throw new ApiError(response.status, body.error);
-		throw new Error(`expected an event stream from ${path}`);
-	}
-	const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-	const decoder = new TextDecoder();
-	let buffer = '';
 	try {
-		for (;;) {
-			const { value, done } = await reader.read();
-			if (done) throw new Error(`${path}: stream ended before any event`);
-			buffer += decoder.decode(value, { stream: true });
-			let end: number;
-			while ((end = buffer.indexOf('\n\n')) >= 0) {
-				const block = buffer.slice(0, end);
-				buffer = buffer.slice(end + 2);
-				const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-				const data = /^data: (.*)$/m.exec(block)?.[1];
-				if (event === 'serialized-error' && data) throw new ApiError(401, JSON.parse(data));
-				if (event === 'message' && data) return JSON.parse(data);
-			}
+		const body = await subscribe(client, path, input, abort.signal);
+		for await (const { event, data } of sseEvents(body)) {
+			if (event === 'serialized-error' && data) throw new ApiError(401, JSON.parse(data));
+			if (event === 'message' && data) return JSON.parse(data);
 		}
+		throw new Error(`${path}: stream ended before any event`);
 	} finally {
 		abort.abort();
-		await reader.cancel().catch(() => {});
 	}
 }
 

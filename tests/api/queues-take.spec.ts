@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, expectApiError } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -23,12 +23,6 @@ describe('queues and take', () => {
 	let viewerApi: ApiClient;
 	let queueId: string;
 
-	async function signIn(user: User) {
-		const client = new ApiClient(server.url);
-		await client.login(user.email, user.password);
-		return client;
-	}
-
 	beforeAll(async () => {
 		server = await startTestServer();
 		[admin, outsider, viewer, ...members] = await Promise.all([
@@ -38,7 +32,7 @@ describe('queues and take', () => {
 			...Array.from({ length: RACERS }, () => makeUser(server.app, 'agent', 'edit'))
 		]);
 		[adminApi, outsiderApi, viewerApi, ...memberApis] = await Promise.all(
-			[admin, outsider, viewer, ...members].map(signIn)
+			[admin, outsider, viewer, ...members].map((user) => signIn(server, user))
 		);
 		const { queue } = await adminApi.mutate('queues.create', {
 			name: 'Tier 1',

@@ -4,12 +4,12 @@
  * filters, named, with the same counts; names a spreadsheet would run as formulas are
  * neutralised; cookie and bearer token both work; an agent gets their own row only.
  */
-import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/server/db/schema';
 import { ApiClient } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { csvRowsOf } from '../support/csv';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 
 type Json = Record<string, any>;
 
@@ -32,11 +32,8 @@ describe('CSV export of the report tables', () => {
 		fetch(`${server.url}/export/report-${table}.csv${query(filters)}`, { headers });
 
 	async function rowsOf(response: Response): Promise<Json[]> {
-		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-		const bytes = new Uint8Array(await response.arrayBuffer());
-		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-		return parse(new TextDecoder().decode(bytes), { bom: true, columns: true }) as Json[];
+		return csvRowsOf(response);
 	}
 
 	/** A summary row as the CSV writes it: every cell text. */
@@ -60,10 +57,8 @@ describe('CSV export of the report tables', () => {
 			.where(eq(users.id, agentId))
 			.run();
 		server.app.db.update(users).set({ name: '@Núñez, Jr.' }).where(eq(users.id, otherId)).run();
-		admin = new ApiClient(server.url);
-		await admin.login(adminUser.email, adminUser.password);
-		agent = new ApiClient(server.url);
-		await agent.login(agentUser.email, agentUser.password);
+		admin = await signIn(server, adminUser);
+		agent = await signIn(server, agentUser);
 		const queue = await admin.mutate('queues.create', { name: '+Desk', memberIds: [agentId] });
 		queueId = queue.queue?.id ?? queue.id;
 		const assignments = [

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../../src/server/config';
 import { BUFFER_MS, BUFFER_SIZE, SIGNAL_RATE_LIMIT } from '../../src/server/services/signalling';
 import { ApiClient, ApiError, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { sseEvents, subscribe } from '../support/sse';
 
 type Json = Record<string, any>;
 
@@ -25,42 +26,17 @@ class Subscription {
 
 	static async open(client: ApiClient, path: string, input: unknown): Promise<Subscription> {
 		const sub = new Subscription();
-		const headers: Record<string, string> = { accept: 'text/event-stream' };
-		if (client.cookie) headers.cookie = client.cookie;
-		const qs = `?input=${encodeURIComponent(JSON.stringify(client.withSessionKey(path, input)))}`;
-		const response = await fetch(`${client.baseUrl}/api/trpc/${path}${qs}`, {
-			headers,
-			signal: sub.#abort.signal
-		});
-		if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
-			const body = await response.json();
-			throw new ApiError(response.status, body.error);
-		}
-		void sub.#read((response.body as ReadableStream<Uint8Array>).getReader());
+		void sub.#read(await subscribe(client, path, input, sub.#abort.signal));
 		return sub;
 	}
 
-	async #read(reader: ReadableStreamDefaultReader<Uint8Array>) {
-		const decoder = new TextDecoder();
-		let buffer = '';
+	async #read(body: ReadableStream<Uint8Array>) {
 		try {
-			for (;;) {
-				const { value, done } = await reader.read();
-				if (done) break;
-				buffer += decoder.decode(value, { stream: true });
-				let end: number;
-				while ((end = buffer.indexOf('\n\n')) >= 0) {
-					const block = buffer.slice(0, end);
-					buffer = buffer.slice(end + 2);
-					const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-					const data = /^data: (.*)$/m.exec(block)?.[1];
-					const id = /^id: (.*)$/m.exec(block)?.[1];
-					if (event === 'serialized-error' && data)
-						this.error = new ApiError(400, JSON.parse(data));
-					if (event === 'message' && data) this.#queue.push({ id, data: JSON.parse(data) });
-					if (event === 'return' || event === 'serialized-error') this.ended = true;
-					this.#wake?.();
-				}
+			for await (const { event, data, id } of sseEvents(body)) {
+				if (event === 'serialized-error' && data) this.error = new ApiError(400, JSON.parse(data));
+				if (event === 'message' && data) this.#queue.push({ id, data: JSON.parse(data) });
+				if (event === 'return' || event === 'serialized-error') this.ended = true;
+				this.#wake?.();
 			}
 		} catch {
 			// aborted by close()

@@ -8,6 +8,7 @@ import { ChangeBus, MAX_QUEUED } from '../../src/server/bus';
 import { STREAM_LIMITS } from '../../src/server/streams';
 import { ApiClient } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { sseEvents } from '../support/sse';
 
 interface OpenStream {
 	status: number;
@@ -33,30 +34,20 @@ async function openStream(url: string, cookie: string | null): Promise<OpenStrea
 			close: () => abort.abort()
 		};
 	}
-	const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-	const decoder = new TextDecoder();
-	let buffer = '';
 	const events: string[] = [];
 	let firstSeen!: (name: string) => void;
 	const first = new Promise<string>((resolve) => (firstSeen = resolve));
 	const ended = (async (): Promise<'return' | 'dropped'> => {
 		try {
-			for (;;) {
-				const { value, done } = await reader.read();
-				if (done) return events.includes('return') ? 'return' : 'dropped';
-				buffer += decoder.decode(value, { stream: true });
-				let end: number;
-				while ((end = buffer.indexOf('\n\n')) >= 0) {
-					const block = buffer.slice(0, end);
-					buffer = buffer.slice(end + 2);
-					const name = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-					const data = /^data: (.*)$/m.exec(block)?.[1];
-					if (block.trim() === '') continue;
-					events.push(name);
-					if (name === 'serialized-error' && data) firstSeen(JSON.parse(data).data?.code);
-					else if (name !== 'connected' && name !== 'ping') firstSeen(name);
-				}
+			for await (const { block, event: name, data } of sseEvents(
+				response.body as ReadableStream<Uint8Array>
+			)) {
+				if (block.trim() === '') continue;
+				events.push(name);
+				if (name === 'serialized-error' && data) firstSeen(JSON.parse(data).data?.code);
+				else if (name !== 'connected' && name !== 'ping') firstSeen(name);
 			}
+			return events.includes('return') ? 'return' : 'dropped';
 		} catch {
 			return abort.signal.aborted ? 'return' : 'dropped';
 		}

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 import { openStream } from '../support/sse';
 import { POKE_PACING, pokeGapMs } from '../../src/server/trpc/routers/sync';
 
@@ -20,12 +20,6 @@ interface Mutation {
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const ids = (items: { id: string }[]) => items.map((r) => r.id);
-
-async function signIn(server: TestServer, user: User) {
-	const client = new ApiClient(server.url);
-	await client.login(user.email, user.password);
-	return client;
-}
 
 describe('sync.push', () => {
 	let server: TestServer;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMutation } from '../../src/lib/sync/mutators';
 import { ApiClient, expectApiError } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 const tokenOf = (link: string) => link.slice(link.lastIndexOf('/s/') + 3);
@@ -26,12 +26,6 @@ describe('requests.transfer', () => {
 	let outsiderApi: ApiClient;
 	let queueId: string;
 
-	async function signIn(user: User) {
-		const client = new ApiClient(server.url);
-		await client.login(user.email, user.password);
-		return client;
-	}
-
 	beforeAll(async () => {
 		server = await startTestServer();
 		[admin, holder, receiver, outsider, viewer] = await Promise.all([
@@ -42,7 +36,7 @@ describe('requests.transfer', () => {
 			makeUser(server.app, 'agent', 'view')
 		]);
 		[adminApi, holderApi, receiverApi, outsiderApi] = await Promise.all(
-			[admin, holder, receiver, outsider].map(signIn)
+			[admin, holder, receiver, outsider].map((user) => signIn(server, user))
 		);
 		queueId = (await adminApi.mutate('queues.create', { name: 'Tier 2', memberIds: [receiver.id] }))
 			.queue.id;

@@ -23,7 +23,7 @@ import {
 	type PushService
 } from '../support/push-service';
 import { rolledBack } from '../support/rolled-back';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 
 const T0 = Date.parse('2030-05-06T09:00:00.000Z');
 let now = T0;
@@ -36,12 +36,6 @@ let adminUser: Awaited<ReturnType<typeof makeUser>>;
 let serial = 0;
 
 const tokenOf = (link: string) => link.slice(link.lastIndexOf('/s/') + 3);
-
-async function signIn(user: { email: string; password: string }) {
-	const client = new ApiClient(server.url);
-	await client.login(user.email, user.password);
-	return client;
-}
 
 /** A new browser subscription of the agent's, subscribed through the API. */
 async function subscribeAgent(client = agent, label = 'Tablet') {
@@ -65,8 +59,8 @@ beforeAll(async () => {
 	});
 	adminUser = await makeUser(server.app, 'admin', 'edit');
 	agentUser = await makeUser(server.app, 'agent', 'edit');
-	admin = await signIn(adminUser);
-	agent = await signIn(agentUser);
+	admin = await signIn(server, adminUser);
+	agent = await signIn(server, agentUser);
 });
 
 afterAll(async () => {

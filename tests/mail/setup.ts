@@ -13,7 +13,7 @@ import { deliverDueMail } from '../../src/server/jobs/mail-delivery';
 import { sendDueReminders } from '../../src/server/jobs/reminders';
 import { smtpTransport, type MailTransport } from '../../src/server/mail/transport';
 import { ApiClient } from '../support/client';
-import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 import { startSink, type SmtpSink } from './smtp-sink';
 
 export const MINUTE = 60_000;
@@ -77,14 +77,9 @@ export function mailWorld(options: { smtp?: boolean } = {}): MailWorld {
 		world.adminUser = await makeUser(app, 'admin', 'edit');
 		world.agentUser = await makeUser(app, 'agent', 'edit');
 		world.otherUser = await makeUser(app, 'agent', 'edit');
-		const signIn = async (user: User) => {
-			const client = new ApiClient(world.server.url);
-			await client.login(user.email, user.password);
-			return client;
-		};
-		world.admin = await signIn(world.adminUser);
-		world.agent = await signIn(world.agentUser);
-		world.other = await signIn(world.otherUser);
+		world.admin = await signIn(world.server, world.adminUser);
+		world.agent = await signIn(world.server, world.agentUser);
+		world.other = await signIn(world.server, world.otherUser);
 		world.endUser = new ApiClient(world.server.url);
 	});
 	afterAll(async () => {

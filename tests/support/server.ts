@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/server/config';
 import { beckonRequestListener } from '../../src/server/http/server';
 import { readProxySettings } from '../../src/server/http/proxy';
 import { createUser } from '../../src/server/services/users';
+import { ApiClient } from './client';
 import { testDatabaseEnv } from './database';
 import type { Permission, Role } from '../../src/lib/domain/types';
 
@@ -80,4 +81,14 @@ export async function makeUser(
 		permission
 	});
 	return { ...user, password };
+}
+
+/** A client of `server` signed in as `user` (with its password). */
+export async function signIn(
+	server: { url: string },
+	user: { email: string; password: string }
+): Promise<ApiClient> {
+	const client = new ApiClient(server.url);
+	await client.login(user.email, user.password);
+	return client;
 }

@@ -1,5 +1,6 @@
 /** Server-sent event streams read as a browser's EventSource would, for tests. */
 import { expect } from 'vitest';
+import { ApiError, type ApiClient } from './client';
 
 /** A raw SSE reader over fetch: collects `data:` messages that carry no `event:` name. */
 export async function openStream(
@@ -68,4 +69,64 @@ export async function openStream(
 			await reading;
 		}
 	};
+}
+
+/** One event of a tRPC SSE stream: its name (`message` when it has none), data and id. */
+export interface SseEvent {
+	/** The block as sent, blank for a keep-alive. */
+	block: string;
+	event: string;
+	data?: string;
+	id?: string;
+}
+
+/** The events of an SSE body in order, until it ends (an aborted fetch throws). */
+export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+	const reader = body.getReader();
+	const decoder = new TextDecoder();
+	let buffer = '';
+	try {
+		for (;;) {
+			const { value, done } = await reader.read();
+			if (done) return;
+			buffer += decoder.decode(value, { stream: true });
+			let end: number;
+			while ((end = buffer.indexOf('\n\n')) >= 0) {
+				const block = buffer.slice(0, end);
+				buffer = buffer.slice(end + 2);
+				yield {
+					block,
+					event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message',
+					data: /^data: (.*)$/m.exec(block)?.[1],
+					id: /^id: (.*)$/m.exec(block)?.[1]
+				};
+			}
+		}
+	} finally {
+		await reader.cancel().catch(() => {});
+	}
+}
+
+/**
+ * Opens the tRPC subscription `path` as `client` (its cookie or token, and a link page's session
+ * key); an answer that is not an event stream is thrown as its ApiError.
+ */
+export async function subscribe(
+	client: ApiClient,
+	path: string,
+	input: unknown,
+	signal: AbortSignal
+): Promise<ReadableStream<Uint8Array>> {
+	input = client.withSessionKey(path, input);
+	const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+	const headers: Record<string, string> = { accept: 'text/event-stream' };
+	if (client.cookie) headers.cookie = client.cookie;
+	if (client.bearer) headers.authorization = `Bearer ${client.bearer}`;
+	const response = await fetch(`${client.baseUrl}/api/trpc/${path}${qs}`, { headers, signal });
+	if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+		const body = await response.json();
+		if (body.error) throw new ApiError(response.status, body.error);
+		throw new Error(`expected an event stream from ${path}`);
+	}
+	return response.body as ReadableStream<Uint8Array>;
 }

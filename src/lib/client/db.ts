@@ -63,6 +63,21 @@ export function assigneeKey(assignment: Assignment): string {
 	return 'unassigned';
 }
 
+/**
+ * The tables and indexes of version 1 of the store. Versions are append-only: this never
+ * changes, and the upgrade test opens a device's old store with it.
+ */
+export const STORES_V1 = {
+	base: 'id',
+	requests: 'id, status, createdAt, expiresAt, scheduledAt, assignee',
+	outbox: 'id, requestId',
+	attention: 'mutationId, requestId',
+	events: 'id, requestId',
+	queues: 'id',
+	users: 'id',
+	meta: 'key'
+} as const;
+
 export class BeckonDB extends Dexie {
 	/** Mirrors the server: the last state the server sent for each request (rebase base). */
 	base!: EntityTable<SessionRequest, 'id'>;
@@ -82,16 +97,7 @@ export class BeckonDB extends Dexie {
 
 	constructor(name = 'beckon') {
 		super(name);
-		this.version(1).stores({
-			base: 'id',
-			requests: 'id, status, createdAt, expiresAt, scheduledAt, assignee',
-			outbox: 'id, requestId',
-			attention: 'mutationId, requestId',
-			events: 'id, requestId',
-			queues: 'id',
-			users: 'id',
-			meta: 'key'
-		});
+		this.version(1).stores(STORES_V1);
 		// Requests gained the recipient's time zone: copies stored before it have none (null, as
 		// the server reads its older rows), so every copy has the field its type promises.
 		this.version(2)

@@ -9,20 +9,13 @@
 import { Dexie, liveQuery, type ObservabilitySet } from 'dexie';
 
 export function live<T>(makeQuery: () => () => Promise<T>, initial: T): { readonly current: T } {
-	let value = $state.raw(initial);
-	$effect(() => {
-		const query = makeQuery();
-		const subscription = liveQuery(query).subscribe({
-			next: (next) => (value = next),
+	return followed(initial, (show) => {
+		const subscription = liveQuery(makeQuery()).subscribe({
+			next: show,
 			error: (error) => console.error('live query failed', error)
 		});
 		return () => subscription.unsubscribe();
 	});
-	return {
-		get current() {
-			return value;
-		}
-	};
 }
 
 /**
@@ -35,8 +28,19 @@ export function liveTable<T>(
 	read: () => Promise<T>,
 	initial: T
 ): { readonly current: T } {
+	return followed(initial, (show) => followTable(db, table, read, show));
+}
+
+/**
+ * A value kept current by `follow`, run in an effect (so what it reads is tracked): it shows
+ * each new value, and returns the function the effect's teardown calls to stop it.
+ */
+function followed<T>(
+	initial: T,
+	follow: (show: (value: T) => void) => () => void
+): { readonly current: T } {
 	let value = $state.raw(initial);
-	$effect(() => followTable(db, table, read, (next) => (value = next)));
+	$effect(() => follow((next) => (value = next)));
 	return {
 		get current() {
 			return value;

@@ -8,11 +8,16 @@ import 'fake-indexeddb/auto';
 import { randomUUID } from 'node:crypto';
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError, DomainErrorReason } from '../domain/errors';
+import { conflict, DomainError, DomainErrorReason, forbidden, notFound } from '../domain/errors';
 import type { RequestEvent, SessionRequest } from '../domain/types';
 import type { Mutation, MutationContext } from '../sync/mutators';
-import type { MutationArgs, MutationName } from '../sync/protocol';
-import { assigneeKey, BeckonDB, type LocalRequest } from './db';
+import {
+	refusalOf,
+	type MutationArgs,
+	type MutationName,
+	type MutationResult
+} from '../sync/protocol';
+import { assigneeKey, BeckonDB, STORES_V1, type LocalRequest, type OutboxEntry } from './db';
 import {
 	applyPull,
 	applyPushResults,
@@ -21,6 +26,7 @@ import {
 	wipeLocalData,
 	type PullPage
 } from './store';
+import { serverRequest } from '../../../tests/support/requests';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -47,34 +53,7 @@ afterEach(async () => {
 });
 
 /** A request as the server sends it in a pull. */
-function fromServer(overrides: Partial<SessionRequest> = {}): SessionRequest {
-	const created = iso(NOW - DAY);
-	return {
-		id: randomUUID(),
-		recipientName: 'Ada Lovelace',
-		recipientEmail: null,
-		sendEmail: false,
-		emailLanguage: 'en',
-		comments: '',
-		scheduledAt: null,
-		timeZone: null,
-		expiresAt: iso(NOW + 6 * DAY),
-		assignment: { kind: 'agent', userId: ME },
-		status: 'open',
-		closedReason: null,
-		connectRequested: false,
-		endUserSeenAt: null,
-		createdBy: ME,
-		source: 'agent',
-		createdAt: created,
-		updatedAt: created,
-		statusChangedAt: created,
-		version: 1,
-		link: 'http://beckon.test/s/token',
-		anonymizedAt: null,
-		...overrides
-	};
-}
+const fromServer = (overrides: Partial<SessionRequest> = {}) => serverRequest(ME, NOW, overrides);
 
 /** The row the UI shows for a server row with nothing pending. */
 const shownAsSynced = (request: SessionRequest): LocalRequest => ({
@@ -109,6 +88,17 @@ async function refusal(promise: Promise<unknown>): Promise<DomainError> {
 	}
 	throw new Error('expected a DomainError, but the change was queued');
 }
+
+/** The server's answer to a push of `sent`. */
+const answered = (sent: OutboxEntry[], results: MutationResult[]) =>
+	applyPushResults(db, sent, results, ctx);
+const accepted = (id: number): MutationResult => ({ id, ok: true });
+/** A mutation the server refused, its error as the wire carries it. */
+const refused = (id: number, error: DomainError): MutationResult => ({
+	id,
+	ok: false,
+	error: refusalOf(error)
+});
 
 const outboxIds = async () => (await db.outbox.orderBy('id').toArray()).map((e) => e.id);
 
@@ -522,15 +512,7 @@ describe('applyPushResults', () => {
 			message: 'Cannot close a request that is closed'
 		};
 
-		await applyPushResults(
-			db,
-			sent,
-			[
-				{ id: 1, ok: true },
-				{ id: 2, ok: false, error }
-			],
-			ctx
-		);
+		await answered(sent, [accepted(1), { id: 2, ok: false, error }]);
 		expect(await db.attention.toArray()).toEqual([
 			{
 				mutationId: 2,
@@ -552,15 +534,7 @@ describe('applyPushResults', () => {
 		});
 
 		// The same answers again (a retried push): nothing more happens.
-		await applyPushResults(
-			db,
-			sent,
-			[
-				{ id: 1, ok: true },
-				{ id: 2, ok: false, error }
-			],
-			ctx
-		);
+		await answered(sent, [accepted(1), { id: 2, ok: false, error }]);
 		expect(await db.attention.count()).toBe(1);
 		expect(await outboxIds()).toEqual([1]);
 	});
@@ -570,18 +544,7 @@ describe('applyPushResults', () => {
 		await applyPull(db, page({ changes: [request] }), ctx);
 		await queue('takeRequest', { id: request.id });
 		const sent = await db.outbox.toArray();
-		await applyPushResults(
-			db,
-			sent,
-			[
-				{
-					id: 1,
-					ok: false,
-					error: { code: 'CONFLICT', reason: 'conflict', message: 'Already taken by Linus' }
-				}
-			],
-			ctx
-		);
+		await answered(sent, [refused(1, conflict('Already taken by Linus'))]);
 		expect(await db.requests.get(request.id)).toEqual(shownAsSynced(request));
 		expect(await db.outbox.count()).toBe(0);
 		expect(await db.attention.get(1)).toMatchObject({
@@ -594,23 +557,10 @@ describe('applyPushResults', () => {
 		await queue('createRequest', { id, recipientName: 'Grace' });
 		await queue('updateRequest', { id, comments: 'x' });
 		const sent = await db.outbox.toArray();
-		await applyPushResults(
-			db,
-			sent,
-			[
-				{
-					id: 1,
-					ok: false,
-					error: { code: 'FORBIDDEN', reason: 'forbidden', message: 'Your permission is view only' }
-				},
-				{
-					id: 2,
-					ok: false,
-					error: { code: 'NOT_FOUND', reason: 'not_found', message: 'No such session request' }
-				}
-			],
-			ctx
-		);
+		await answered(sent, [
+			refused(1, forbidden('Your permission is view only')),
+			refused(2, notFound('No such session request'))
+		]);
 		expect(await db.requests.get(id)).toBeUndefined();
 		expect(await db.outbox.count()).toBe(0);
 		expect(await db.attention.toArray()).toMatchObject([
@@ -627,7 +577,7 @@ describe('applyPushResults', () => {
 	it('leaves everything as it is when every change was accepted', async () => {
 		const id = randomUUID();
 		const shown = await queue('createRequest', { id, recipientName: 'Grace' });
-		await applyPushResults(db, await db.outbox.toArray(), [{ id: 1, ok: true }], ctx);
+		await answered(await db.outbox.toArray(), [accepted(1)]);
 		expect(await db.requests.get(id)).toEqual(shown);
 		expect(await outboxIds()).toEqual([1]);
 		expect(await db.attention.count()).toBe(0);
@@ -639,12 +589,7 @@ describe('wipeLocalData', () => {
 		const request = fromServer();
 		await applyPull(db, page({ changes: [request] }), ctx);
 		await queue('closeRequest', { id: request.id });
-		await applyPushResults(
-			db,
-			await db.outbox.toArray(),
-			[{ id: 1, ok: false, error: { code: 'CONFLICT', reason: 'conflict', message: 'no' } }],
-			ctx
-		);
+		await answered(await db.outbox.toArray(), [refused(1, conflict('no'))]);
 		await queue('updateRequest', { id: request.id, comments: 'x' });
 		await db.events.put({
 			id: 1,
@@ -692,16 +637,7 @@ describe('a device that stored requests before they had a time zone', () => {
 		const { timeZone: _none, ...old } = fromServer();
 		// Version 1 of the store, as an older app left it.
 		const before = new Dexie(name);
-		before.version(1).stores({
-			base: 'id',
-			requests: 'id, status, createdAt, expiresAt, scheduledAt, assignee',
-			outbox: 'id, requestId',
-			attention: 'mutationId, requestId',
-			events: 'id, requestId',
-			queues: 'id',
-			users: 'id',
-			meta: 'key'
-		});
+		before.version(1).stores(STORES_V1);
 		await before.table('base').put(old);
 		await before.table('requests').put(shownAsSynced(old as SessionRequest));
 		before.close();

@@ -3,37 +3,16 @@
  * colleague watching, and only while it runs.
  */
 import { describe, expect, it } from 'vitest';
-import { DomainError } from './errors';
 import { planHandOver, type RequestFacts } from './plans';
 import type { Status } from './types';
+import { openFacts, refusal } from '../../../tests/support/requests';
 
 const NOW = Date.UTC(2026, 0, 1);
-const facts = (status: Status, owner = 'ana'): RequestFacts => ({
-	recipientName: 'Rosa',
-	recipientEmail: null,
-	sendEmail: false,
-	emailLanguage: 'en',
-	comments: '',
-	scheduledAt: null,
-	timeZone: null,
-	expiresAt: NOW + 86_400_000,
-	assignment: { kind: 'agent', userId: owner },
-	endUserSeenAt: null,
-	status,
-	connectRequested: false,
-	closedReason: null
-});
+const facts = (status: Status, owner = 'ana'): RequestFacts =>
+	openFacts(owner, NOW, { recipientName: 'Rosa', expiresAt: NOW + 86_400_000, status });
 const as = (userId: string, isAdmin = false) => ({ userId, isAdmin, queueIds: [], now: NOW });
 
-function refusal(run: () => unknown) {
-	try {
-		run();
-	} catch (error) {
-		if (error instanceof DomainError) return error.reason;
-		throw error;
-	}
-	throw new Error('expected a refusal');
-}
+const reasonOf = (run: () => unknown) => refusal(run).reason;
 
 describe('planHandOver', () => {
 	it('gives a running session to the colleague, as an assignment noted on the timeline', () => {
@@ -52,11 +31,11 @@ describe('planHandOver', () => {
 	});
 
 	it('refuses others, sessions not running, and a hand-over to the holder', () => {
-		expect(refusal(() => planHandOver(facts('connected'), 'ben', as('ben')))).toBe('forbidden');
+		expect(reasonOf(() => planHandOver(facts('connected'), 'ben', as('ben')))).toBe('forbidden');
 		for (const status of ['ready', 'waiting', 'closed'] as const) {
-			expect(refusal(() => planHandOver(facts(status), 'ben', as('ana')))).toBe('conflict');
+			expect(reasonOf(() => planHandOver(facts(status), 'ben', as('ana')))).toBe('conflict');
 		}
-		expect(refusal(() => planHandOver(facts('connected'), 'ana', as('root', true)))).toBe(
+		expect(reasonOf(() => planHandOver(facts('connected'), 'ana', as('root', true)))).toBe(
 			'invalid'
 		);
 	});

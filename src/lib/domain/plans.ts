@@ -79,14 +79,20 @@ export function resolveAssignment(input: AssignmentInput, ctx: PlanContext): Ass
 	return input.kind === 'me' ? { kind: 'agent', userId: ctx.userId } : input;
 }
 
-export interface CreateInput {
-	recipientName: string;
+/** The fields an agent gives and edits (an edit sets those present, and keeps the rest). */
+export interface UpdateInput {
+	recipientName?: string;
 	recipientEmail?: string | null;
 	sendEmail?: boolean;
 	emailLanguage?: Language;
 	comments?: string;
 	scheduledAt?: string | null;
 	timeZone?: string | null;
+}
+
+/** A new request: a recipient's name at least, and where it starts from. */
+export interface CreateInput extends UpdateInput {
+	recipientName: string;
 	expiresAt?: string;
 	assignment?: AssignmentInput;
 }
@@ -120,16 +126,6 @@ export function planCreate(
 		assignment: resolveAssignment(input.assignment ?? { kind: 'me' }, ctx),
 		endUserSeenAt: null
 	};
-}
-
-export interface UpdateInput {
-	recipientName?: string;
-	recipientEmail?: string | null;
-	sendEmail?: boolean;
-	emailLanguage?: Language;
-	comments?: string;
-	scheduledAt?: string | null;
-	timeZone?: string | null;
 }
 
 /** An edit: the fields it changes, and whether the schedule moved (it is then reminded anew). */
@@ -252,7 +248,7 @@ export function planTransfer(
 	request: RequestFacts,
 	input: TransferInput,
 	ctx: PlanContext
-): Plan & { from: Assignment; to: Assignment; note: string } {
+): HandOnPlan {
 	const from = request.assignment;
 	if (!mayTransfer(from, ctx)) {
 		throw forbidden(
@@ -262,9 +258,7 @@ export function planTransfer(
 		);
 	}
 	allow(request, 'transfer', ctx.now);
-	const to: Assignment = input.to;
-	if (sameAssignment(from, to)) throw invalid('to', 'already holds this request');
-	return { action: 'transfer', patch: { assignment: to }, from, to, note: input.note ?? '' };
+	return handOn('transfer', from, input.to, 'to', input.note ?? '');
 }
 
 /**
@@ -276,7 +270,7 @@ export function planHandOver(
 	request: RequestFacts,
 	toUserId: string,
 	ctx: PlanContext
-): Plan & { from: Assignment; to: Assignment; note: string } {
+): HandOnPlan {
 	const from = request.assignment;
 	const owner = from.kind === 'agent' && from.userId === ctx.userId;
 	if (!owner && !ctx.isAdmin) {
@@ -287,14 +281,22 @@ export function planHandOver(
 	}
 	allow(request, 'assign', ctx.now);
 	const to: Assignment = { kind: 'agent', userId: toUserId };
-	if (sameAssignment(from, to)) throw invalid('userId', 'already holds this request');
-	return {
-		action: 'assign',
-		patch: { assignment: to },
-		from,
-		to,
-		note: 'Handed over during the live session'
-	};
+	return handOn('assign', from, to, 'userId', 'Handed over during the live session');
+}
+
+/** A request handed from one holder to another, with the note the timeline shows. */
+export type HandOnPlan = Plan & { from: Assignment; to: Assignment; note: string };
+
+/** Hands the request from `from` to `to`; refused (on `field`) when `to` holds it already. */
+function handOn(
+	action: Action,
+	from: Assignment,
+	to: Assignment,
+	field: string,
+	note: string
+): HandOnPlan {
+	if (sameAssignment(from, to)) throw invalid(field, 'already holds this request');
+	return { action, patch: { assignment: to }, from, to, note };
 }
 
 /** Why an agent's requests fall back: deactivated, downgraded below edit, or out of a queue. */

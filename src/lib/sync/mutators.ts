@@ -9,7 +9,7 @@ import { transition } from '../domain/lifecycle';
 import * as plans from '../domain/plans';
 import type { Plan, RequestFacts, RequestFields } from '../domain/plans';
 import { anonymizedRefusal } from '../domain/privacy';
-import { effectiveStatus } from '../domain/rules';
+import { effectiveStatus, toIso } from '../domain/rules';
 import type { Language, SessionRequest } from '../domain/types';
 import { MUTATION_ARGS, type MutationArgs, type MutationName } from './protocol';
 
@@ -29,8 +29,6 @@ export interface Mutation<N extends MutationName = MutationName> {
 	args: MutationArgs<N>;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const msOrNull = (text: string | null) => (text === null ? null : Date.parse(text));
 
 /** The request as the shared plans read it (times in ms). */
@@ -48,9 +46,9 @@ function fieldsOf(patch: Partial<RequestFields>): Partial<SessionRequest> {
 	const { scheduledAt, expiresAt, endUserSeenAt, ...rest } = patch;
 	return {
 		...rest,
-		...(scheduledAt !== undefined && { scheduledAt: isoOrNull(scheduledAt) }),
-		...(expiresAt !== undefined && { expiresAt: iso(expiresAt) }),
-		...(endUserSeenAt !== undefined && { endUserSeenAt: isoOrNull(endUserSeenAt) })
+		...(scheduledAt !== undefined && { scheduledAt: toIso(scheduledAt) }),
+		...(expiresAt !== undefined && { expiresAt: toIso(expiresAt) }),
+		...(endUserSeenAt !== undefined && { endUserSeenAt: toIso(endUserSeenAt) })
 	};
 }
 
@@ -68,15 +66,15 @@ function applied(request: SessionRequest, plan: Plan, ctx: MutationContext): Ses
 		closedReason: next.closedReason,
 		connectRequested: next.connectRequested,
 		// Against the status shown now: a request this device holds as open may have expired since.
-		statusChangedAt: next.status !== status ? iso(ctx.now) : request.statusChangedAt,
-		updatedAt: iso(ctx.now)
+		statusChangedAt: next.status !== status ? toIso(ctx.now) : request.statusChangedAt,
+		updatedAt: toIso(ctx.now)
 	};
 }
 
 function create(args: MutationArgs<'createRequest'>, exists: boolean, ctx: MutationContext) {
 	if (!args.id) throw invalid('id', 'is required for a request created on this device');
 	const fields = fieldsOf(plans.planCreate(args, ctx, exists));
-	const now = iso(ctx.now);
+	const now = toIso(ctx.now);
 	return {
 		...(fields as Required<typeof fields>),
 		id: args.id,

@@ -64,6 +64,33 @@ export function refuse(
 	res.end(JSON.stringify({ error: { message, reason, ...(field && { field }) } }));
 }
 
+/** The CSV routes answer GET only, and nothing they send is kept in a cache: false once refused. */
+export function acceptsGet(req: IncomingMessage, res: ServerResponse): boolean {
+	res.setHeader('Cache-Control', 'no-store');
+	if (req.method === 'GET') return true;
+	res.setHeader('Allow', 'GET');
+	refuse(res, 405, 'invalid', 'Use GET');
+	return false;
+}
+
+/** Answers 503 when `error` says the database cannot serve now; false for any other error. */
+export function refusedAsUnavailable(res: ServerResponse, error: unknown): boolean {
+	if (!isUnavailable(error) && (error as { code?: string }).code !== 'SERVICE_UNAVAILABLE') {
+		return false;
+	}
+	refuse(res, 503, 'unavailable', 'The database is unavailable; try again shortly');
+	return true;
+}
+
+/** Starts a CSV download saved as `filename`. */
+export function writeCsvHead(res: ServerResponse, filename: string) {
+	res.writeHead(200, {
+		'Content-Type': 'text/csv; charset=utf-8',
+		'Content-Disposition': `attachment; filename="${filename}"`,
+		'X-Content-Type-Options': 'nosniff'
+	});
+}
+
 /** Waits until the response may take more (or the client has gone). */
 function drained(res: ServerResponse): Promise<void> {
 	return new Promise((resolve) => {
@@ -123,11 +150,7 @@ export async function serveExport(
 ): Promise<void> {
 	let rows = 0;
 	logWhenDone(req, res, EXPORT_PATH, () => ({ rows }));
-	res.setHeader('Cache-Control', 'no-store');
-	if (req.method !== 'GET') {
-		res.setHeader('Allow', 'GET');
-		return refuse(res, 405, 'invalid', 'Use GET');
-	}
+	if (!acceptsGet(req, res)) return;
 	let filters: ExportFilters;
 	let user;
 	try {
@@ -137,9 +160,7 @@ export async function serveExport(
 	} catch (error) {
 		if (error instanceof DomainError)
 			return refuse(res, 400, error.reason, error.message, error.field);
-		if (isUnavailable(error) || (error as { code?: string }).code === 'SERVICE_UNAVAILABLE') {
-			return refuse(res, 503, 'unavailable', 'The database is unavailable; try again shortly');
-		}
+		if (refusedAsUnavailable(res, error)) return;
 		throw error;
 	}
 	if (!user) return refuse(res, 401, DomainErrorReason.unauthenticated, 'Sign in first');
@@ -162,11 +183,7 @@ export async function serveExport(
 			if (first) {
 				// Headers only once the first page is in: a failure before it is still a clean error.
 				const day = new Date(app.clock()).toISOString().slice(0, 10);
-				res.writeHead(200, {
-					'Content-Type': 'text/csv; charset=utf-8',
-					'Content-Disposition': `attachment; filename="requests-${day}.csv"`,
-					'X-Content-Type-Options': 'nosniff'
-				});
+				writeCsvHead(res, `requests-${day}.csv`);
 				res.write(UTF8_BOM + EXPORT_HEADER);
 				first = false;
 			}

@@ -9,13 +9,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError, DomainErrorReason, fromZodIssues } from '../../lib/domain/errors';
 import { reportSummarySchema } from '../../lib/domain/schemas';
 import type { Beckon } from '../app';
-import { isUnavailable } from '../db-thread/messages';
 import { UTF8_BOM } from '../export/csv';
 import { log } from '../log';
 import type { ReportTable } from '../services/report-export';
 import type { ReportFilters } from '../services/reports';
 import { runTask } from '../tasks';
-import { callerOf, logWhenDone, refuse } from './export';
+import {
+	acceptsGet,
+	callerOf,
+	logWhenDone,
+	refuse,
+	refusedAsUnavailable,
+	writeCsvHead
+} from './export';
 import type { ProxySettings } from './proxy';
 
 export const REPORT_EXPORT_PATHS: Record<string, ReportTable> = {
@@ -56,11 +62,7 @@ export async function serveReportExport(
 	const path = pathOf(req.url ?? '');
 	const table = REPORT_EXPORT_PATHS[path];
 	logWhenDone(req, res, path);
-	res.setHeader('Cache-Control', 'no-store');
-	if (req.method !== 'GET') {
-		res.setHeader('Allow', 'GET');
-		return refuse(res, 405, 'invalid', 'Use GET');
-	}
+	if (!acceptsGet(req, res)) return;
 	let filters: ReportFilters;
 	let user;
 	try {
@@ -70,11 +72,7 @@ export async function serveReportExport(
 		const csv = await runTask(app, 'export.reportTable', user, filters, table);
 		if (res.destroyed) return;
 		const day = (instant: string) => instant.slice(0, 10);
-		res.writeHead(200, {
-			'Content-Type': 'text/csv; charset=utf-8',
-			'Content-Disposition': `attachment; filename="report-${table}-${day(filters.from)}-${day(filters.to)}.csv"`,
-			'X-Content-Type-Options': 'nosniff'
-		});
+		writeCsvHead(res, `report-${table}-${day(filters.from)}-${day(filters.to)}.csv`);
 		res.end(UTF8_BOM + csv);
 	} catch (error) {
 		if (error instanceof DomainError) {
@@ -86,9 +84,7 @@ export async function serveReportExport(
 						: 400;
 			return refuse(res, status, error.reason, error.message, error.field);
 		}
-		if (isUnavailable(error) || (error as { code?: string }).code === 'SERVICE_UNAVAILABLE') {
-			return refuse(res, 503, 'unavailable', 'The database is unavailable; try again shortly');
-		}
+		if (refusedAsUnavailable(res, error)) return;
 		log.error({ err: error }, 'Report export failed');
 		return refuse(res, 500, 'unavailable', 'The export failed');
 	}

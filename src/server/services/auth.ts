@@ -18,6 +18,7 @@ import { hasSecondFactor, secondFactorRequired } from './second-factor';
 import { refusePasswordWhenSsoOnly } from './sso-settings';
 import { hasPasskey } from './passkeys';
 import type { SecondFactorMethod } from '../../lib/domain/passkeys';
+import { toIso } from '../../lib/domain/rules';
 
 export const SESSION_COOKIE = 'beckon_session';
 export const SESSION_LIFETIME_MS = 30 * 86_400_000;
@@ -282,8 +283,6 @@ export interface DeviceSession {
 
 const publicSessionId = (storedId: string) => sha256(`session\n${storedId}`).slice(0, 32);
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export function listSessions(
 	app: Beckon,
 	userId: string,
@@ -300,7 +299,7 @@ export function listSessions(
 			userAgent: row.userAgent,
 			address: row.address,
 			createdAt: new Date(row.createdAt).toISOString(),
-			lastSeenAt: iso(row.lastSeenAt ?? row.createdAt),
+			lastSeenAt: toIso(row.lastSeenAt ?? row.createdAt),
 			current: row.id === current
 		}))
 		.sort((a, b) => (b.lastSeenAt ?? '').localeCompare(a.lastSeenAt ?? ''));

@@ -17,6 +17,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict, notFound } from '../../lib/domain/errors';
+import { toIso } from '../../lib/domain/rules';
 import { SYSTEM_ACTOR, type EventType } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { mailOutbox, type MailRow } from '../db/schema';
@@ -166,8 +167,6 @@ function noteOnTimeline(
 	writeRows(app, [{ row: request, set: {}, event: { actor: SYSTEM_ACTOR, type, data } }]);
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 /** The admin's view of a message: everything but the calendar text. */
 function toMailSummary(app: Beckon, row: MailRow) {
 	return {
@@ -184,9 +183,9 @@ function toMailSummary(app: Beckon, row: MailRow) {
 		status: row.status,
 		attempts: row.attempts,
 		lastError: row.lastError,
-		createdAt: iso(row.createdAt) as string,
-		nextAttemptAt: row.status === 'pending' ? iso(row.nextAttemptAt) : null,
-		sentAt: iso(row.sentAt)
+		createdAt: toIso(row.createdAt),
+		nextAttemptAt: row.status === 'pending' ? toIso(row.nextAttemptAt) : null,
+		sentAt: toIso(row.sentAt)
 	};
 }
 

@@ -13,6 +13,7 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { ALERT_KINDS, type AlertKind, type NotificationPreferences } from '../../lib/domain/alerts';
 import { notFound } from '../../lib/domain/errors';
+import { toIso } from '../../lib/domain/rules';
 import { claim, write, type Beckon } from '../app';
 import {
 	notificationSettings,
@@ -77,15 +78,13 @@ export interface PushDevice {
 	lastSuccessAt: string | null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 function toDevice(row: PushSubscriptionRow): PushDevice {
 	return {
 		id: row.id,
 		label: row.label,
 		service: new URL(row.endpoint).host,
-		createdAt: iso(row.createdAt) as string,
-		lastSuccessAt: iso(row.lastSuccessAt)
+		createdAt: toIso(row.createdAt),
+		lastSuccessAt: toIso(row.lastSuccessAt)
 	};
 }
 

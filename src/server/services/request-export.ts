@@ -67,6 +67,12 @@ function row(
 	]);
 }
 
+/** Every user's (or queue's) name by id, for the columns that name them. */
+function namesIn(app: Beckon, table: typeof users | typeof queues): Map<string, string> {
+	const rows = app.db.select({ id: table.id, name: table.name }).from(table).all();
+	return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** One page of the export as CSV lines (no header), and where the next one starts. */
 export function exportRequestsPage(
 	app: Beckon,
@@ -79,20 +85,8 @@ export function exportRequestsPage(
 		...(cursor && { cursor }),
 		limit: EXPORT_PAGE
 	});
-	const userNames = new Map(
-		app.db
-			.select({ id: users.id, name: users.name })
-			.from(users)
-			.all()
-			.map((u) => [u.id, u.name])
-	);
-	const queueNames = new Map(
-		app.db
-			.select({ id: queues.id, name: queues.name })
-			.from(queues)
-			.all()
-			.map((q) => [q.id, q.name])
-	);
+	const userNames = namesIn(app, users);
+	const queueNames = namesIn(app, queues);
 	return {
 		csv: page.items.map((item) => row(item, userNames, queueNames)).join(''),
 		nextCursor: page.nextCursor

@@ -34,7 +34,12 @@ import {
 	type UpdateInput
 } from '../../lib/domain/plans';
 import { canEdit, canRead } from '../../lib/domain/rules';
-import type { Assignment, AssignmentInput, SessionRequest } from '../../lib/domain/types';
+import type {
+	Assignment,
+	AssignmentInput,
+	EventType,
+	SessionRequest
+} from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { takeVersions } from '../db';
 import { queues, requestEvents, users, type SessionRequestRow } from '../db/schema';
@@ -354,36 +359,38 @@ function takenFromUnderOf(app: Beckon, user: AuthUser, id: string): string | nul
 }
 
 export function requestConnect(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
-	requireEdit(user);
-	return mutate(app, user, input.id, (row) => ({
-		...changeOf(row, planRequestConnect(factsOf(row), contextOf(app, user))),
-		event: { type: 'connect_requested' }
-	}));
+	return agentStep(app, user, input.id, planRequestConnect, 'connect_requested');
 }
 
 export function startSession(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
-	requireEdit(user);
-	return mutate(app, user, input.id, (row) => ({
-		...changeOf(row, planStart(factsOf(row), contextOf(app, user))),
-		event: { type: 'session_started' }
-	}));
+	return agentStep(app, user, input.id, planStart, 'session_started');
 }
 
 export function endSession(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
-	requireEdit(user);
-	return mutate(app, user, input.id, (row) => ({
-		...changeOf(row, planEnd(factsOf(row), contextOf(app, user))),
-		event: { type: 'session_ended' },
-		after: (updated) => mailForClose(app, updated)
-	}));
+	return agentStep(app, user, input.id, planEnd, 'session_ended', true);
 }
 
 export function closeRequest(app: Beckon, user: AuthUser, input: { id: string }): SessionRequest {
+	return agentStep(app, user, input.id, planClose, 'closed', true);
+}
+
+/**
+ * A lifecycle step the agent takes with nothing but the request: its shared plan, the event it
+ * records, and for a step that closes the request the mail saying so.
+ */
+function agentStep(
+	app: Beckon,
+	user: AuthUser,
+	id: string,
+	plan: (request: RequestFacts, ctx: PlanContext) => Plan,
+	type: EventType,
+	closes = false
+): SessionRequest {
 	requireEdit(user);
-	return mutate(app, user, input.id, (row) => ({
-		...changeOf(row, planClose(factsOf(row), contextOf(app, user))),
-		event: { type: 'closed' },
-		after: (updated) => mailForClose(app, updated)
+	return mutate(app, user, id, (row) => ({
+		...changeOf(row, plan(factsOf(row), contextOf(app, user))),
+		event: { type },
+		...(closes && { after: (updated: SessionRequestRow) => mailForClose(app, updated) })
 	}));
 }
 

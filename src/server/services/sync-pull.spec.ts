@@ -3,50 +3,30 @@
  * earlier assignment are sent as deleted, found with a query per 500 rows, not one per row.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Beckon } from '../app';
-import { createTestBeckon } from '../../../tests/support/database';
+import { testUser, useTestBeckon } from '../../../tests/support/test-beckon';
 import { assignRequest, createRequest } from './requests';
 import { pull } from './sync';
-import { createUser, loadAuthUser, type AuthUser } from './users';
+import type { AuthUser } from './users';
 
 const NOW = Date.parse('2030-05-06T08:00:00.000Z');
 
 describe('sync.pull removals', () => {
-	let dataDir: string;
 	let app: Beckon;
 	let admin: AuthUser;
 	let alice: AuthUser;
 	let bob: AuthUser;
 
-	const user = async (name: string, role: 'admin' | 'agent') =>
-		loadAuthUser(
-			app,
-			(
-				await createUser(app, {
-					email: `${name}@example.com`,
-					name,
-					password: 'long enough password',
-					role,
-					permission: 'edit'
-				})
-			).id
-		)!;
-
-	beforeAll(async () => {
-		dataDir = mkdtempSync(join(tmpdir(), 'beckon-pull-removals-'));
-		app = createTestBeckon(dataDir, () => NOW);
-		admin = await user('admin', 'admin');
-		alice = await user('alice', 'agent');
-		bob = await user('bob', 'agent');
-	});
-	afterAll(() => {
-		app?.close();
-		rmSync(dataDir, { recursive: true, force: true });
-	});
+	useTestBeckon(
+		() => NOW,
+		async (opened) => {
+			app = opened;
+			admin = await testUser(app, 'admin', 'admin');
+			alice = await testUser(app, 'alice');
+			bob = await testUser(app, 'bob');
+		}
+	);
 
 	it('sends only the requests moved out of the view, with a query per 500 rows, not per row', () => {
 		const toAlice = { kind: 'agent' as const, userId: alice.id };

@@ -4,19 +4,16 @@
  * every mutation, the same rows, events, outbox, bookkeeping and announcements.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PushInput } from '../../lib/sync/protocol';
 import type { Beckon } from '../app';
-import { createTestBeckon } from '../../../tests/support/database';
+import { testUser, useTestBeckon } from '../../../tests/support/test-beckon';
 import { log } from '../log';
 import { createQueue } from './queues';
 import { createRequest } from './requests';
 import { push } from './sync';
-import { createUser, loadAuthUser, type AuthUser } from './users';
+import { loadAuthUser, type AuthUser } from './users';
 import { rolledBack } from '../../../tests/support/rolled-back';
 
 const HOUR = 3_600_000;
@@ -26,7 +23,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 type Mutations = PushInput['mutations'];
 
 describe('sync.push with runs of creates', () => {
-	let dataDir: string;
 	let app: Beckon;
 	let agent: AuthUser;
 	let other: AuthUser;
@@ -34,34 +30,18 @@ describe('sync.push with runs of creates', () => {
 	let queueId: string;
 	let storedId: string;
 
-	const user = async (name: string, permission: 'edit' | 'view') =>
-		loadAuthUser(
-			app,
-			(
-				await createUser(app, {
-					email: `${name}@example.com`,
-					name,
-					password: 'long enough password',
-					role: 'agent',
-					permission
-				})
-			).id
-		)!;
-
-	beforeAll(async () => {
-		dataDir = mkdtempSync(join(tmpdir(), 'beckon-push-runs-'));
-		app = createTestBeckon(dataDir, () => NOW);
-		agent = await user('agent', 'edit');
-		other = await user('other', 'edit');
-		viewer = await user('viewer', 'view');
-		queueId = createQueue(app, { name: 'Desk', memberIds: [agent.id] }).id;
-		agent = loadAuthUser(app, agent.id)!;
-		storedId = createRequest(app, agent, { recipientName: 'Already here' }).id;
-	});
-	afterAll(() => {
-		app?.close();
-		rmSync(dataDir, { recursive: true, force: true });
-	});
+	useTestBeckon(
+		() => NOW,
+		async (opened) => {
+			app = opened;
+			agent = await testUser(app, 'agent');
+			other = await testUser(app, 'other');
+			viewer = await testUser(app, 'viewer', 'agent', 'view');
+			queueId = createQueue(app, { name: 'Desk', memberIds: [agent.id] }).id;
+			agent = loadAuthUser(app, agent.id)!;
+			storedId = createRequest(app, agent, { recipientName: 'Already here' }).id;
+		}
+	);
 
 	/** Everything `pushes` write and announce, rolled back afterwards. */
 	function effectsOf(by: AuthUser, clientId: string, pushes: Mutations[]) {

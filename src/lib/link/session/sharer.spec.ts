@@ -4,8 +4,7 @@
  * then "lost"), and that capture stops when consent or the session ends.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SignalEnvelope, SignalMessage } from './signal-protocol';
-import type { SignalHandlers, SignalTransport } from './transport';
+import { FakeTransport, settle } from '../../../../tests/support/fake-signalling';
 import { ScreenSharer } from './sharer.svelte';
 
 class FakeTrack {
@@ -96,45 +95,6 @@ class FakePeer {
 	}
 }
 
-class FakeTransport implements SignalTransport {
-	sent: SignalMessage[] = [];
-	handlers: SignalHandlers | null = null;
-	iceServers = vi.fn(async () => [{ urls: 'stun:stun.example.com' }]);
-	async send(message: SignalMessage) {
-		this.sent.push(message);
-	}
-	listen(handlers: SignalHandlers) {
-		this.handlers = handlers;
-		handlers.onOpen();
-		return () => (this.handlers = null);
-	}
-	removed: string[] = [];
-	async removeAgent(userId: string) {
-		this.removed.push(userId);
-	}
-	deliver(message: SignalMessage, agent?: { id: string; name: string }) {
-		const envelope: SignalEnvelope = {
-			from: 'agent',
-			at: new Date().toISOString(),
-			message,
-			...(agent && { agent })
-		};
-		this.handlers?.onMessage(envelope);
-	}
-	last(type: SignalMessage['type']) {
-		return this.sent.filter((m) => m.type === type).at(-1) as Extract<
-			SignalMessage,
-			{ type: 'offer' }
-		>;
-	}
-}
-
-/** Lets queued promise work (signalling handlers, negotiation) run. */
-async function settle() {
-	for (let i = 0; i < 20; i++) await Promise.resolve();
-	await vi.advanceTimersByTimeAsync(0);
-}
-
 describe('ScreenSharer', () => {
 	let transport: FakeTransport;
 	let sharer: ScreenSharer;
@@ -154,7 +114,7 @@ describe('ScreenSharer', () => {
 				})
 			}
 		});
-		transport = new FakeTransport();
+		transport = new FakeTransport('agent', [{ urls: 'stun:stun.example.com' }]);
 		sharer = new ScreenSharer(transport);
 	});
 	afterEach(() => {

@@ -4,8 +4,7 @@
  * leaves those addressed to another agent page, and ends for good when the end user removes it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SignalEnvelope, SignalMessage } from './signal-protocol';
-import type { SignalHandlers, SignalTransport } from './transport';
+import { FakeTransport, settle } from '../../../../tests/support/fake-signalling';
 import { ScreenViewer } from './viewer.svelte';
 
 class FakePeer {
@@ -36,31 +35,6 @@ class FakePeer {
 	}
 }
 
-class FakeTransport implements SignalTransport {
-	sent: SignalMessage[] = [];
-	handlers: SignalHandlers | null = null;
-	listens = 0;
-	iceServers = vi.fn(async () => []);
-	async send(message: SignalMessage) {
-		this.sent.push(message);
-	}
-	listen(handlers: SignalHandlers) {
-		this.listens += 1;
-		this.handlers = handlers;
-		handlers.onOpen();
-		return () => (this.handlers = null);
-	}
-	deliver(message: SignalMessage) {
-		const envelope: SignalEnvelope = { from: 'end_user', at: new Date().toISOString(), message };
-		this.handlers?.onMessage(envelope);
-	}
-}
-
-async function settle() {
-	for (let i = 0; i < 20; i++) await Promise.resolve();
-	await vi.advanceTimersByTimeAsync(0);
-}
-
 describe('ScreenViewer with two agents in the session', () => {
 	let transport: FakeTransport;
 	let viewer: ScreenViewer;
@@ -70,7 +44,7 @@ describe('ScreenViewer with two agents in the session', () => {
 		vi.useFakeTimers();
 		FakePeer.all = [];
 		vi.stubGlobal('RTCPeerConnection', FakePeer);
-		transport = new FakeTransport();
+		transport = new FakeTransport('end_user');
 		viewer = new ScreenViewer(transport);
 		viewer.start();
 		me = transport.sent[0].peer;

@@ -5,7 +5,9 @@ import {
 	linkSignalsSchema
 } from '../../../lib/link/session/signal-protocol';
 import { removeFromSession } from '../../services/co-session';
+import type { Beckon } from '../../app';
 import * as link from '../../services/link-page';
+import type { EndUserClient } from '../../services/link-page';
 import * as signalling from '../../services/signalling';
 import type { Context } from '../context';
 import { publicProcedure, router } from '../trpc';
@@ -16,6 +18,16 @@ const clientOf = (ctx: Context, input: { sessionKey?: string }) => ({
 	sessionKey: input.sessionKey
 });
 
+/** A change the page makes with its token alone, recorded as this address and page. */
+const pageChange = <T>(
+	change: (app: Beckon, token: string, clientAddress: string, client: EndUserClient) => T
+) =>
+	publicProcedure
+		.input(linkTokenSchema)
+		.mutation(({ ctx, input }) =>
+			change(ctx.app, input.token, ctx.clientAddress, clientOf(ctx, input))
+		);
+
 /**
  * The end user's procedures: the session link token is their credential, and during a session
  * the key their page got when it allowed it (services/session-keys.ts).
@@ -24,11 +36,7 @@ export const linkRouter = router({
 	get: publicProcedure
 		.input(linkTokenSchema)
 		.query(({ ctx, input }) => link.getLink(ctx.app, input.token, ctx.clientAddress)),
-	open: publicProcedure
-		.input(linkTokenSchema)
-		.mutation(({ ctx, input }) =>
-			link.openLink(ctx.app, input.token, ctx.clientAddress, clientOf(ctx, input))
-		),
+	open: pageChange(link.openLink),
 	respond: publicProcedure
 		.input(linkRespondSchema)
 		.mutation(({ ctx, input }) =>
@@ -51,17 +59,9 @@ export const linkRouter = router({
 				signal ?? new AbortController().signal
 			)
 		),
-	decline: publicProcedure
-		.input(linkTokenSchema)
-		.mutation(({ ctx, input }) =>
-			link.declineRequest(ctx.app, input.token, ctx.clientAddress, clientOf(ctx, input))
-		),
+	decline: pageChange(link.declineRequest),
 	/** The end user ends the session in progress (`connected` → `closed`, completed). */
-	end: publicProcedure
-		.input(linkTokenSchema)
-		.mutation(({ ctx, input }) =>
-			link.endSession(ctx.app, input.token, ctx.clientAddress, clientOf(ctx, input))
-		),
+	end: pageChange(link.endSession),
 	/** ICE servers for the session's peer connection (`ready` or `connected` only). */
 	session: publicProcedure
 		.input(linkTokenSchema)

@@ -13,7 +13,12 @@ import {
 	testWebhook,
 	updateWebhook
 } from '../../services/webhooks';
+import type { Beckon } from '../../app';
 import { adminProcedure, router } from '../trpc';
+
+/** An admin's change to one endpoint, named by its id. */
+const endpointChange = <T>(change: (app: Beckon, input: { id: string }) => T) =>
+	adminProcedure.input(webhookIdSchema).mutation(({ ctx, input }) => change(ctx.app, input));
 
 export const webhooksRouter = router({
 	list: adminProcedure.query(({ ctx }) => listWebhooks(ctx.app)),
@@ -25,16 +30,10 @@ export const webhooksRouter = router({
 		.input(updateWebhookSchema)
 		.mutation(({ ctx, input }) => updateWebhook(ctx.app, input)),
 	/** → `{id, secret, endpoint}`; the previous secret still signs for 24 hours. */
-	rotateSecret: adminProcedure
-		.input(webhookIdSchema)
-		.mutation(({ ctx, input }) => rotateWebhookSecret(ctx.app, input)),
-	delete: adminProcedure
-		.input(webhookIdSchema)
-		.mutation(({ ctx, input }) => deleteWebhook(ctx.app, input)),
+	rotateSecret: endpointChange(rotateWebhookSecret),
+	delete: endpointChange(deleteWebhook),
 	/** Sends a `webhook.test` event now and returns the delivery's outcome. */
-	test: adminProcedure
-		.input(webhookIdSchema)
-		.mutation(({ ctx, input }) => testWebhook(ctx.app, input)),
+	test: endpointChange(testWebhook),
 	deliveries: adminProcedure
 		.input(webhookIdSchema)
 		.query(({ ctx, input }) => listWebhookDeliveries(ctx.app, input))
