@@ -67,7 +67,10 @@ test('the signed-in agent app opens on its list without moving it', async ({ pag
 	await signIn(page, agent);
 	await waitForOfflineReady(page);
 
-	// The agent's everyday start: signed in on this device, the list stored, the worker in control.
+	// The agent's everyday start: signed in on this device, the list stored, the worker in control,
+	// on a phone's slower CPU (as Lighthouse's mobile emulation), so the start-up shell paints first.
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 	for (const round of ['service worker', 'again']) {
 		await page.reload();
 		await expect(rowById(page, last)).toBeVisible();
