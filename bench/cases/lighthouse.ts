@@ -10,10 +10,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { addUser, makeDataDir, openBeckon, startBuiltServer } from '../lib/beckon';
+import { seedAgentApp, startBuiltServer } from '../lib/beckon';
 import { chromium } from '@playwright/test';
 import { signInThroughForm } from '../lib/app';
-import { insertRequests, sampleRow } from '../lib/data';
+import { sampleRow } from '../lib/data';
 import type { BenchOptions, BenchResult } from '../lib/result';
 import { median, round } from '../lib/stats';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.js';
@@ -111,10 +111,7 @@ const meets = (s: ReturnType<typeof summarise>) =>
 
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 	const rounds = quick ? 1 : 3;
-	const dataDir = makeDataDir();
-	const app = openBeckon(dataDir);
-	const agent = await addUser(app, 'agent@bench.test');
-	insertRequests(app.sqlite, 50, (i) => sampleRow(i, { createdBy: agent.id }), { events: true });
+	const { dataDir, app, agent } = await seedAgentApp();
 	const first = sampleRow(0, { createdBy: agent.id });
 	const linkPath = `/s/${createLinkToken(app.secret, first.id, 1)}`;
 	app.close();
