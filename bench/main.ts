@@ -18,7 +18,8 @@ const CASES: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchR
 	pg: () => import('./cases/postgres'),
 	reports: () => import('./cases/reports'),
 	'busy-queue': () => import('./cases/busy-queue'),
-	'first-sync': () => import('./cases/first-sync')
+	'first-sync': () => import('./cases/first-sync'),
+	lighthouse: () => import('./cases/lighthouse')
 };
 
 const [name, ...flags] = process.argv.slice(2);

@@ -31,7 +31,8 @@ const CASES = [
 	{ id: 10, name: 'pg', postgres: true },
 	{ id: 11, name: 'reports' },
 	{ id: 12, name: 'busy-queue' },
-	{ id: 13, name: 'first-sync', browser: true }
+	{ id: 13, name: 'first-sync', browser: true },
+	{ id: 14, name: 'lighthouse', browser: true }
 ];
 
 const args = process.argv.slice(2);

@@ -6,19 +6,15 @@
  * Against the built server on 127.0.0.1.
  */
 import { gzipSync } from 'node:zlib';
-import { addUser, makeDataDir, openBeckon, startBuiltServer } from '../lib/beckon';
+import { seedAgentApp, startBuiltServer } from '../lib/beckon';
 import { screenAt, signInThroughForm, watchScreens } from '../lib/app';
 import { launchChromium } from '../lib/browser';
-import { insertRequests, sampleRow } from '../lib/data';
 import type { BenchOptions, BenchResult } from '../lib/result';
 import { median, round } from '../lib/stats';
 
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 	const rounds = quick ? 3 : 7;
-	const dataDir = makeDataDir();
-	const app = openBeckon(dataDir);
-	const agent = await addUser(app, 'agent@bench.test');
-	insertRequests(app.sqlite, 50, (i) => sampleRow(i, { createdBy: agent.id }), { events: true });
+	const { dataDir, app } = await seedAgentApp();
 	app.close();
 	const server = await startBuiltServer(dataDir);
 	const browser = await launchChromium();

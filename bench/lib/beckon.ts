@@ -16,6 +16,7 @@ import { createUser } from '../../src/server/services/users';
 import type { AuthUser } from '../../src/server/services/users';
 import { loadAuthUser } from '../../src/server/services/users';
 import type { Permission, Role } from '../../src/lib/domain/types';
+import { insertRequests, sampleRow } from './data';
 
 export const PASSWORD = 'bench-password-1';
 
@@ -43,6 +44,19 @@ export async function addUser(
 		permission
 	});
 	return loadAuthUser(app, user.id) as AuthUser;
+}
+
+/**
+ * A fresh data folder with one agent (agent@bench.test, the bench password) and `count` requests
+ * of theirs with their events, for the benchmarks that open the agent app in a browser. The
+ * caller closes `app` before starting a server on `dataDir`.
+ */
+export async function seedAgentApp(count = 50) {
+	const dataDir = makeDataDir();
+	const app = openBeckon(dataDir);
+	const agent = await addUser(app, 'agent@bench.test');
+	insertRequests(app.sqlite, count, (i) => sampleRow(i, { createdBy: agent.id }), { events: true });
+	return { dataDir, app, agent };
 }
 
 /**

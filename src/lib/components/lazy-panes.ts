@@ -1,8 +1,8 @@
 /**
  * The parts of the agent app that the request list does not need, loaded on first use so the
  * first screen ships less JavaScript (README, Performance row 7): the request detail (with the
- * edit dialog, link sharing, the live session and bits-ui's tooltips), the create dialog and the
- * notification settings.
+ * edit dialog, link sharing, the live session and bits-ui's tooltips), the create dialog, the
+ * notification settings and the live session a colleague invites the agent into.
  * The service worker precaches every chunk of the build, so they load with no network as well.
  */
 
@@ -22,3 +22,5 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 export const loadRequestDetail = once(() => import('./RequestDetail.svelte'));
 export const loadCreateRequestDialog = once(() => import('./CreateRequestDialog.svelte'));
 export const loadNotificationSettings = once(() => import('./NotificationSettings.svelte'));
+/** A colleague's live session, joined from an invitation (SessionInvites). */
+export const loadSessionView = once(() => import('./SessionView.svelte'));
