@@ -7,9 +7,9 @@
  * (so it works offline). When the server says the user's setting or the organisation's default
  * changed, `rememberLanguage` stores it and the app reloads in the new language.
  *
- * Screens on the requests page import single messages and call them with
- * `{ locale: agentLocale }` (app-i18n.ts), so the page does not load every message; admin
- * screens may bind them all with `translator(agentLocale)` (link/i18n.ts).
+ * Screens on the requests page import single messages and bind them to `agentLocale` with
+ * `bindMessage` (app-i18n.ts), so the page does not load every message; admin screens may bind
+ * them all with `translator(agentLocale)` (link/i18n.ts).
  */
 import { baseLocale, isLocale, type Locale } from '../paraglide/runtime.js';
 
@@ -87,3 +87,14 @@ export const intlLocale: string = (() => {
 	);
 	return variant ?? agentLocale;
 })();
+
+type Message<I> = (inputs: I, options: { locale: Locale }) => string;
+
+/**
+ * One Paraglide message spoken in `agentLocale`, called as `bindMessage(app_me)()` or with its
+ * inputs; the *-i18n.ts files bind the single messages they import with it.
+ */
+export const bindMessage =
+	<I extends object>(message: Message<I>) =>
+	(...inputs: object extends I ? [I?] : [I]) =>
+		message((inputs[0] ?? {}) as I, { locale: agentLocale });

@@ -3,7 +3,7 @@
  * Imported one by one (not the whole message index), so the page loads only these; the admin
  * screens bind every message instead (admin/admin-i18n.ts). Messages live in messages/*.json.
  */
-import { agentLocale } from './agent-i18n';
+import { bindMessage as bind } from './agent-i18n';
 import { app_me } from '../paraglide/messages/app_me.js';
 import { app_agent } from '../paraglide/messages/app_agent.js';
 import { app_queue_named } from '../paraglide/messages/app_queue_named.js';
@@ -119,12 +119,6 @@ import { app_sync_update_required } from '../paraglide/messages/app_sync_update_
 import { app_sync_quota } from '../paraglide/messages/app_sync_quota.js';
 import { app_sync_unreachable } from '../paraglide/messages/app_sync_unreachable.js';
 import { app_sync_failed } from '../paraglide/messages/app_sync_failed.js';
-
-type Message<I> = (inputs: I, options: { locale: typeof agentLocale }) => string;
-const bind =
-	<I extends object>(message: Message<I>) =>
-	(...inputs: object extends I ? [I?] : [I]) =>
-		message((inputs[0] ?? {}) as I, { locale: agentLocale });
 
 export const a = {
 	me: bind(app_me),

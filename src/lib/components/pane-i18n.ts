@@ -3,7 +3,7 @@
  * the live session, the account's language), so they load with those panes and not with the
  * requests page's first screen; with every string of app-i18n.ts.
  */
-import { agentLocale } from './agent-i18n';
+import { bindMessage as bind } from './agent-i18n';
 import { a as first } from './app-i18n';
 import { app_language_heading } from '../paraglide/messages/app_language_heading.js';
 import { app_language_help } from '../paraglide/messages/app_language_help.js';
@@ -105,12 +105,6 @@ import { app_chat_message } from '../paraglide/messages/app_chat_message.js';
 import { app_chat_send } from '../paraglide/messages/app_chat_send.js';
 import { app_chat_empty } from '../paraglide/messages/app_chat_empty.js';
 import { app_chat_you } from '../paraglide/messages/app_chat_you.js';
-
-type Message<I> = (inputs: I, options: { locale: typeof agentLocale }) => string;
-const bind =
-	<I extends object>(message: Message<I>) =>
-	(...inputs: object extends I ? [I?] : [I]) =>
-		message((inputs[0] ?? {}) as I, { locale: agentLocale });
 
 export const a = {
 	...first,

@@ -3,18 +3,12 @@
  * security-i18n.ts does; the account screen's are in passkey-settings-i18n.ts, so the requests
  * page (which carries the sign-in screen) loads only these.
  */
-import { agentLocale } from './agent-i18n';
+import { bindMessage as bind } from './agent-i18n';
 import { passkey_sign_in } from '../paraglide/messages/passkey_sign_in.js';
 import { passkey_use } from '../paraglide/messages/passkey_use.js';
 import { passkey_second_prompt } from '../paraglide/messages/passkey_second_prompt.js';
 import { passkey_enrol_instead } from '../paraglide/messages/passkey_enrol_instead.js';
 import { passkey_cancelled } from '../paraglide/messages/passkey_cancelled.js';
-
-type Message<I> = (inputs: I, options: { locale: typeof agentLocale }) => string;
-const bind =
-	<I extends object>(message: Message<I>) =>
-	(...inputs: object extends I ? [I?] : [I]) =>
-		message((inputs[0] ?? {}) as I, { locale: agentLocale });
 
 export const p = {
 	signIn: bind(passkey_sign_in),

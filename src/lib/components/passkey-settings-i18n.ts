@@ -1,7 +1,7 @@
 /**
  * The account screen's passkey strings in the agent's language (see passkey-i18n.ts).
  */
-import { agentLocale } from './agent-i18n';
+import { bindMessage as bind } from './agent-i18n';
 import { passkey_heading } from '../paraglide/messages/passkey_heading.js';
 import { passkey_help } from '../paraglide/messages/passkey_help.js';
 import { passkey_none } from '../paraglide/messages/passkey_none.js';
@@ -16,12 +16,6 @@ import { passkey_save } from '../paraglide/messages/passkey_save.js';
 import { passkey_remove } from '../paraglide/messages/passkey_remove.js';
 import { passkey_remove_confirm } from '../paraglide/messages/passkey_remove_confirm.js';
 import { passkey_unsupported } from '../paraglide/messages/passkey_unsupported.js';
-
-type Message<I> = (inputs: I, options: { locale: typeof agentLocale }) => string;
-const bind =
-	<I extends object>(message: Message<I>) =>
-	(...inputs: object extends I ? [I?] : [I]) =>
-		message((inputs[0] ?? {}) as I, { locale: agentLocale });
 
 export const ps = {
 	heading: bind(passkey_heading),

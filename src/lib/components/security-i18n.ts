@@ -2,7 +2,7 @@
  * The sign-in's second step and the account screen's strings, in the agent's language. Imported
  * one by one (not the whole message index), so the requests page loads only these.
  */
-import { agentLocale } from './agent-i18n';
+import { bindMessage as bind } from './agent-i18n';
 import { security_code_heading } from '../paraglide/messages/security_code_heading.js';
 import { security_code_prompt } from '../paraglide/messages/security_code_prompt.js';
 import { security_code_label } from '../paraglide/messages/security_code_label.js';
@@ -38,12 +38,6 @@ import { security_sign_out_device } from '../paraglide/messages/security_sign_ou
 import { security_unknown_browser } from '../paraglide/messages/security_unknown_browser.js';
 import { security_offline } from '../paraglide/messages/security_offline.js';
 import { security_wrong_code } from '../paraglide/messages/security_wrong_code.js';
-
-type Message<I> = (inputs: I, options: { locale: typeof agentLocale }) => string;
-const bind =
-	<I extends object>(message: Message<I>) =>
-	(...inputs: object extends I ? [I?] : [I]) =>
-		message((inputs[0] ?? {}) as I, { locale: agentLocale });
 
 export const s = {
 	codeHeading: bind(security_code_heading),
