@@ -52,9 +52,11 @@ export function startOutboxJob(app: Beckon, job: OutboxJob): () => Promise<void>
 	run();
 	const timer = setInterval(run, job.intervalMs);
 	timer.unref();
+	// Once per batch of changes committed together (a push of 500 creates wakes it once, not 500
+	// times, each a due check).
 	void (async () => {
-		for await (const change of app.bus.changes(stopping.signal)) {
-			if (change.requestId) run();
+		for await (const batch of app.bus.batches(stopping.signal, (change) => !!change.requestId)) {
+			if (batch.some((change) => change.requestId)) run();
 		}
 	})();
 
