@@ -4,7 +4,6 @@
 //
 // Benchmarks report figures; they are not tests. A missed target is reported, not failed: the
 // exit code is non-zero only when a benchmark could not run at all.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { build } from 'esbuild';
 import { buildIfNeeded } from '../bin/build-if-needed.js';
 import { ensureChromium } from '../scripts/chromium.js';
 import { ensurePostgres } from '../scripts/postgres.js';
+import { runCase } from './lib/run-case.js';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -48,24 +48,6 @@ const OUT = join(RESULTS, '.build');
 function ensureBuilt() {
 	const status = buildIfNeeded('.', 'Building Beckon (the benchmarks run the production build)…');
 	if (status !== 0) throw new Error('npm run build failed');
-}
-
-/** Runs one case in a fresh process; resolves with its result or an error description. */
-function runCase(entry, name, timeoutMs) {
-	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [entry, name, ...(quick ? ['--quick'] : [])], {
-			stdio: ['ignore', 'pipe', 'inherit']
-		});
-		let stdout = '';
-		child.stdout.on('data', (chunk) => (stdout += chunk));
-		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-		child.on('exit', (code, signal) => {
-			clearTimeout(timer);
-			const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-			if (line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
-			else resolve({ error: signal ? `killed (${signal}) after ${timeoutMs} ms` : `exit ${code}` });
-		});
-	});
 }
 
 function table(rows) {
@@ -115,7 +97,10 @@ for (const c of selected) {
 		process.env.BECKON_BENCH_POSTGRES_URL = url;
 	}
 	const caseStart = Date.now();
-	const result = await runCase(join(OUT, 'main.js'), c.name, quick ? 150_000 : 900_000);
+	// In its own process group, killed with whatever it started at the timeout (lib/run-case.js).
+	const result = await runCase([join(OUT, 'main.js'), c.name, ...(quick ? ['--quick'] : [])], {
+		timeoutMs: quick ? 150_000 : 900_000
+	});
 	const seconds = Math.round((Date.now() - caseStart) / 100) / 10;
 	results.push({ ...result, id: c.id, name: result.name ?? c.name, seconds });
 	console.log(result.error ? `   failed: ${result.error}` : `   ${result.summary} (${seconds} s)`);

@@ -104,12 +104,16 @@ function drained(res: ServerResponse): Promise<void> {
 	});
 }
 
-/** One access-log line once the answer is complete (or the client has gone), as the API logs. */
+/**
+ * One access-log line once the answer is complete (or the client has gone): the method, the
+ * route, the status, `fields` (known at the start, or worked out at the end) and the time taken.
+ * Every HTTP route answered outside SvelteKit logs with it, the API's calls included.
+ */
 export function logWhenDone(
 	req: IncomingMessage,
 	res: ServerResponse,
 	route: string,
-	fields: () => Record<string, unknown> = () => ({})
+	fields?: Record<string, unknown> | (() => Record<string, unknown>)
 ) {
 	const started = performance.now();
 	res.once('close', () =>
@@ -118,7 +122,7 @@ export function logWhenDone(
 				method: req.method,
 				route,
 				status: res.statusCode,
-				...fields(),
+				...(typeof fields === 'function' ? fields() : fields),
 				ms: Math.round(performance.now() - started)
 			},
 			'request'

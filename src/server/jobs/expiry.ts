@@ -2,32 +2,26 @@
  * The expiry sweeper: writes `expired` (with its event and a new version) on live requests whose
  * expiry has passed. Reads already report them expired; the sweep makes it durable and syncs it.
  */
-import { and, inArray, lte, sql } from 'drizzle-orm';
 import { EXPIRABLE_STATUSES, SYSTEM_ACTOR } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { prepared } from '../db/prepared';
-import { sessionRequests } from '../db/schema';
 import { mailForExpiry } from '../services/mail-triggers';
-import { recordExpiries } from '../services/request-records';
+import { recordExpiries, rowsFrom, ROW_SELECT } from '../services/request-records';
 import { periodically } from './periodic';
 
 const BATCH = 1000;
 
 // Served by the (status, expires_at) index: cost grows with the due count, not the table. No
 // ORDER BY: every due row is expired anyway, and sorting them all again for each batch was most
-// of the sweep's cost.
+// of the sweep's cost. Plain SQL, rows mapped by rowsFrom.
 const dueRequests = prepared((db) =>
-	db
-		.select()
-		.from(sessionRequests)
-		.where(
-			and(
-				inArray(sessionRequests.status, [...EXPIRABLE_STATUSES]),
-				lte(sessionRequests.expiresAt, sql.placeholder('now'))
-			)
+	db.$client
+		.prepare(
+			`SELECT ${ROW_SELECT} FROM session_requests
+			 WHERE status IN (${EXPIRABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND expires_at <= ?
+			 LIMIT ${BATCH}`
 		)
-		.limit(BATCH)
-		.prepare()
+		.raw()
 );
 
 /** Expires every due request, a batch per transaction; returns how many it expired. */
@@ -35,7 +29,7 @@ export function expireDueRequests(app: Beckon): number {
 	let total = 0;
 	for (;;) {
 		const expired = write(app, () => {
-			const due = dueRequests(app.db).all({ now: app.clock() });
+			const due = rowsFrom(dueRequests(app.db).all(app.clock()) as unknown[][]);
 			for (const row of recordExpiries(app, due, SYSTEM_ACTOR)) {
 				// In the sweep's transaction: the notice is written if and only if the expiry is.
 				mailForExpiry(app, row);

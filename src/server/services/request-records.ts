@@ -114,6 +114,24 @@ const COLUMNS = Object.entries(ROW_COLUMNS).map(([key, column]) => ({
 }));
 const COLUMN_BY_KEY = new Map(COLUMNS.map((c) => [c.key, c]));
 
+/** Every column of a row, for plain SQL that reads whole rows in `raw()` mode (`rowsFrom`). */
+export const ROW_SELECT = COLUMNS.map(({ column }) => column.name).join(', ');
+
+/**
+ * Rows read with plain SQL selecting ROW_SELECT, in `raw()` mode (arrays), as the query builder
+ * maps them: its per-column mapping cost the expiry sweep more than reading the rows did.
+ */
+export function rowsFrom(values: readonly unknown[][]): SessionRequestRow[] {
+	return values.map((value) => {
+		const row: Record<string, unknown> = {};
+		for (let i = 0; i < COLUMNS.length; i++) {
+			const { key, column, encoded } = COLUMNS[i];
+			row[key] = value[i] !== null && encoded ? column.mapFromDriverValue(value[i]) : value[i];
+		}
+		return row as SessionRequestRow;
+	});
+}
+
 /** A value as the driver binds it for the column `key` (plain SQL skips drizzle's mapping). */
 function bound(key: string, value: unknown): unknown {
 	const column = COLUMN_BY_KEY.get(key);

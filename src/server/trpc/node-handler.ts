@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiAnswer, ApiCall, Beckon } from '../app';
 import { GONE, readBody, TOO_LARGE } from '../http/body';
+import { logWhenDone } from '../http/export';
 import { isCrossSiteForm, mediaType, refuseCrossSiteForm } from '../http/csrf';
 import { clientAddressOf, ownOrigin, type ProxySettings } from '../http/proxy';
 import { MAX_BATCH_SIZE } from '../limits';
@@ -418,7 +419,6 @@ export function serveTrpc(
 	res: ServerResponse,
 	proxy: ProxySettings
 ): Promise<void> {
-	const started = performance.now();
 	const requestId = randomUUID();
 	res.setHeader('X-Request-Id', requestId);
 	const target = req.url ?? TRPC_ENDPOINT;
@@ -426,19 +426,7 @@ export function serveTrpc(
 	// Procedure names only: a link call's token is in the query, which is never logged.
 	const path = target.slice(TRPC_ENDPOINT.length + 1, query === -1 ? undefined : query);
 	// Once the answer is complete (or the client has gone): a live stream is logged when it ends.
-	res.once('close', () => {
-		log.info(
-			{
-				reqId: requestId,
-				method: req.method,
-				route: TRPC_ROUTE_ID,
-				procedure: path,
-				status: res.statusCode,
-				ms: Math.round(performance.now() - started)
-			},
-			'request'
-		);
-	});
+	logWhenDone(req, res, TRPC_ROUTE_ID, { reqId: requestId, procedure: path });
 	return answer(app, req, res, { proxy, path, requestId }).catch((error: unknown) => {
 		// A misconfigured proxy variable, or a bug: the cause goes to the log, not to the client.
 		log.error({ reqId: requestId, procedure: path, err: error }, 'API request failed');
