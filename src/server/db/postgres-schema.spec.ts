@@ -62,7 +62,8 @@ describe.skipIf(!TEST_DATABASE_URL)('the PostgreSQL schema', () => {
 			{ hash: '0008_user_language' },
 			{ hash: '0009_passkeys' },
 			{ hash: '0010_report_indexes' },
-			{ hash: '0011_session_guests' }
+			{ hash: '0011_session_guests' },
+			{ hash: '0012_report_times' }
 		]);
 	});
 });
