@@ -101,6 +101,7 @@ const DURATIONS = {
  */
 export function groupsSql(filters: ReportFilters, now: number) {
 	const offset = (filters.utcOffsetMinutes ?? 0) * MINUTE;
+	// The range's two (third and fourth) are replaced by each slice's (chunksOf).
 	const params: unknown[] = [offset, now, Date.parse(filters.from), Date.parse(filters.to)];
 	let where = 'created_at >= ? AND created_at < ?';
 	// By the owner's expression, not its column: the range's covering index answers, not the
@@ -178,6 +179,24 @@ function sumBy<K extends string>(groups: Group[], keyOf: (g: Group) => string | 
 		.map((key) => ({ [name]: key, ...byKey.get(key)! }) as { [P in K]: string } & Counts);
 }
 
+/** How many slices reportSummary reads a range in, at most. */
+const CHUNKS = 100;
+
+/** The report's range as consecutive [from, to) slices of whole days (the caller's days). */
+function chunksOf(filters: ReportFilters): [number, number][] {
+	const offset = (filters.utcOffsetMinutes ?? 0) * MINUTE;
+	const from = Date.parse(filters.from);
+	const to = Date.parse(filters.to);
+	const firstDay = Math.floor((from + offset) / DAY_MS);
+	const days = Math.ceil((to + offset) / DAY_MS) - firstDay;
+	const step = Math.max(1, Math.ceil(days / CHUNKS)) * DAY_MS;
+	const chunks: [number, number][] = [];
+	for (let at = firstDay * DAY_MS - offset; at < to; at += step) {
+		chunks.push([Math.max(from, at), Math.min(to, at + step)]);
+	}
+	return chunks;
+}
+
 /**
  * Median and 90th percentile (nearest rank: the value at rank ⌈p·n⌉) of one duration, from its
  * values as the groups listed them: one sort of the values, in memory.
@@ -226,7 +245,15 @@ export function reportSummary(app: Beckon, user: AuthUser, filters: ReportFilter
 	return app.db.transaction(() => {
 		const query = groupsSql(filters, now);
 		const buckets = CONNECT_BUCKETS.map((_, i) => `b${i}`);
-		const rows = app.sqlite.prepare(query.sql).all(...query.params) as Record<string, unknown>[];
+		const statement = app.sqlite.prepare(query.sql);
+		const rows: Record<string, unknown>[] = [];
+		// The range read in at most CHUNKS slices of whole days: SQLite groups by sorting, and a
+		// slice's rows sort in memory where a million would spill into a merge of many runs.
+		for (const [from, to] of chunksOf(filters)) {
+			const params = [...query.params];
+			params.splice(2, 2, from, to);
+			rows.push(...(statement.all(...params) as Record<string, unknown>[]));
+		}
 		const groups = rows.map((row): Group => ({
 			kind: String(row.kind),
 			owner: row.owner === null ? null : String(row.owner),
