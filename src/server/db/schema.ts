@@ -255,7 +255,17 @@ export const sessionRequests = sqliteTable(
 		 * name, email, comments and time zone replaced, event data and mail stripped. Such a request stays
 		 * terminal for good.
 		 */
-		anonymizedAt: integer('anonymized_at')
+		anonymizedAt: integer('anonymized_at'),
+		/**
+		 * The report's facts (services/reports.ts), server-side only: when the end user first opened
+		 * the link (its first `link_opened` event), when a session first started (first
+		 * `session_started`) and when that session ended (the first `session_ended` or `closed` at or
+		 * after that start). Written by writeRows with the event (request-records.ts); a reopened
+		 * request keeps them: they are its first ever, as its timeline says.
+		 */
+		firstOpenedAt: integer('first_opened_at'),
+		sessionStartedAt: integer('session_started_at'),
+		sessionEndedAt: integer('session_ended_at')
 	},
 	(t) => [
 		uniqueIndex('session_requests_version_idx').on(t.version),
@@ -268,7 +278,20 @@ export const sessionRequests = sqliteTable(
 		// The retention sweep's query: terminal requests by when they became terminal.
 		index('session_requests_status_changed_idx').on(t.status, t.statusChangedAt),
 		// An erasure's or an export's search: every request of one address, whatever its case.
-		index('session_requests_email_idx').on(sql`lower(${t.recipientEmail})`)
+		index('session_requests_email_idx').on(sql`lower(${t.recipientEmail})`),
+		// reports.summary's one read: every column it needs, by creation time (no table lookup).
+		index('session_requests_report_idx').on(
+			t.createdAt,
+			t.assignmentKind,
+			t.assigneeId,
+			t.queueId,
+			t.status,
+			t.closedReason,
+			t.expiresAt,
+			t.firstOpenedAt,
+			t.sessionStartedAt,
+			t.sessionEndedAt
+		)
 	]
 );
 export type SessionRequestRow = typeof sessionRequests.$inferSelect;

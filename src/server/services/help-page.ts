@@ -29,7 +29,7 @@ import { takeVersions } from '../db';
 import { queues, sessionRequests, type QueueRow, type SessionRequestRow } from '../db/schema';
 import { addressKey } from '../rate-limit';
 import { createLinkToken } from './link-tokens';
-import { appendEvents, insertRows } from './request-records';
+import { appendEvents, insertRows, NO_REPORT_TIMES } from './request-records';
 import { announceCreated } from './requests';
 import { expiryMsOf, getSettings } from './settings';
 
@@ -295,7 +295,8 @@ export function askForHelp(
 			updatedAt: now,
 			statusChangedAt: now,
 			version: takeVersions(app.db, 1),
-			anonymizedAt: null
+			anonymizedAt: null,
+			...NO_REPORT_TIMES
 		};
 		insertRows(app, [row]);
 		appendEvents(app, [

@@ -4,16 +4,23 @@
  * per-queue row, with each filter.
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestBeckon } from '../../../tests/support/database';
+import { createTestBeckon, TEST_DATABASE_URL } from '../../../tests/support/database';
 import { makeUser } from '../../../tests/support/server';
-import type { Beckon } from '../app';
-import { queues, sessionRequests } from '../db/schema';
-import { appendEvents } from './request-records';
-import { CONNECT_BUCKETS, reportSummary, REPORT_OUTCOMES, type ReportFilters } from './reports';
+import type { EventType } from '../../lib/domain/types';
+import { write, type Beckon } from '../app';
+import { takeVersions } from '../db';
+import { appendEvents, findRow, writeRows } from './request-records';
+import {
+	CONNECT_BUCKETS,
+	groupsSql,
+	reportSummary,
+	REPORT_OUTCOMES,
+	type ReportFilters
+} from './reports';
 import { loadAuthUser } from './users';
 
 const HOUR = 3_600_000;
@@ -29,7 +36,9 @@ type Story =
 	| 'closedInSession'
 	| 'connected'
 	| 'closed'
-	| 'expired';
+	| 'expired'
+	| 'reopenedAfterSession'
+	| 'reopenedUnconnected';
 const STORIES: Story[] = [
 	'untouched',
 	'opened',
@@ -38,7 +47,9 @@ const STORIES: Story[] = [
 	'closedInSession',
 	'connected',
 	'closed',
-	'expired'
+	'expired',
+	'reopenedAfterSession',
+	'reopenedUnconnected'
 ];
 
 interface Generated {
@@ -108,6 +119,22 @@ function generate(count: number, agents: string[], queueIds: string[], seed: num
 			[status, closedReason] = ['closed', 'closed_by_agent'];
 		}
 		if (story === 'expired') status = 'expired';
+		if (story === 'reopenedAfterSession' || story === 'reopenedUnconnected') {
+			// A first life (a session, or closed unopened), reopened, then a second one with a
+			// session: the report's facts are the first ever, as over the timeline.
+			let at = createdAt + span(HOUR) + 1;
+			if (story === 'reopenedAfterSession') {
+				events.push({ type: 'link_opened', at }, { type: 'session_started', at: (at += 60_000) });
+				events.push({ type: 'session_ended', at: (at += span(HOUR) + 1) });
+			} else {
+				events.push({ type: 'closed', at });
+			}
+			events.push({ type: 'reopened', at: (at += span(HOUR) + 1) });
+			events.push({ type: 'link_opened', at: (at += span(HOUR) + 1) });
+			events.push({ type: 'session_started', at: (at += span(HOUR) + 1) });
+			events.push({ type: 'closed', at: at + span(HOUR) + 1 });
+			[status, closedReason] = ['closed', 'closed_by_agent'];
+		}
 		return {
 			id: `0190a000-0000-7000-8000-${String(i).padStart(12, '0')}`,
 			createdAt,
@@ -233,93 +260,125 @@ function bruteForce(data: Generated[], filters: ReportFilters, names: Map<string
 	};
 }
 
+/** The generated rows as created, in plain SQL (which the schema before the facts' migration takes too). */
+function insertRequests(app: Beckon, data: Generated[], adminId: string) {
+	const insert = app.sqlite.prepare(`INSERT INTO session_requests (id, recipient_name,
+		recipient_email, send_email, email_language, comments, expires_at, assignment_kind,
+		assignee_id, queue_id, status, closed_reason, created_by, created_at, updated_at,
+		status_changed_at, version) VALUES (?, ?, NULL, 0, 'en', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+	const first = takeVersions(app.db, data.length);
+	data.forEach((r, i) => {
+		const assignee = r.assignment.kind === 'agent' ? r.assignment.id : null;
+		const queue = r.assignment.kind === 'queue' ? r.assignment.id : null;
+		insert.run(
+			r.id,
+			`Person ${i}`,
+			r.expiresAt,
+			r.assignment.kind,
+			assignee,
+			queue,
+			r.status,
+			r.closedReason,
+			adminId,
+			r.createdAt,
+			r.createdAt,
+			r.createdAt,
+			first + i
+		);
+	});
+}
+
+const systemEvent = (requestId: string, e: { type: string; at: number }) => ({
+	requestId,
+	type: e.type as EventType,
+	actor: 'system',
+	at: e.at,
+	data: {}
+});
+
+/** The users, queues and generated requests of a report's tests, on a new database. */
+async function setUp(dataDir: string, clock: { at: number }) {
+	const app = createTestBeckon(dataDir, () => clock.at);
+	const adminId = (await makeUser(app, 'admin', 'edit')).id;
+	const agents: string[] = [];
+	const names = new Map<string, string>();
+	for (let i = 0; i < 3; i++) {
+		const agent = await makeUser(app, 'agent', 'edit');
+		agents.push(agent.id);
+		names.set(agent.id, agent.name);
+	}
+	queueIds.forEach((id, i) => names.set(id, `Q${i}`));
+	app.sqlite
+		.prepare(
+			`INSERT INTO queues (id, name, created_at, updated_at) VALUES (?, 'Q0', ?, ?), (?, 'Q1', ?, ?)`
+		)
+		.run(queueIds[0], BASE, BASE, queueIds[1], BASE, BASE);
+	const data = generate(400, agents, queueIds, 20310201);
+	return { app, adminId, agents, names, data };
+}
+
+const queueIds = ['0190a000-0000-7000-9000-000000000001', '0190a000-0000-7000-9000-000000000002'];
+
+const window = {
+	from: new Date(BASE + DAY).toISOString(),
+	to: new Date(BASE + 9 * DAY).toISOString()
+};
+
+function filterSets(agents: string[]): ReportFilters[] {
+	return [
+		window,
+		{ from: new Date(BASE - DAY).toISOString(), to: new Date(BASE + 20 * DAY).toISOString() },
+		...agents.map((agentId) => ({ ...window, agentId })),
+		...queueIds.map((queueId) => ({ ...window, queueId })),
+		...REPORT_OUTCOMES.map((outcome) => ({ ...window, outcome })),
+		{ ...window, agentId: agents[0], outcome: 'completed' as const },
+		// Days counted in the caller's zone: east and west of UTC.
+		{ ...window, utcOffsetMinutes: 330 },
+		{ ...window, utcOffsetMinutes: -480, queueId: queueIds[1] }
+	];
+}
+
 describe('reports.summary', () => {
 	const dataDir = mkdtempSync(join(tmpdir(), 'beckon-reports-'));
+	const clock = { at: NOW };
 	let app: Beckon;
 	let adminId: string;
 	let agents: string[];
-	const queueIds = ['0190a000-0000-7000-9000-000000000001', '0190a000-0000-7000-9000-000000000002'];
 	let data: Generated[];
 	/** Each agent's and queue's name, as the report's rows name them. */
-	const names = new Map<string, string>();
+	let names: Map<string, string>;
 
 	beforeAll(async () => {
-		app = createTestBeckon(dataDir, () => NOW);
-		adminId = (await makeUser(app, 'admin', 'edit')).id;
-		agents = [];
-		for (let i = 0; i < 3; i++) {
-			const agent = await makeUser(app, 'agent', 'edit');
-			agents.push(agent.id);
-			names.set(agent.id, agent.name);
-		}
-		queueIds.forEach((id, i) => names.set(id, `Q${i}`));
-		app.db
-			.insert(queues)
-			.values(queueIds.map((id, i) => ({ id, name: `Q${i}`, createdAt: BASE, updatedAt: BASE })))
-			.run();
-		data = generate(400, agents, queueIds, 20310201);
-		app.sqlite.transaction(() => {
-			data.forEach((r, i) => {
-				app.db
-					.insert(sessionRequests)
-					.values({
-						id: r.id,
-						recipientName: `Person ${i}`,
-						recipientEmail: null,
-						sendEmail: false,
-						emailLanguage: 'en',
-						comments: '',
-						scheduledAt: null,
-						expiresAt: r.expiresAt,
-						assignmentKind: r.assignment.kind,
-						assigneeId: r.assignment.kind === 'agent' ? r.assignment.id : null,
-						queueId: r.assignment.kind === 'queue' ? r.assignment.id : null,
-						status: r.status as 'open',
-						closedReason: r.closedReason as 'completed' | null,
-						createdBy: adminId,
-						createdAt: r.createdAt,
-						updatedAt: r.createdAt,
-						statusChangedAt: r.createdAt,
-						version: i + 1
-					})
-					.run();
-				appendEvents(
-					app,
-					r.events.map((e) => ({
-						requestId: r.id,
-						type: e.type as 'created',
-						actor: 'system',
-						at: e.at,
-						data: {}
-					}))
-				);
-			});
-		})();
+		({ app, adminId, agents, names, data } = await setUp(dataDir, clock));
+		// Each request as its timeline was written: created, then every later event through the
+		// one write path (writeRows), at its time, which keeps the report's facts on the row.
+		write(app, () => {
+			insertRequests(app, data, adminId);
+			for (const r of data) {
+				appendEvents(app, [systemEvent(r.id, r.events[0])]);
+				const later = r.events.slice(1).sort((a, b) => a.at - b.at);
+				for (const e of later) {
+					clock.at = e.at;
+					writeRows(app, [
+						{
+							row: findRow(app, r.id)!,
+							set: {},
+							event: { actor: 'system', type: e.type as EventType }
+						}
+					]);
+				}
+			}
+		});
+		clock.at = NOW;
 	});
 	afterAll(() => {
 		app?.close();
 		rmSync(dataDir, { recursive: true, force: true });
 	});
 
-	const window = {
-		from: new Date(BASE + DAY).toISOString(),
-		to: new Date(BASE + 9 * DAY).toISOString()
-	};
-
 	it('equals the brute-force figures, for every filter', () => {
 		const admin = loadAuthUser(app, adminId)!;
-		const filterSets: ReportFilters[] = [
-			window,
-			{ from: new Date(BASE - DAY).toISOString(), to: new Date(BASE + 20 * DAY).toISOString() },
-			...agents.map((agentId) => ({ ...window, agentId })),
-			...queueIds.map((queueId) => ({ ...window, queueId })),
-			...REPORT_OUTCOMES.map((outcome) => ({ ...window, outcome })),
-			{ ...window, agentId: agents[0], outcome: 'completed' },
-			// Days counted in the caller's zone: east and west of UTC.
-			{ ...window, utcOffsetMinutes: 330 },
-			{ ...window, utcOffsetMinutes: -480, queueId: queueIds[1] }
-		];
-		for (const filters of filterSets) {
+		for (const filters of filterSets(agents)) {
 			expect(reportSummary(app, admin, filters), JSON.stringify(filters)).toEqual(
 				bruteForce(data, filters, names)
 			);
@@ -335,6 +394,28 @@ describe('reports.summary', () => {
 		expect(all.perDay).toHaveLength(8);
 		expect(all.timeToConnectHistogram.filter((b) => b.count > 0).length).toBeGreaterThan(3);
 		expect(CONNECT_BUCKETS).toHaveLength(all.timeToConnectHistogram.length);
+		expect(data.filter((r) => r.events.some((e) => e.type === 'reopened')).length).toBeGreaterThan(
+			40
+		);
+	});
+
+	it("keeps a reopened request's first open, session and end on its row", () => {
+		const reopened = data.filter((r) => r.events.some((e) => e.type === 'reopened'));
+		for (const r of reopened) {
+			const row = findRow(app, r.id)!;
+			const first = (types: string[], after: number) =>
+				Math.min(
+					...r.events.filter((e) => types.includes(e.type) && e.at >= after).map((e) => e.at)
+				);
+			const start = first(['session_started'], 0);
+			// The first life's session_ended, or else the second life's closing (a `closed` before
+			// any session is no session's end).
+			expect([row.firstOpenedAt, row.sessionStartedAt, row.sessionEndedAt]).toEqual([
+				first(['link_opened'], 0),
+				start,
+				first(['session_ended', 'closed'], start)
+			]);
+		}
 	});
 
 	it('holds on random windows', () => {
@@ -363,5 +444,73 @@ describe('reports.summary', () => {
 		expect(() => reportSummary(app, agent, { ...window, agentId: agents[0] })).toThrow(
 			'own reports'
 		);
+	});
+
+	it.skipIf(!!TEST_DATABASE_URL)('reads the rows in one pass over their covering index', () => {
+		for (const filters of filterSets(agents)) {
+			const query = groupsSql(filters, NOW);
+			const plan = app.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as {
+				detail: string;
+			}[];
+			expect(plan.map((p) => p.detail)).toEqual([
+				expect.stringMatching(
+					/^SEARCH session_requests USING COVERING INDEX session_requests_report_idx \(created_at>\? AND created_at<\?\)$/
+				),
+				'USE TEMP B-TREE FOR GROUP BY'
+			]);
+		}
+	});
+});
+
+describe('reports.summary over requests written before the facts were on the row', () => {
+	const dir = mkdtempSync(join(tmpdir(), 'beckon-reports-migrate-'));
+	afterAll(() => {
+		delete process.env.BECKON_MIGRATIONS_DIR;
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('finds them backfilled from the timelines by the migration', async () => {
+		// The migrations as they were before the facts' one (SQLite's and PostgreSQL's).
+		const old = join(dir, 'drizzle');
+		cpSync('drizzle', old, { recursive: true });
+		for (const [folder, last] of [
+			[old, '0013_session_guests'],
+			[join(old, 'postgres'), '0000_baseline']
+		]) {
+			const file = join(folder, 'meta/_journal.json');
+			const journal = JSON.parse(readFileSync(file, 'utf8'));
+			const at = journal.entries.findIndex((e: { tag: string }) => e.tag === last);
+			journal.entries = journal.entries.slice(0, at + 1);
+			writeFileSync(file, JSON.stringify(journal));
+		}
+		const dataDir = join(dir, 'data');
+		const clock = { at: NOW };
+		process.env.BECKON_MIGRATIONS_DIR = old;
+		const before = await setUp(dataDir, clock);
+		// Before the migration: no facts on the row.
+		expect(() =>
+			before.app.sqlite.prepare('SELECT first_opened_at FROM session_requests').all()
+		).toThrow();
+		write(before.app, () => {
+			insertRequests(before.app, before.data, before.adminId);
+			appendEvents(
+				before.app,
+				before.data.flatMap((r) => r.events.map((e) => systemEvent(r.id, e)))
+			);
+		});
+		before.app.close();
+
+		delete process.env.BECKON_MIGRATIONS_DIR;
+		const app = createTestBeckon(dataDir, () => clock.at);
+		try {
+			const admin = loadAuthUser(app, before.adminId)!;
+			for (const filters of filterSets(before.agents)) {
+				expect(reportSummary(app, admin, filters), JSON.stringify(filters)).toEqual(
+					bruteForce(before.data, filters, before.names)
+				);
+			}
+		} finally {
+			app.close();
+		}
 	});
 });

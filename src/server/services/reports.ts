@@ -2,11 +2,13 @@
  * `reports.summary`: how the team did over a date range, computed in SQL on both databases.
  *
  * The requests counted are those created in [from, to), filtered by assignee agent, queue and
- * outcome. Per request, from its row and timeline: when the end user first opened the link
+ * outcome. Per request, as its timeline defines them: when the end user first opened the link
  * (first `link_opened`), when the session first started (first `session_started`) and when that
- * session ended (the first `session_ended` or `closed` at or after the start); its outcome is its
- * status as every read reports it (`completed`, `closed_by_agent`, `declined`, `expired` or
- * still `open`). Percentiles are nearest-rank: the value at rank ⌈p·n⌉ of the sorted values.
+ * session ended (the first `session_ended` or `closed` at or after the start) — kept on the
+ * request row by its one write path (`first_opened_at`, `session_started_at`, `session_ended_at`,
+ * request-records.ts), so the report reads the rows alone; its outcome is its status as every
+ * read reports it (`completed`, `closed_by_agent`, `declined`, `expired` or still `open`).
+ * Percentiles are nearest-rank: the value at rank ⌈p·n⌉ of the sorted values.
  */
 import { forbidden } from '../../lib/domain/errors';
 import { EXPIRABLE_STATUSES } from '../../lib/domain/types';
@@ -72,65 +74,68 @@ export const CONNECT_BUCKETS: readonly { fromMs: number; toMs: number | null }[]
 	{ fromMs: 24 * 60 * MINUTE, toMs: null }
 ];
 
-/** One row per counted request, with its facts (the filters applied). */
-function factsSql(filters: ReportFilters, now: number) {
-	const offset = (filters.utcOffsetMinutes ?? 0) * MINUTE;
-	const params: unknown[] = [now, offset, Date.parse(filters.from), Date.parse(filters.to)];
-	let where = 'r.created_at >= ? AND r.created_at < ?';
-	if (filters.agentId) {
-		where += ` AND r.assignment_kind = 'agent' AND r.assignee_id = ?`;
-		params.push(filters.agentId);
-	}
-	if (filters.queueId) {
-		where += ` AND r.assignment_kind = 'queue' AND r.queue_id = ?`;
-		params.push(filters.queueId);
-	}
-	const outcome = filters.outcome ? ' WHERE outcome = ?' : '';
-	if (filters.outcome) params.push(filters.outcome);
-	// Each first event is one seek in request_events_request_type_at_idx (request, type, at): no scan of
-	// a request's timeline, and nothing read for requests outside the range.
-	const sql = `WITH base AS (
-		SELECT r.id, r.created_at, r.assignment_kind, r.assignee_id, r.queue_id,
-			CASE WHEN r.status IN (${EXPIRABLE}) AND r.expires_at <= ? THEN 'expired' ELSE r.status END AS st,
-			r.closed_reason,
-			(r.created_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day,
-			(SELECT min(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'link_opened') AS opened_at,
-			(SELECT min(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'session_started') AS started_at
-		FROM session_requests r WHERE ${where}
-	), facts AS (
-		SELECT base.*,
-			CASE WHEN st = 'closed' AND closed_reason = 'completed' THEN 'completed'
-				WHEN st = 'closed' AND closed_reason = 'declined_by_user' THEN 'declined'
-				WHEN st = 'closed' THEN 'closed_by_agent'
-				WHEN st = 'expired' THEN 'expired'
-				ELSE 'open' END AS outcome,
-			CASE WHEN started_at IS NULL THEN NULL ELSE (SELECT min(e.at) FROM request_events e
-				WHERE e.request_id = base.id AND e.type IN ('session_ended', 'closed')
-				AND e.at >= base.started_at) END AS ended_at
-		FROM base
-	), counted AS MATERIALIZED (SELECT * FROM facts${outcome})`;
-	return { sql, params };
-}
+/** A request's outcome as every read reports it; its one parameter is now. */
+const OUTCOME_SQL = `CASE WHEN status = 'closed' AND closed_reason = 'completed' THEN 'completed'
+		WHEN status = 'closed' AND closed_reason = 'declined_by_user' THEN 'declined'
+		WHEN status = 'closed' THEN 'closed_by_agent'
+		WHEN status = 'expired' OR (status IN (${EXPIRABLE}) AND expires_at <= ?) THEN 'expired'
+		ELSE 'open' END`;
+
+/** Whom a request's figures count for: its agent or its queue (null: unassigned). */
+const OWNER_SQL = `CASE WHEN assignment_kind = 'agent' THEN assignee_id
+		WHEN assignment_kind = 'queue' THEN queue_id END`;
+
+/** The durations whose median and p90 the report gives, from the row's facts. */
+const DURATIONS = {
+	timeToFirstOpenMs: 'first_opened_at - created_at',
+	timeToConnectMs: 'session_started_at - created_at',
+	sessionDurationMs: 'session_ended_at - session_started_at'
+} as const;
 
 /**
  * The counted requests grouped by everything the report breaks them down by (assignment, day,
- * outcome), with what each group holds: one pass over the facts, from which the totals, the
- * per-agent, per-queue and per-day rows are sums of a few hundred groups.
+ * outcome), with what each group holds, read from the request rows alone in one pass over
+ * `session_requests_report_idx` (it covers every column named here): the totals, the per-agent,
+ * per-queue and per-day rows are sums of a few thousand groups, and each duration's values come
+ * as one list per group (d0, d1, d2), sorted once in memory for the percentiles.
  */
-function groupsSql() {
+export function groupsSql(filters: ReportFilters, now: number) {
+	const offset = (filters.utcOffsetMinutes ?? 0) * MINUTE;
+	// The range's two (third and fourth) are replaced by each slice's (chunksOf).
+	const params: unknown[] = [offset, now, Date.parse(filters.from), Date.parse(filters.to)];
+	let where = 'created_at >= ? AND created_at < ?';
+	// By the owner's expression, not its column: the range's covering index answers, not the
+	// assignee's or queue's index with a table lookup per row.
+	if (filters.agentId) {
+		where += ` AND assignment_kind = 'agent' AND ${OWNER_SQL} = ?`;
+		params.push(filters.agentId);
+	}
+	if (filters.queueId) {
+		where += ` AND assignment_kind = 'queue' AND ${OWNER_SQL} = ?`;
+		params.push(filters.queueId);
+	}
+	if (filters.outcome) {
+		where += ` AND ${OUTCOME_SQL} = ?`;
+		params.push(now, filters.outcome);
+	}
 	const buckets = CONNECT_BUCKETS.map(
 		({ fromMs, toMs }, i) =>
-			`sum(CASE WHEN started_at - created_at >= ${fromMs}${
-				toMs === null ? '' : ` AND started_at - created_at < ${toMs}`
+			`sum(CASE WHEN session_started_at - created_at >= ${fromMs}${
+				toMs === null ? '' : ` AND session_started_at - created_at < ${toMs}`
 			} THEN 1 ELSE 0 END) AS b${i}`
 	).join(',\n\t');
-	return `SELECT assignment_kind AS kind,
-		CASE WHEN assignment_kind = 'agent' THEN assignee_id WHEN assignment_kind = 'queue' THEN queue_id END AS owner,
-		day, outcome, count(*) AS n,
-		sum(CASE WHEN opened_at IS NOT NULL THEN 1 ELSE 0 END) AS opened,
-		sum(CASE WHEN started_at IS NOT NULL THEN 1 ELSE 0 END) AS connected,
-		${buckets}
-	FROM counted GROUP BY 1, 2, 3, 4`;
+	const lists = Object.values(DURATIONS)
+		.map((value, i) => `string_agg(CAST(${value} AS TEXT), ',') AS d${i}`)
+		.join(',\n\t');
+	const sql = `SELECT assignment_kind AS kind,
+		${OWNER_SQL} AS owner,
+		(created_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day,
+		${OUTCOME_SQL} AS outcome, count(*) AS n,
+		count(first_opened_at) AS opened, count(session_started_at) AS connected,
+		${buckets},
+		${lists}
+	FROM session_requests WHERE ${where} GROUP BY 1, 2, 3, 4`;
+	return { sql, params };
 }
 
 interface Group {
@@ -174,36 +179,41 @@ function sumBy<K extends string>(groups: Group[], keyOf: (g: Group) => string | 
 		.map((key) => ({ [name]: key, ...byKey.get(key)! }) as { [P in K]: string } & Counts);
 }
 
-const DURATIONS = {
-	timeToFirstOpenMs: 'opened_at - created_at',
-	timeToConnectMs: 'started_at - created_at',
-	sessionDurationMs: 'ended_at - started_at'
-} as const;
+/** How many slices reportSummary reads a range in, at most. */
+const CHUNKS = 100;
 
-/**
- * Each duration's values numbered in order (nearest rank), keeping the two rows per series that
- * are its median and 90th percentile; `s` is the series' index in DURATIONS.
- */
-function ranksSql() {
-	const series = Object.values(DURATIONS)
-		.map((value, i) => `SELECT ${i} AS s, ${value} AS v FROM counted WHERE ${value} IS NOT NULL`)
-		.join(' UNION ALL ');
-	return `SELECT s, v, rn, n FROM (
-		SELECT s, v, row_number() OVER (PARTITION BY s ORDER BY v) AS rn,
-			count(*) OVER (PARTITION BY s) AS n
-		FROM (${series}) x
-	) ranked WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10`;
+/** The report's range as consecutive [from, to) slices of whole days (the caller's days). */
+function chunksOf(filters: ReportFilters): [number, number][] {
+	const offset = (filters.utcOffsetMinutes ?? 0) * MINUTE;
+	const from = Date.parse(filters.from);
+	const to = Date.parse(filters.to);
+	const firstDay = Math.floor((from + offset) / DAY_MS);
+	const days = Math.ceil((to + offset) / DAY_MS) - firstDay;
+	const step = Math.max(1, Math.ceil(days / CHUNKS)) * DAY_MS;
+	const chunks: [number, number][] = [];
+	for (let at = firstDay * DAY_MS - offset; at < to; at += step) {
+		chunks.push([Math.max(from, at), Math.min(to, at + step)]);
+	}
+	return chunks;
 }
 
-/** Median and 90th percentile of each duration from the rows ranksSql kept. */
-function percentilesOf(rows: { s: number; v: number; rn: number; n: number }[]): Percentiles[] {
-	return Object.keys(DURATIONS).map((_, s): Percentiles => {
-		const mine = rows.filter((r) => r.s === s);
-		if (mine.length === 0) return { count: 0, median: null, p90: null };
-		const n = mine[0].n;
-		const at = (rank: number) => mine.find((r) => r.rn === rank)?.v ?? null;
-		return { count: n, median: at(Math.floor((n + 1) / 2)), p90: at(Math.floor((9 * n + 9) / 10)) };
-	});
+/**
+ * Median and 90th percentile (nearest rank: the value at rank ⌈p·n⌉) of one duration, from its
+ * values as the groups listed them: one sort of the values, in memory.
+ */
+function percentilesOf(lists: (string | null)[]): Percentiles {
+	const values: number[] = [];
+	for (const list of lists) {
+		if (list !== null) for (const value of list.split(',')) values.push(Number(value));
+	}
+	const n = values.length;
+	if (n === 0) return { count: 0, median: null, p90: null };
+	const sorted = Float64Array.from(values).sort();
+	return {
+		count: n,
+		median: sorted[Math.floor((n + 1) / 2) - 1],
+		p90: sorted[Math.floor((9 * n + 9) / 10) - 1]
+	};
 }
 
 /** The names of the agents or queues the report's rows are about (null for one since removed). */
@@ -233,41 +243,29 @@ export function reportSummary(app: Beckon, user: AuthUser, filters: ReportFilter
 	}
 	const now = app.clock();
 	return app.db.transaction(() => {
-		const facts = factsSql(filters, now);
-		// One statement, so the facts (the costly part: a few index seeks per request) are
-		// computed once: the groups' rows, then the ranked rows, in columns of their own.
+		const query = groupsSql(filters, now);
 		const buckets = CONNECT_BUCKETS.map((_, i) => `b${i}`);
-		const rows = app.sqlite
-			.prepare(
-				`${facts.sql}, grouped AS (${groupsSql()}), ranks AS (${ranksSql()})
-				SELECT 0 AS part, kind, owner, day, outcome, n, opened, connected, ${buckets.join(', ')},
-					NULL AS s, NULL AS v, NULL AS rn FROM grouped
-				UNION ALL
-				SELECT 1, NULL, NULL, NULL, NULL, n, NULL, NULL, ${buckets.map(() => 'NULL').join(', ')},
-					s, v, rn FROM ranks`
-			)
-			.all(...facts.params) as Record<string, unknown>[];
-		const groups = rows
-			.filter((row) => Number(row.part) === 0)
-			.map((row): Group => ({
-				kind: String(row.kind),
-				owner: row.owner === null ? null : String(row.owner),
-				day: Number(row.day),
-				outcome: String(row.outcome) as ReportOutcome,
-				n: Number(row.n),
-				opened: Number(row.opened ?? 0),
-				connected: Number(row.connected ?? 0),
-				buckets: buckets.map((b) => Number(row[b] ?? 0))
-			}));
-		const [timeToFirstOpenMs, timeToConnectMs, sessionDurationMs] = percentilesOf(
-			rows
-				.filter((row) => Number(row.part) === 1)
-				.map((row) => ({
-					s: Number(row.s),
-					v: Number(row.v),
-					rn: Number(row.rn),
-					n: Number(row.n)
-				}))
+		const statement = app.sqlite.prepare(query.sql);
+		const rows: Record<string, unknown>[] = [];
+		// The range read in at most CHUNKS slices of whole days: SQLite groups by sorting, and a
+		// slice's rows sort in memory where a million would spill into a merge of many runs.
+		for (const [from, to] of chunksOf(filters)) {
+			const params = [...query.params];
+			params.splice(2, 2, from, to);
+			rows.push(...(statement.all(...params) as Record<string, unknown>[]));
+		}
+		const groups = rows.map((row): Group => ({
+			kind: String(row.kind),
+			owner: row.owner === null ? null : String(row.owner),
+			day: Number(row.day),
+			outcome: String(row.outcome) as ReportOutcome,
+			n: Number(row.n),
+			opened: Number(row.opened ?? 0),
+			connected: Number(row.connected ?? 0),
+			buckets: buckets.map((b) => Number(row[b] ?? 0))
+		}));
+		const [timeToFirstOpenMs, timeToConnectMs, sessionDurationMs] = Object.keys(DURATIONS).map(
+			(_, i) => percentilesOf(rows.map((row) => (row[`d${i}`] ?? null) as string | null))
 		);
 		const totals = emptyCounts();
 		for (const g of groups) addGroup(totals, g);

@@ -246,6 +246,41 @@ function updateStatement(db: DB, keys: readonly string[]): SqlStatement {
 	return statement;
 }
 
+/** A new row's report facts (see reportTimesOf): none yet. */
+export const NO_REPORT_TIMES = {
+	firstOpenedAt: null,
+	sessionStartedAt: null,
+	sessionEndedAt: null
+} as const satisfies Partial<SessionRequestRow>;
+
+type ReportTimes = Partial<Pick<SessionRequestRow, keyof typeof NO_REPORT_TIMES>>;
+
+/** The event types that move a request's report facts. */
+const REPORT_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+	'link_opened',
+	'session_started',
+	'session_ended',
+	'closed'
+]);
+
+/**
+ * The report facts (services/reports.ts) an event at `at` moves, as the timeline defines them:
+ * the first `link_opened`, the first `session_started`, and the first `session_ended` or `closed`
+ * at or after that start. Each is the earliest such event ever, so a reopened request keeps the
+ * ones of its first life, as a computation over its timeline finds them.
+ */
+function reportTimesOf(row: SessionRequestRow, type: EventType, at: number): ReportTimes {
+	const earlier = (current: number | null) => current === null || at < current;
+	if (type === 'link_opened') return earlier(row.firstOpenedAt) ? { firstOpenedAt: at } : {};
+	if (type === 'session_started') {
+		return earlier(row.sessionStartedAt) ? { sessionStartedAt: at } : {};
+	}
+	const started = row.sessionStartedAt;
+	return started !== null && at >= started && earlier(row.sessionEndedAt)
+		? { sessionEndedAt: at }
+		: {};
+}
+
 /** A write of an existing row: the columns it sets (besides its version), and its event if any. */
 export interface RowWrite {
 	row: SessionRequestRow;
@@ -273,8 +308,13 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 		const values: Record<string, unknown> = {};
 		const keys: string[] = [];
 		const params: unknown[] = [];
-		for (const key in set) {
-			const value = set[key as keyof typeof set];
+		// An event that moves the report's facts writes them with it.
+		const columns =
+			event && REPORT_EVENT_TYPES.has(event.type)
+				? { ...set, ...reportTimesOf(row, event.type, now) }
+				: set;
+		for (const key in columns) {
+			const value = columns[key as keyof typeof columns];
 			if (value === undefined) continue;
 			values[key] = value;
 			keys.push(key);

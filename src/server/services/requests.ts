@@ -57,6 +57,7 @@ import {
 	eventsOf,
 	findRow,
 	insertRows,
+	NO_REPORT_TIMES,
 	requestExists,
 	loadVisibleRow,
 	recordChange,
@@ -166,7 +167,8 @@ export function planCreate(
 			updatedAt: ctx.now,
 			statusChangedAt: ctx.now,
 			version: 0,
-			anonymizedAt: null
+			anonymizedAt: null,
+			...NO_REPORT_TIMES
 		},
 		assignment
 	};
