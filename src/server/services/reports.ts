@@ -12,6 +12,7 @@ import { forbidden } from '../../lib/domain/errors';
 import { EXPIRABLE_STATUSES } from '../../lib/domain/types';
 import { inArray } from 'drizzle-orm';
 import type { Beckon } from '../app';
+import { prepareSql, type Param } from '../db/plain-sql';
 import { queues, users } from '../db/schema';
 import type { AuthUser } from './users';
 
@@ -72,28 +73,33 @@ export const CONNECT_BUCKETS: readonly { fromMs: number; toMs: number | null }[]
 	{ fromMs: 24 * 60 * MINUTE, toMs: null }
 ];
 
-/** One row per counted request, with its facts (the filters applied). */
-function factsSql(filters: ReportFilters, now: number) {
+/**
+ * One row per counted request, with its facts (the filters applied). Its parameters are marked
+ * in the order they appear in the text, which is the order of `params`.
+ */
+function factsSql(filters: ReportFilters, now: number, param: Param) {
 	const offset = (filters.utcOffsetMinutes ?? 0) * MINUTE;
 	const params: unknown[] = [now, offset, Date.parse(filters.from), Date.parse(filters.to)];
-	let where = 'r.created_at >= ? AND r.created_at < ?';
+	const expiredBy = param();
+	const dayOffset = param();
+	let where = `r.created_at >= ${param()} AND r.created_at < ${param()}`;
 	if (filters.agentId) {
-		where += ` AND r.assignment_kind = 'agent' AND r.assignee_id = ?`;
+		where += ` AND r.assignment_kind = 'agent' AND r.assignee_id = ${param()}`;
 		params.push(filters.agentId);
 	}
 	if (filters.queueId) {
-		where += ` AND r.assignment_kind = 'queue' AND r.queue_id = ?`;
+		where += ` AND r.assignment_kind = 'queue' AND r.queue_id = ${param()}`;
 		params.push(filters.queueId);
 	}
-	const outcome = filters.outcome ? ' WHERE outcome = ?' : '';
+	const outcome = filters.outcome ? ` WHERE outcome = ${param()}` : '';
 	if (filters.outcome) params.push(filters.outcome);
 	// Each first event is one seek in request_events_request_type_at_idx (request, type, at): no scan of
 	// a request's timeline, and nothing read for requests outside the range.
 	const sql = `WITH base AS (
 		SELECT r.id, r.created_at, r.assignment_kind, r.assignee_id, r.queue_id,
-			CASE WHEN r.status IN (${EXPIRABLE}) AND r.expires_at <= ? THEN 'expired' ELSE r.status END AS st,
+			CASE WHEN r.status IN (${EXPIRABLE}) AND r.expires_at <= ${expiredBy} THEN 'expired' ELSE r.status END AS st,
 			r.closed_reason,
-			(r.created_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day,
+			(r.created_at + CAST(${dayOffset} AS INTEGER)) / ${DAY_MS} AS day,
 			(SELECT min(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'link_opened') AS opened_at,
 			(SELECT min(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'session_started') AS started_at
 		FROM session_requests r WHERE ${where}
@@ -233,20 +239,21 @@ export function reportSummary(app: Beckon, user: AuthUser, filters: ReportFilter
 	}
 	const now = app.clock();
 	return app.db.transaction(() => {
-		const facts = factsSql(filters, now);
 		// One statement, so the facts (the costly part: a few index seeks per request) are
 		// computed once: the groups' rows, then the ranked rows, in columns of their own.
 		const buckets = CONNECT_BUCKETS.map((_, i) => `b${i}`);
-		const rows = app.sqlite
-			.prepare(
-				`${facts.sql}, grouped AS (${groupsSql()}), ranks AS (${ranksSql()})
+		let params: unknown[] = [];
+		const statement = prepareSql(app.sqlite, (param) => {
+			const facts = factsSql(filters, now, param);
+			params = facts.params;
+			return `${facts.sql}, grouped AS (${groupsSql()}), ranks AS (${ranksSql()})
 				SELECT 0 AS part, kind, owner, day, outcome, n, opened, connected, ${buckets.join(', ')},
 					NULL AS s, NULL AS v, NULL AS rn FROM grouped
 				UNION ALL
 				SELECT 1, NULL, NULL, NULL, NULL, n, NULL, NULL, ${buckets.map(() => 'NULL').join(', ')},
-					s, v, rn FROM ranks`
-			)
-			.all(...facts.params) as Record<string, unknown>[];
+					s, v, rn FROM ranks`;
+		});
+		const rows = statement.all(...params) as Record<string, unknown>[];
 		const groups = rows
 			.filter((row) => Number(row.part) === 0)
 			.map((row): Group => ({
