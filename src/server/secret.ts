@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlConnection } from './db/connection';
+import { prepareSql } from './db/plain-sql';
 
 const NAME = 'link-secret';
 
@@ -25,11 +26,18 @@ function decode(value: string, where: string): Buffer {
  * first insert wins and both read it back.
  */
 export function loadOrCreateServerKey(sqlite: SqlConnection, name: string, make: () => string) {
-	const statement = sqlite.prepare('SELECT value FROM server_keys WHERE name = ?');
+	const statement = prepareSql(
+		sqlite,
+		(param) => `SELECT value FROM server_keys WHERE name = ${param()}`
+	);
 	const read = () => (statement.get(name) as { value: string } | undefined)?.value;
 	const stored = read();
 	if (stored !== undefined) return stored;
-	sqlite.prepare('INSERT OR IGNORE INTO server_keys (name, value) VALUES (?, ?)').run(name, make());
+	prepareSql(
+		sqlite,
+		(param) => `INSERT INTO server_keys (name, value) VALUES (${param()}, ${param()})
+		 ON CONFLICT DO NOTHING`
+	).run(name, make());
 	return read()!;
 }
 

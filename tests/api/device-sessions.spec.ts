@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 const PHONE =
 	'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36';
@@ -41,9 +42,10 @@ describe('signed-in devices', () => {
 		});
 		expect(sessions[1]).toMatchObject({ userAgent: PHONE, current: false });
 		// The list never carries what a cookie is checked against.
-		const stored = server.app.sqlite
-			.prepare('SELECT id FROM sessions WHERE user_id = ?')
-			.all(user.id);
+		const stored = prepareSql(
+			server.app.sqlite,
+			(param) => `SELECT id FROM sessions WHERE user_id = ${param()}`
+		).all(user.id);
 		for (const { id } of stored as { id: string }[]) {
 			expect(JSON.stringify(sessions)).not.toContain(id);
 		}
@@ -70,9 +72,10 @@ describe('signed-in devices', () => {
 		);
 		expect((await laptop.query('auth.me')).user.id).toBe(user.id);
 		expect((await laptop.query('auth.sessions')).sessions).toHaveLength(1);
-		const events = server.app.sqlite
-			.prepare('SELECT type, actor, data FROM account_events WHERE user_id = ?')
-			.all(user.id) as { type: string; actor: string; data: string }[];
+		const events = prepareSql(
+			server.app.sqlite,
+			(param) => `SELECT type, actor, data FROM account_events WHERE user_id = ${param()}`
+		).all(user.id) as { type: string; actor: string; data: string }[];
 		expect(events).toHaveLength(1);
 		expect(events[0]).toMatchObject({ type: 'session_signed_out', actor: user.id });
 		expect(JSON.parse(events[0].data)).toMatchObject({ userAgent: PHONE, address: '127.0.0.1' });

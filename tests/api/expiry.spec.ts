@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDueRequests } from '../../src/server/jobs/expiry';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -36,9 +37,10 @@ function setup() {
 
 /** The stored row, bypassing every read-time rule. */
 function dbRow(server: TestServer, id: string) {
-	return server.app.sqlite
-		.prepare('SELECT status, version FROM session_requests WHERE id = ?')
-		.get(id) as { status: string; version: number };
+	return prepareSql(
+		server.app.sqlite,
+		(param) => `SELECT status, version FROM session_requests WHERE id = ${param()}`
+	).get(id) as { status: string; version: number };
 }
 
 describe('expiry by read, before any sweep', () => {

@@ -13,6 +13,7 @@ import { pruneExpired, REFUSALS_KEPT_MS, start as startPruning } from '../../src
 import { createTestBeckon } from '../support/database';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 const login = (server: TestServer, user: { email: string; password: string }) =>
 	fetch(`${server.url}/api/trpc/auth.login`, {
@@ -207,11 +208,11 @@ describe('a new recipient email', () => {
 			type: 'updated',
 			data: { fields: ['recipientEmail'], newLink: true }
 		});
-		const invitations = server.app.sqlite
-			.prepare(
-				'SELECT recipient AS "to", text FROM mail_outbox WHERE request_id = ? AND kind = \'invitation\' ORDER BY created_at'
-			)
-			.all(created.id) as { to: string; text: string }[];
+		const invitations = prepareSql(
+			server.app.sqlite,
+			(param) =>
+				`SELECT recipient AS "to", text FROM mail_outbox WHERE request_id = ${param()} AND kind = 'invitation' ORDER BY created_at`
+		).all(created.id) as { to: string; text: string }[];
 		expect(invitations.map((m) => m.to).sort()).toEqual(['ada@example.com', 'grace@example.com']);
 		const toGrace = invitations.find((m) => m.to === 'grace@example.com')!;
 		expect(toGrace.text).toContain(tokenOf(updated.link));

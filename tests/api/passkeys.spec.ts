@@ -11,6 +11,7 @@ import { base32Decode, totp } from '../../src/server/totp';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
 import { SoftAuthenticator } from '../support/webauthn';
+import { prepareSql, type Param } from '../../src/server/db/plain-sql';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -63,8 +64,8 @@ async function passkeySignIn(ctx: Ctx, authenticator: SoftAuthenticator) {
 	return { device, options, response };
 }
 
-const rows = (ctx: Ctx, sql: string, ...args: unknown[]) =>
-	ctx.server.app.sqlite.prepare(sql).all(...args) as Record<string, unknown>[];
+const rows = (ctx: Ctx, write: (param: Param) => string, ...args: unknown[]) =>
+	prepareSql(ctx.server.app.sqlite, write).all(...args) as Record<string, unknown>[];
 
 describe('registering passkeys', () => {
 	const ctx = setup();
@@ -117,9 +118,9 @@ describe('registering passkeys', () => {
 		expect((await api.query('passkeys.list')).passkeys).toEqual([
 			{ ...first, name: 'Work laptop' }
 		]);
-		expect(rows(ctx, 'SELECT id FROM passkeys WHERE user_id = ?', user.id)).toEqual([
-			{ id: laptop.id }
-		]);
+		expect(
+			rows(ctx, (param) => `SELECT id FROM passkeys WHERE user_id = ${param()}`, user.id)
+		).toEqual([{ id: laptop.id }]);
 
 		const { events } = await ctx.admin.query('users.accountEvents', { id: user.id });
 		expect(events.map((e: { type: string; data: unknown }) => [e.type, e.data])).toEqual([
@@ -239,7 +240,7 @@ describe('signing in with a passkey alone', () => {
 
 		const [stored] = rows(
 			ctx,
-			'SELECT counter, last_used_at FROM passkeys WHERE id = ?',
+			(param) => `SELECT counter, last_used_at FROM passkeys WHERE id = ${param()}`,
 			authenticator.id
 		);
 		expect(stored).toEqual({ counter: 1, last_used_at: ctx.now });
@@ -319,7 +320,11 @@ describe('signing in with a passkey alone', () => {
 		const user = await makeUser(ctx.server.app, 'agent', 'edit');
 		const api = await signedIn(ctx, user);
 		const { authenticator } = await addPasskey(api, 'Laptop');
-		const [stored] = rows(ctx, 'SELECT public_key FROM passkeys WHERE id = ?', authenticator.id);
+		const [stored] = rows(
+			ctx,
+			(param) => `SELECT public_key FROM passkeys WHERE id = ${param()}`,
+			authenticator.id
+		);
 		const publicKey = String(stored.public_key);
 		expect(Buffer.from(publicKey, 'base64url')).toEqual(authenticator.coseKey());
 		const { device, response } = await passkeySignIn(ctx, authenticator);
@@ -472,7 +477,9 @@ describe('a passkey as the second factor', () => {
 		const user = await makeUser(ctx.server.app, 'agent', 'edit');
 		await addPasskey(await signedIn(ctx, user), 'Lost laptop');
 		await ctx.admin.mutate('users.resetTwoFactor', { id: user.id });
-		expect(rows(ctx, 'SELECT id FROM passkeys WHERE user_id = ?', user.id)).toEqual([]);
+		expect(
+			rows(ctx, (param) => `SELECT id FROM passkeys WHERE user_id = ${param()}`, user.id)
+		).toEqual([]);
 		const { events } = await ctx.admin.query('users.accountEvents', { id: user.id });
 		expect(events[0]).toMatchObject({
 			type: 'two_factor_reset',
@@ -558,7 +565,7 @@ describe('throttling', () => {
 		// Expired challenges are swept as new ones are made.
 		const live = rows(
 			ctx,
-			'SELECT expires_at FROM webauthn_challenges WHERE purpose = ?',
+			(param) => `SELECT expires_at FROM webauthn_challenges WHERE purpose = ${param()}`,
 			'sign_in'
 		);
 		expect(live.length).toBe(30);

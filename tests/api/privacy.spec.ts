@@ -11,6 +11,7 @@ import type { Beckon } from '../../src/server/app';
 import { claimNextMail, markMailSent } from '../../src/server/services/mail';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -49,26 +50,28 @@ function setup() {
 
 /** The stored row, bypassing every read-time rule. */
 function dbRow(app: Beckon, id: string) {
-	return app.sqlite.prepare('SELECT * FROM session_requests WHERE id = ?').get(id) as Record<
-		string,
-		unknown
-	>;
+	return prepareSql(
+		app.sqlite,
+		(param) => `SELECT * FROM session_requests WHERE id = ${param()}`
+	).get(id) as Record<string, unknown>;
 }
 
 function eventsOf(app: Beckon, id: string) {
 	return (
-		app.sqlite
-			.prepare('SELECT type, actor, data FROM request_events WHERE request_id = ? ORDER BY id')
-			.all(id) as { type: string; actor: string; data: string }[]
+		prepareSql(
+			app.sqlite,
+			(param) =>
+				`SELECT type, actor, data FROM request_events WHERE request_id = ${param()} ORDER BY id`
+		).all(id) as { type: string; actor: string; data: string }[]
 	).map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
 }
 
 function mailOf(app: Beckon, id: string) {
-	return app.sqlite
-		.prepare(
-			'SELECT kind, recipient, recipient_name, subject, text, html, ics, status, last_error FROM mail_outbox WHERE request_id = ? ORDER BY created_at, id'
-		)
-		.all(id) as Record<string, unknown>[];
+	return prepareSql(
+		app.sqlite,
+		(param) =>
+			`SELECT kind, recipient, recipient_name, subject, text, html, ics, status, last_error FROM mail_outbox WHERE request_id = ${param()} ORDER BY created_at, id`
+	).all(id) as Record<string, unknown>[];
 }
 
 /** Every table's text columns, read from the database's own catalogue. */
@@ -486,9 +489,11 @@ describe('finding, exporting and erasing one person’s data', () => {
 		expect(dump(app)).toEqual(afterErasure);
 		await expectApiError(agent.mutate('requests.reopen', { id: waiting.id }), 'CONFLICT');
 		// Its stripped mail cannot be sent again (to nobody).
-		const { id: mailId } = app.sqlite
-			.prepare('SELECT id FROM mail_outbox WHERE request_id = ? ORDER BY created_at LIMIT 1')
-			.get(closed.id) as { id: string };
+		const { id: mailId } = prepareSql(
+			app.sqlite,
+			(param) =>
+				`SELECT id FROM mail_outbox WHERE request_id = ${param()} ORDER BY created_at LIMIT 1`
+		).get(closed.id) as { id: string };
 		const resend = await expectApiError(admin.mutate('mail.resend', { id: mailId }), 'CONFLICT');
 		expect(resend.body.message).toMatch(/erased/);
 		const push = await agent.mutate('sync.push', {

@@ -19,6 +19,7 @@ import {
 	type CookieJar,
 	type TestProvider
 } from '../support/oidc-provider';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -69,7 +70,9 @@ function clientOf(jar: CookieJar) {
 }
 
 const usersNamed = (email: string) =>
-	server.app.sqlite.prepare('SELECT * FROM users WHERE email = ?').all(email) as {
+	prepareSql(server.app.sqlite, (param) => `SELECT * FROM users WHERE email = ${param()}`).all(
+		email
+	) as {
 		id: string;
 		role: string;
 		permission: string;
@@ -117,9 +120,10 @@ describe('sign-in through the provider', () => {
 		const [row] = usersNamed('newcomer@acme.example');
 		expect(row).toMatchObject({ name: 'New Comer', role: 'agent', permission: 'view' });
 		expect((await clientOf(jar).query('auth.me')).user.id).toBe(row.id);
-		const events = server.app.sqlite
-			.prepare('SELECT type FROM account_events WHERE user_id = ?')
-			.all(row.id) as { type: string }[];
+		const events = prepareSql(
+			server.app.sqlite,
+			(param) => `SELECT type FROM account_events WHERE user_id = ${param()}`
+		).all(row.id) as { type: string }[];
 		expect(events.map((e) => e.type)).toEqual(['sso_user_created']);
 		// The account has no password: none signs it in.
 		await expectApiError(
@@ -263,11 +267,11 @@ describe('the admin settings', () => {
 		// An update without the secret keeps it.
 		expect(await admin.mutate('sso.update', { label: 'Acme' })).toMatchObject({ hasSecret: true });
 		// The change is in the admin's audit log, naming fields, never the secret.
-		const events = server.app.sqlite
-			.prepare(
-				"SELECT data FROM account_events WHERE user_id = ? AND type = 'sso_settings_changed'"
-			)
-			.all(adminUser.id) as { data: string }[];
+		const events = prepareSql(
+			server.app.sqlite,
+			(param) =>
+				`SELECT data FROM account_events WHERE user_id = ${param()} AND type = 'sso_settings_changed'`
+		).all(adminUser.id) as { data: string }[];
 		expect(events.length).toBeGreaterThan(0);
 		expect(JSON.parse(events.at(-1)!.data)).toEqual({ changed: ['label'] });
 		for (const event of events) expect(event.data).not.toContain(provider.clientSecret);

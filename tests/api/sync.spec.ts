@@ -9,6 +9,7 @@ import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, signIn, startTestServer, type TestServer } from '../support/server';
 import { openStream } from '../support/sse';
 import { POKE_PACING, pokeGapMs } from '../../src/server/trpc/routers/sync';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 interface Mutation {
@@ -44,18 +45,22 @@ describe('sync.push', () => {
 	/** What the database holds for a request, counted past every service. */
 	const stored = (id: string) => ({
 		rows: (
-			server.app.sqlite
-				.prepare('SELECT count(*) AS n FROM session_requests WHERE id = ?')
-				.get(id) as { n: number }
+			prepareSql(
+				server.app.sqlite,
+				(param) => `SELECT count(*) AS n FROM session_requests WHERE id = ${param()}`
+			).get(id) as { n: number }
 		).n,
 		events: (
-			server.app.sqlite
-				.prepare('SELECT count(*) AS n FROM request_events WHERE request_id = ?')
-				.get(id) as { n: number }
+			prepareSql(
+				server.app.sqlite,
+				(param) => `SELECT count(*) AS n FROM request_events WHERE request_id = ${param()}`
+			).get(id) as { n: number }
 		).n,
 		version: (
-			server.app.sqlite.prepare('SELECT version FROM session_requests WHERE id = ?').get(id) as
-				{ version: number } | undefined
+			prepareSql(
+				server.app.sqlite,
+				(param) => `SELECT version FROM session_requests WHERE id = ${param()}`
+			).get(id) as { version: number } | undefined
 		)?.version
 	});
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/server/totp';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { prepareSql, type Param } from '../../src/server/db/plain-sql';
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -40,8 +41,8 @@ async function enrol(ctx: ReturnType<typeof setup>, user: User) {
 	return { api, secret: secret as string, recoveryCodes: recoveryCodes as string[] };
 }
 
-const rows = (ctx: ReturnType<typeof setup>, sql: string, ...args: unknown[]) =>
-	ctx.server.app.sqlite.prepare(sql).all(...args) as Record<string, unknown>[];
+const rows = (ctx: ReturnType<typeof setup>, write: (param: Param) => string, ...args: unknown[]) =>
+	prepareSql(ctx.server.app.sqlite, write).all(...args) as Record<string, unknown>[];
 
 describe('enrolment', () => {
 	const ctx = setup();
@@ -75,18 +76,30 @@ describe('enrolment', () => {
 			recoveryCodesLeft: 10
 		});
 
-		const [factor] = rows(ctx, 'SELECT secret FROM second_factors WHERE user_id = ?', user.id);
+		const [factor] = rows(
+			ctx,
+			(param) => `SELECT secret FROM second_factors WHERE user_id = ${param()}`,
+			user.id
+		);
 		const stored = String(factor.secret);
 		expect(stored).toMatch(/^v1\./);
 		expect(stored).not.toContain(secret);
 		expect(stored).not.toContain(base32Decode(secret).toString('base64url'));
-		const hashes = rows(ctx, 'SELECT code_hash FROM recovery_codes WHERE user_id = ?', user.id);
+		const hashes = rows(
+			ctx,
+			(param) => `SELECT code_hash FROM recovery_codes WHERE user_id = ${param()}`,
+			user.id
+		);
 		expect(hashes).toHaveLength(10);
 		for (const { code_hash } of hashes) {
 			expect(code_hash).toMatch(/^[0-9a-f]{64}$/);
 			expect(recoveryCodes.join()).not.toContain(String(code_hash));
 		}
-		const events = rows(ctx, 'SELECT type, actor FROM account_events WHERE user_id = ?', user.id);
+		const events = rows(
+			ctx,
+			(param) => `SELECT type, actor FROM account_events WHERE user_id = ${param()}`,
+			user.id
+		);
 		expect(events).toEqual([{ type: 'two_factor_enabled', actor: user.id }]);
 	});
 
@@ -112,7 +125,11 @@ describe('enrolment', () => {
 		});
 		// Asking to begin again is refused rather than handing out the secret or a new one.
 		await expectApiError(api.mutate('auth.beginTwoFactor', {}), 'CONFLICT', 'conflict');
-		const after = rows(ctx, 'SELECT secret FROM second_factors WHERE user_id = ?', user.id);
+		const after = rows(
+			ctx,
+			(param) => `SELECT secret FROM second_factors WHERE user_id = ${param()}`,
+			user.id
+		);
 		expect(after).toHaveLength(1);
 	});
 });
@@ -207,13 +224,15 @@ describe('signing in with a second factor', () => {
 		});
 		const used = rows(
 			ctx,
-			'SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NOT NULL',
+			(param) =>
+				`SELECT count(*) AS n FROM recovery_codes WHERE user_id = ${param()} AND used_at IS NOT NULL`,
 			user.id
 		);
 		expect(Number(used[0].n)).toBe(2);
 		const events = rows(
 			ctx,
-			"SELECT count(*) AS n FROM account_events WHERE user_id = ? AND type = 'recovery_code_used'",
+			(param) =>
+				`SELECT count(*) AS n FROM account_events WHERE user_id = ${param()} AND type = 'recovery_code_used'`,
 			user.id
 		);
 		expect(Number(events[0].n)).toBe(2);
@@ -285,7 +304,7 @@ describe('the throttle on codes', () => {
 		expect(locked.message).toMatch(/locked for 15 minutes/);
 		const counted = rows(
 			ctx,
-			"SELECT failures FROM login_failures WHERE scope = 'code' AND key = ?",
+			(param) => `SELECT failures FROM login_failures WHERE scope = 'code' AND key = ${param()}`,
 			user.id
 		);
 		expect(counted).toEqual([{ failures: 10 }]);
@@ -295,7 +314,11 @@ describe('the throttle on codes', () => {
 		await device.mutate('auth.verifySecondFactor', { pendingToken: fresh, code: right() });
 		expect((await device.query('auth.me')).user.id).toBe(user.id);
 		expect(
-			rows(ctx, "SELECT failures FROM login_failures WHERE scope = 'code' AND key = ?", user.id)
+			rows(
+				ctx,
+				(param) => `SELECT failures FROM login_failures WHERE scope = 'code' AND key = ${param()}`,
+				user.id
+			)
 		).toEqual([]);
 	});
 });
@@ -350,7 +373,9 @@ describe('the organisation’s requirement', () => {
 		ctx.now += 30_000;
 		await api.mutate('auth.disableTwoFactor', { code: totp(base32Decode(secret), ctx.now) });
 		expect((await api.query('auth.twoFactor')).enabled).toBe(false);
-		expect(rows(ctx, 'SELECT * FROM recovery_codes WHERE user_id = ?', user.id)).toEqual([]);
+		expect(
+			rows(ctx, (param) => `SELECT * FROM recovery_codes WHERE user_id = ${param()}`, user.id)
+		).toEqual([]);
 		expect((await new ApiClient(ctx.server.url).login(user.email, user.password)).user.id).toBe(
 			user.id
 		);
@@ -370,8 +395,12 @@ describe('an admin’s reset', () => {
 		);
 		const { user: reset } = await ctx.admin.mutate('users.resetTwoFactor', { id: user.id });
 		expect(reset.twoFactorEnabled).toBe(false);
-		expect(rows(ctx, 'SELECT * FROM second_factors WHERE user_id = ?', user.id)).toEqual([]);
-		expect(rows(ctx, 'SELECT * FROM recovery_codes WHERE user_id = ?', user.id)).toEqual([]);
+		expect(
+			rows(ctx, (param) => `SELECT * FROM second_factors WHERE user_id = ${param()}`, user.id)
+		).toEqual([]);
+		expect(
+			rows(ctx, (param) => `SELECT * FROM recovery_codes WHERE user_id = ${param()}`, user.id)
+		).toEqual([]);
 		const { events } = await ctx.admin.query('users.accountEvents', { id: user.id });
 		expect(events[0]).toMatchObject({
 			type: 'two_factor_reset',

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, expectApiError } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 type Json = Record<string, any>;
 
@@ -431,25 +432,31 @@ describe('illegal transitions', () => {
 
 	/** CONFLICT naming the current status; nothing written. */
 	async function expectConflict(call: () => Promise<unknown>, id: string, status: string) {
-		const beforeRow = server.app.sqlite
-			.prepare('select * from session_requests where id = ?')
-			.get(id);
+		const beforeRow = prepareSql(
+			server.app.sqlite,
+			(param) => `select * from session_requests where id = ${param()}`
+		).get(id);
 		const events = (
-			server.app.sqlite
-				.prepare('select count(*) n from request_events where request_id = ?')
-				.get(id) as { n: number }
+			prepareSql(
+				server.app.sqlite,
+				(param) => `select count(*) n from request_events where request_id = ${param()}`
+			).get(id) as { n: number }
 		).n;
 		const error = await expectApiError(call(), 'CONFLICT');
 		expect(error.status).toBe(409);
 		expect(error.body.message).toContain(status);
 		expect(
-			server.app.sqlite.prepare('select * from session_requests where id = ?').get(id)
+			prepareSql(
+				server.app.sqlite,
+				(param) => `select * from session_requests where id = ${param()}`
+			).get(id)
 		).toEqual(beforeRow);
 		expect(
 			(
-				server.app.sqlite
-					.prepare('select count(*) n from request_events where request_id = ?')
-					.get(id) as { n: number }
+				prepareSql(
+					server.app.sqlite,
+					(param) => `select count(*) n from request_events where request_id = ${param()}`
+				).get(id) as { n: number }
 			).n
 		).toBe(events);
 	}

@@ -10,6 +10,7 @@ import { closeRequest, createRequest } from '../../src/server/services/requests'
 import { loadAuthUser } from '../../src/server/services/users';
 import { expectApiError } from '../support/client';
 import { DAY, HOUR, iso, mailWorld, tokenOf } from './setup';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 type Json = Record<string, any>;
 
@@ -96,7 +97,10 @@ describe('outbox triggers', () => {
 		).toThrow('the process dies');
 		expect(world.outbox().length).toBe(before);
 		expect(
-			app.sqlite.prepare('SELECT count(*) AS n FROM session_requests WHERE id = ?').get(id)
+			prepareSql(
+				app.sqlite,
+				(param) => `SELECT count(*) AS n FROM session_requests WHERE id = ${param()}`
+			).get(id)
 		).toEqual({ n: 0 });
 
 		const created = createRequest(app, user, invitee());

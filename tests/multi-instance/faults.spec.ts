@@ -86,7 +86,7 @@ describe.skipIf(!TEST_DATABASE_URL)('a server on PostgreSQL when the database mi
 	const countRequests = (db: SyncPostgres, prefix: string) =>
 		(
 			db
-				.prepare(`SELECT count(*) AS n FROM session_requests WHERE recipient_name LIKE ?`)
+				.prepare(`SELECT count(*) AS n FROM session_requests WHERE recipient_name ILIKE $1`)
 				.get(`${prefix}%`) as { n: number }
 		).n;
 
@@ -264,7 +264,7 @@ describe.skipIf(!TEST_DATABASE_URL)('a server on PostgreSQL when the database mi
 				.pluck()
 				.get() as number | undefined;
 			if (victim !== undefined) {
-				watcher.prepare('SELECT pg_terminate_backend(?)').get(victim);
+				watcher.prepare('SELECT pg_terminate_backend($1)').get(victim);
 				killed = true;
 			} else await sleep(2);
 		}

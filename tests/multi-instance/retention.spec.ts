@@ -77,8 +77,8 @@ describe.skipIf(!TEST_DATABASE_URL)('retention on several instances', () => {
 		}
 		// They closed 31 days ago (the open ones were made then too).
 		db.prepare(
-			`UPDATE session_requests SET status_changed_at = status_changed_at - ?,
-			 created_at = created_at - ?`
+			`UPDATE session_requests SET status_changed_at = status_changed_at - $1,
+			 created_at = created_at - $2`
 		).run(31 * DAY, 31 * DAY);
 		const before = new Map(
 			(

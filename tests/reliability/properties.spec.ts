@@ -57,6 +57,7 @@ import { makeUser, startTestServer, type TestServer } from '../support/server';
 import { cloneTestDatabase, createTestBeckon } from '../support/database';
 import { checkDatabase, tableCounts } from './support/invariants';
 import { seed, SOAK, size } from './support/soak';
+import { prepareSql } from '../../src/server/db/plain-sql';
 
 const T0 = Date.parse('2031-06-01T08:00:00.000Z');
 const HOUR = 3_600_000;
@@ -519,11 +520,11 @@ async function runWorld(world: World, actions: WorldAction[]) {
 		// Presence included: a heartbeat either writes nothing or moves the version.
 		expect(local, `${device.who}: device vs server`).toEqual(server);
 		// Each change it queued was applied, or is shown as refused with the server's reason.
-		const refused = world.app.sqlite
-			.prepare(
-				'SELECT mutation_id AS id, error FROM sync_mutations WHERE client_id = ? AND ok = 0 ORDER BY mutation_id'
-			)
-			.all(device.clientId) as { id: number; error: string }[];
+		const refused = prepareSql(
+			world.app.sqlite,
+			(param) =>
+				`SELECT mutation_id AS id, error FROM sync_mutations WHERE client_id = ${param()} AND ok = 0 ORDER BY mutation_id`
+		).all(device.clientId) as { id: number; error: string }[];
 		const attention = await device.db.attention.orderBy('mutationId').toArray();
 		seen.attention += attention.length;
 		expect(
@@ -531,9 +532,10 @@ async function runWorld(world: World, actions: WorldAction[]) {
 			`${device.who}: needs attention`
 		).toEqual(refused.map((r) => ({ id: r.id, error: JSON.parse(r.error) })));
 		const next = (await device.db.getMeta<number>('nextMutationId')) ?? 1;
-		const processed = world.app.sqlite
-			.prepare('SELECT last_mutation_id AS last FROM sync_clients WHERE client_id = ?')
-			.get(device.clientId) as { last: number } | undefined;
+		const processed = prepareSql(
+			world.app.sqlite,
+			(param) => `SELECT last_mutation_id AS last FROM sync_clients WHERE client_id = ${param()}`
+		).get(device.clientId) as { last: number } | undefined;
 		expect(processed?.last ?? 0, `${device.who}: processed`).toBe(next - 1);
 	}
 }

@@ -3,13 +3,14 @@
  * migrations and hands out the drizzle handle.
  */
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { BetterSQLite3Database, BetterSQLiteSession, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { createTableRelationsHelpers, eq, extractTablesRelationalConfig, sql } from 'drizzle-orm';
 import { prepareDatabaseFile, restrictDatabaseFiles } from '../data-files';
 import { DatabaseUnavailableError, SyncPostgres } from './postgres';
+import { PostgresDialect } from './postgres-dialect';
 import { migratePostgres } from './postgres-migrate';
 import type { SqlConnection } from './connection';
 import { prepared } from './prepared';
@@ -79,6 +80,9 @@ export interface OpenOptions {
 	onAvailability?: (available: boolean, error: string | null) => void;
 }
 
+/** The change counter's row, made once (both databases write an upsert doing nothing alike). */
+const SEED_VERSION = `INSERT INTO counters (name, value) VALUES ('version', 0) ON CONFLICT DO NOTHING`;
+
 export function openDatabase(
 	target: DatabaseTarget | string,
 	options: OpenOptions = {}
@@ -114,7 +118,7 @@ export function openDatabase(
 		}
 		const broken = sqlite.pragma('foreign_key_check') as unknown[];
 		if (broken.length > 0) throw new Error(`Migrations broke ${broken.length} foreign key(s)`);
-		sqlite.prepare(`INSERT OR IGNORE INTO counters (name, value) VALUES ('version', 0)`).run();
+		sqlite.prepare(SEED_VERSION).run();
 	}
 	return { db, sqlite, dialect: 'sqlite', close: () => sqlite.close() };
 }
@@ -125,15 +129,12 @@ function openPostgres(url: string, options: OpenOptions): Database_ {
 		timeouts: options.timeouts,
 		onAvailability: options.onAvailability
 	});
-	// drizzle's better-sqlite3 driver takes the connection by better-sqlite3's type (the one cast
-	// left: drizzle-orm types no narrower interface); it calls only what SqlConnection has
-	// (prepare, then raw/run/get/all), which SyncPostgres answers, and `DB` says so.
 	const sqlite: SqlConnection = client;
-	const db = drizzle(client as unknown as Database.Database, { schema }) as unknown as DB;
+	const db = drizzlePostgres(client);
 	try {
 		if (options.migrate !== false) {
 			migratePostgres(client, migrationsFolder('postgres'), migrationTags('postgres'));
-			client.prepare(`INSERT OR IGNORE INTO counters (name, value) VALUES ('version', 0)`).run();
+			client.prepare(SEED_VERSION).run();
 		}
 	} catch (error) {
 		client.close();
@@ -144,6 +145,27 @@ function openPostgres(url: string, options: OpenOptions): Database_ {
 		);
 	}
 	return { db, sqlite, dialect: 'postgres', close: () => client.close() };
+}
+
+/**
+ * drizzle's better-sqlite3 driver over `SyncPostgres`, as `drizzle()` builds it but with the
+ * dialect that writes PostgreSQL (./postgres-dialect.ts): what drizzle emits is sent as it is.
+ * The driver takes the connection by better-sqlite3's type (the one cast left: drizzle-orm types
+ * no narrower interface); it calls only what SqlConnection has (prepare, then raw/run/get/all,
+ * transaction), which SyncPostgres answers, and `DB` says so.
+ */
+export function drizzlePostgres(client: SyncPostgres): DB {
+	const dialect = new PostgresDialect();
+	const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
+	const relational = {
+		fullSchema: schema,
+		schema: tables.tables,
+		tableNamesMap: tables.tableNamesMap
+	};
+	const connection = client as unknown as Database.Database;
+	const session = new BetterSQLiteSession(connection, dialect, relational);
+	const db = new BetterSQLite3Database('sync', dialect, session, relational);
+	return Object.assign(db, { $client: client }) as unknown as DB;
 }
 
 const takeVersion = prepared((db: DB) =>

@@ -113,7 +113,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
 				// The generated key goes on from the old rows'.
 				app.sqlite
 					.prepare(
-						`INSERT INTO request_events (request_id, type, actor, at, data) VALUES (?, ?, ?, ?, ?)`
+						`INSERT INTO request_events (request_id, type, actor, at, data) VALUES ($1, $2, $3, $4, $5)`
 					)
 					.run('r1', 'updated', 'u1', 2, '{}');
 				expect(app.sqlite.prepare('SELECT id FROM request_events ORDER BY id').all()).toEqual([
@@ -184,7 +184,9 @@ describe.skipIf(!TEST_DATABASE_URL)(
 					migratePostgres(client, out, tags);
 					client.exec(`INSERT INTO users (id, email, name, password_hash, role, permission, created_at, updated_at)
 					VALUES ('u1', 'ada@example.com', 'Ada', 'x', 'admin', 'all', 1, 1)`);
-					client.prepare('INSERT INTO notes (id, user_id, at) VALUES (?, ?, ?)').run('n1', 'u1', 5);
+					client
+						.prepare('INSERT INTO notes (id, user_id, at) VALUES ($1, $2, $3)')
+						.run('n1', 'u1', 5);
 					client.exec(`DELETE FROM users`);
 					expect(client.prepare('SELECT count(*)::int AS n FROM notes').get()).toEqual({ n: 0 });
 					expect(hashes(client).slice(-tags.length)).toEqual(tags);

@@ -46,7 +46,7 @@ export function migratePostgres(client: SyncPostgres, folder: string, tags: stri
 		);
 		const record = (tag: string) =>
 			client
-				.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)')
+				.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES ($1, $2)')
 				.run(tag, Date.now());
 		const baseline = tags[0];
 		const legacy = LEGACY_TAGS.filter((tag) => applied.has(tag));

@@ -19,23 +19,46 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 	afterAll(() => db.close());
 
 	it('runs, gets and lists rows, as objects or as arrays (raw)', () => {
-		const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)');
+		const insert = db.prepare('INSERT INTO t (id, n) VALUES ($1, $2)');
 		expect(insert.run('a', 1)).toEqual({ changes: 1, lastInsertRowid: 0 });
 		insert.run(['b', 2 ** 40]); // an array binds its elements, as in better-sqlite3
-		expect(db.prepare('SELECT n FROM t WHERE id = ?').get('b')).toEqual({ n: 2 ** 40 });
+		expect(db.prepare('SELECT n FROM t WHERE id = $1').get('b')).toEqual({ n: 2 ** 40 });
 		expect(db.prepare('SELECT id, n FROM t ORDER BY id').raw().all()).toEqual([
 			['a', 1],
 			['b', 2 ** 40]
 		]);
 		expect(db.prepare('SELECT count(*) AS c FROM t').get()).toEqual({ c: 2 });
 		expect(db.prepare('SELECT id FROM t ORDER BY id').pluck().all()).toEqual(['a', 'b']);
-		expect(db.prepare('SELECT 1 FROM t WHERE id = ?').pluck().get('a')).toBe(1);
-		expect(db.prepare('SELECT 1 FROM t WHERE id = ?').get('none')).toBeUndefined();
+		expect(db.prepare('SELECT 1 FROM t WHERE id = $1').pluck().get('a')).toBe(1);
+		expect(db.prepare('SELECT 1 FROM t WHERE id = $1').get('none')).toBeUndefined();
+	});
+
+	it("refuses SQLite's SQL by name, before sending it, and keeps the connection", () => {
+		const refused: [string, RegExp][] = [
+			['SELECT n FROM t WHERE id = ?', /a \? parameter/],
+			['SELECT `n` FROM t', /a backquoted name/],
+			['PRAGMA foreign_keys', /PRAGMA/],
+			['VACUUM INTO $1', /VACUUM/],
+			["INSERT OR IGNORE INTO t (id) VALUES ('x')", /INSERT OR IGNORE/],
+			["insert or replace into t (id) values ('x')", /INSERT OR REPLACE/]
+		];
+		for (const [sql, named] of refused) {
+			expect(() => db.prepare(sql)).toThrow(named);
+			expect(() => db.prepare(sql)).toThrow(/SQLite's SQL .* sent to PostgreSQL/);
+		}
+		// Quoted text and names may hold anything; PostgreSQL's own forms pass.
+		expect(db.prepare(`SELECT 'why?' AS "q?", $1::text AS v, 'it''s ?' AS w`).get('a')).toEqual({
+			'q?': 'why?',
+			v: 'a',
+			w: "it's ?"
+		});
+		expect(() => db.prepare('SELECT $1::text AS v').get({ v: 'a' })).toThrow(/bound in order/);
+		expect(rows()).toHaveLength(2);
 	});
 
 	it('returns bytes as Buffers', () => {
-		db.prepare('UPDATE t SET b = ? WHERE id = ?').run(Buffer.from([1, 2, 3]), 'a');
-		const { b } = db.prepare('SELECT b FROM t WHERE id = ?').get('a') as { b: Buffer };
+		db.prepare('UPDATE t SET b = $1 WHERE id = $2').run(Buffer.from([1, 2, 3]), 'a');
+		const { b } = db.prepare('SELECT b FROM t WHERE id = $1').get('a') as { b: Buffer };
 		expect(Buffer.isBuffer(b) && [...b]).toEqual([1, 2, 3]);
 	});
 
@@ -44,7 +67,7 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 		expect(() =>
 			db
 				.transaction(() => {
-					db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('c', 3);
+					db.prepare('INSERT INTO t (id, n) VALUES ($1, $2)').run('c', 3);
 					throw new Error('changed my mind');
 				})
 				.immediate()
@@ -53,19 +76,19 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 		expect(db.inTransaction).toBe(false);
 
 		db.transaction(() => {
-			db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('d', 4);
+			db.prepare('INSERT INTO t (id, n) VALUES ($1, $2)').run('d', 4);
 			// A failed statement inside a savepoint leaves the outer transaction usable.
 			expect(() =>
-				db.transaction(() => db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('a', 9))()
+				db.transaction(() => db.prepare('INSERT INTO t (id, n) VALUES ($1, $2)').run('a', 9))()
 			).toThrow(PostgresError);
-			db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('e', 5);
+			db.prepare('INSERT INTO t (id, n) VALUES ($1, $2)').run('e', 5);
 		}).immediate();
 		expect(rows()).toEqual([...before, { id: 'd', n: 4 }, { id: 'e', n: 5 }]);
 	});
 
 	it('reports PostgreSQL errors with their SQLSTATE', () => {
 		try {
-			db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('a', 1);
+			db.prepare('INSERT INTO t (id, n) VALUES ($1, $2)').run('a', 1);
 			expect.unreachable();
 		} catch (error) {
 			expect(error).toBeInstanceOf(PostgresError);
@@ -87,7 +110,7 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 
 		const cut = () => {
 			const { pid } = db.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number };
-			admin.prepare('SELECT pg_terminate_backend(?)').get(pid);
+			admin.prepare('SELECT pg_terminate_backend($1)').get(pid);
 		};
 		// The worker hears of the closed socket between statements.
 		const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
@@ -170,7 +193,7 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 
 		it('fails the rest of a transaction it broke, and commits none of it', () => {
 			const before = rows();
-			const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)');
+			const insert = db.prepare('INSERT INTO t (id, n) VALUES ($1, $2)');
 			expect(() =>
 				db
 					.transaction(() => {

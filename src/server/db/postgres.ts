@@ -18,6 +18,12 @@
  * What it implements is the part of better-sqlite3's interface that drizzle's better-sqlite3
  * driver and the services use: prepare → run/get/all/raw/pluck, exec, transaction (nested ones
  * as savepoints), inTransaction, close.
+ *
+ * It takes PostgreSQL's SQL and sends it as it is: drizzle writes it (./postgres-dialect.ts),
+ * and so do the statements in plain SQL (./plain-sql.ts). Parameters are `$1 … $n`, bound from
+ * the values passed, in order. A statement with SQLite's marks or forms (`?`, backquotes,
+ * `PRAGMA`, `VACUUM`, `INSERT OR …`) is refused by name, never rewritten nor sent to fail in a
+ * confusing way (`sqliteOnly`).
  */
 import { createRequire } from 'node:module';
 import {
@@ -27,7 +33,6 @@ import {
 	type MessagePort
 } from 'node:worker_threads';
 import { DEFAULT_POSTGRES_TIMEOUTS, type PostgresTimeouts } from '../config';
-import { toPostgres, type PostgresStatement } from './postgres-sql';
 import type {
 	ArgumentTypes,
 	SqlConnection,
@@ -222,7 +227,7 @@ export class SyncStatement {
 
 	constructor(
 		private readonly db: SyncPostgres,
-		private readonly statement: PostgresStatement
+		private readonly text: string
 	) {}
 
 	/** Rows as arrays of column values (drizzle maps them to its fields by position). */
@@ -240,7 +245,7 @@ export class SyncStatement {
 	}
 
 	run(...params: Params): RunResult {
-		const reply = this.db.query(this.statement, params, false);
+		const reply = this.db.query(this.text, params, false);
 		return { changes: reply.rowCount ?? 0, lastInsertRowid: 0 };
 	}
 
@@ -249,7 +254,7 @@ export class SyncStatement {
 	}
 
 	all(...params: Params): unknown[] {
-		const rows = this.db.query(this.statement, params, this.#raw || this.#pluck).rows ?? [];
+		const rows = this.db.query(this.text, params, this.#raw || this.#pluck).rows ?? [];
 		return this.#pluck ? rows.map((row) => (row as unknown[])[0]) : rows;
 	}
 }
@@ -279,7 +284,6 @@ export class SyncPostgres implements SqlConnection {
 	readonly #connection: Record<string, unknown>;
 	readonly #timeouts: PostgresTimeouts;
 	readonly #onAvailability: ConnectionOptions['onAvailability'];
-	readonly #translated = new Map<string, PostgresStatement>();
 	#depth = 0;
 	#closed = false;
 	/** While the connection is down: calls fail at once until then, then one tries again. */
@@ -304,7 +308,7 @@ export class SyncPostgres implements SqlConnection {
 		};
 		this.#spawn();
 		try {
-			this.query(this.#translate('SELECT 1'), [], false);
+			this.query('SELECT 1', [], false);
 		} catch (error) {
 			this.#stop();
 			throw new DatabaseUnavailableError(
@@ -362,27 +366,21 @@ export class SyncPostgres implements SqlConnection {
 		throw new Error(`PRAGMA ${source} is SQLite's: not available on PostgreSQL`);
 	}
 
-	#translate(sql: string): PostgresStatement {
-		let statement = this.#translated.get(sql);
-		if (!statement) {
-			statement = toPostgres(sql);
-			this.#translated.set(sql, statement);
-		}
-		return statement;
-	}
-
+	/** One statement in PostgreSQL's SQL, parameters `$1 … $n`; SQLite's forms are refused. */
 	prepare(sql: string): SyncStatement {
-		return new SyncStatement(this, this.#translate(sql));
+		const sqlite = sqliteOnly(sql);
+		if (sqlite) throw new Error(`SQLite's SQL (${sqlite}) sent to PostgreSQL: ${sql.trim()}`);
+		return new SyncStatement(this, sql);
 	}
 
 	/** Runs SQL text as is (PostgreSQL's own, e.g. a migration), several statements allowed. */
 	exec(sql: string): this {
-		this.query({ text: sql, names: null }, [], false, false);
+		this.query(sql, [], false, false);
 		return this;
 	}
 
 	/** Sends one statement (prepared once per connection, if `prepared`) and waits for its answer. */
-	query(statement: PostgresStatement, params: Params, raw: boolean, prepared = true): Reply {
+	query(text: string, params: Params, raw: boolean, prepared = true): Reply {
 		if (this.#closed) throw new TypeError('The database connection is not open');
 		// Down: fail at once (a connect attempt per call would hold every caller for the connect
 		// timeout), except one call per retry interval, which tries the connection again. Inside a
@@ -390,11 +388,11 @@ export class SyncPostgres implements SqlConnection {
 		if (this.#down && this.#depth === 0 && Date.now() < this.#down.until) {
 			throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${this.#down.error}`);
 		}
-		const values = bindValues(statement, params);
+		const values = bindValues(params);
 		Atomics.store(this.#flag, 0, 0);
 		this.#port.postMessage({
 			op: 'query',
-			text: statement.text,
+			text,
 			values,
 			raw,
 			prepared,
@@ -511,16 +509,26 @@ export class SyncPostgres implements SqlConnection {
 	}
 }
 
-/** better-sqlite3's binding rules: positional values (arrays flattened) or one named object. */
-function bindValues(statement: PostgresStatement, params: Params): unknown[] {
-	if (statement.names) {
-		const named = (params[0] ?? {}) as Record<string, unknown>;
-		return statement.names.map((name) => {
-			if (!(name in named)) throw new RangeError(`Missing named parameter "${name}"`);
-			return toDriver(named[name]);
-		});
-	}
-	return params.flat().map(toDriver);
+/**
+ * What in `sql` is SQLite's and not PostgreSQL's, named, or null: a `?` parameter or a
+ * backquoted name outside quotes, a `PRAGMA`, a `VACUUM`, an `INSERT OR …`.
+ */
+export function sqliteOnly(sql: string): string | null {
+	const unquoted = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, "''");
+	if (unquoted.includes('?')) return 'a ? parameter';
+	if (unquoted.includes('`')) return 'a backquoted name';
+	const form = /^\s*(pragma|vacuum)\b|\binsert\s+or\s+\w+/i.exec(unquoted);
+	return form ? form[0].trim().replace(/\s+/g, ' ').toUpperCase() : null;
+}
+
+/** Positional values, `$1 … $n` (arrays flattened, as better-sqlite3 does); never one by name. */
+function bindValues(params: Params): unknown[] {
+	return params.flat().map((value) => {
+		if (value !== null && typeof value === 'object' && value.constructor === Object) {
+			throw new TypeError('Parameters on PostgreSQL are bound in order ($1 … $n), not by name');
+		}
+		return toDriver(value);
+	});
 }
 
 function toDriver(value: unknown): unknown {

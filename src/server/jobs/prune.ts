@@ -10,6 +10,7 @@
  * (which it makes right after every push) shows the server's state, so no data is wrong.
  */
 import { write, type Beckon } from '../app';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import { log } from '../log';
 import { periodically } from './periodic';
@@ -17,19 +18,23 @@ import { periodically } from './periodic';
 export const REFUSALS_KEPT_MS = 30 * 86_400_000;
 
 const deleteExpiredSessions = prepared((db) =>
-	db.$client.prepare('DELETE FROM sessions WHERE expires_at <= ?')
+	prepareSql(db, (param) => `DELETE FROM sessions WHERE expires_at <= ${param()}`)
 );
 const deleteOldRefusals = prepared((db) =>
-	db.$client.prepare('DELETE FROM sync_mutations WHERE processed_at < ?')
+	prepareSql(db, (param) => `DELETE FROM sync_mutations WHERE processed_at < ${param()}`)
 );
 
 // Pushes that failed for good: kept a day for whoever looks into why, then gone.
 export const FAILED_PUSHES_KEPT_MS = 86_400_000;
 const deleteOldFailedPushes = prepared((db) =>
-	db.$client.prepare("DELETE FROM push_outbox WHERE status = 'failed' AND created_at < ?")
+	prepareSql(
+		db,
+		(param) => `DELETE FROM push_outbox WHERE status = 'failed' AND created_at < ${param()}`
+	)
 );
 
-// The keys of live sessions that are over (services/session-keys.ts).
+// The keys of live sessions that are over (services/session-keys.ts). Their names are written in
+// lower case, so LIKE finds them on both databases (SQLite's ignores ASCII case, PostgreSQL's not).
 const deleteSessionKeysOfEndedSessions = prepared((db) =>
 	db.$client.prepare(
 		`DELETE FROM server_keys WHERE name LIKE 'session-key:%' AND substr(name, 13) NOT IN

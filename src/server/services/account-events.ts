@@ -1,6 +1,7 @@
 /** The accounts' audit log (`account_events`): who changed how a user signs in, and when. */
 import { desc, eq } from 'drizzle-orm';
 import type { Beckon } from '../app';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import { accountEvents, type AccountEventType } from '../db/schema';
 
@@ -20,8 +21,10 @@ export function recordAccountEvent(
 }
 
 const insertEvent = prepared((db) =>
-	db.$client.prepare(
-		'INSERT INTO account_events (user_id, type, actor, at, data) VALUES (?, ?, ?, ?, ?)'
+	prepareSql(
+		db,
+		(param) =>
+			`INSERT INTO account_events (user_id, type, actor, at, data) VALUES (${param()}, ${param()}, ${param()}, ${param()}, ${param()})`
 	)
 );
 

@@ -8,6 +8,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError, DomainErrorReason, notFound } from '../../lib/domain/errors';
 import { write, type Beckon } from '../app';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import { addressKey, type LoginThrottle } from '../rate-limit';
 import { pairKey } from './login-failures';
@@ -254,7 +255,7 @@ const liveSession = prepared((db) =>
 const LAST_SEEN_EVERY_MS = 60_000;
 
 const touchSession = prepared((db) =>
-	db.$client.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?')
+	prepareSql(db, (param) => `UPDATE sessions SET last_seen_at = ${param()} WHERE id = ${param()}`)
 );
 
 export function userForSession(app: Beckon, sessionToken: string): AuthUser | null {

@@ -5,36 +5,53 @@
  * counted. Written outside any transaction of the services: a failed sign-in changes no request.
  */
 import type { DB } from '../db';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import type { ThrottleEntry, ThrottleStore } from '../rate-limit';
 
 type Scope = 'address' | 'account' | 'pair' | 'code';
 
 const select = prepared((db) =>
-	db.$client.prepare(
-		'SELECT failures, last_at AS "lastAt" FROM login_failures WHERE scope = ? AND key = ?'
+	prepareSql(
+		db,
+		(param) =>
+			`SELECT failures, last_at AS "lastAt" FROM login_failures WHERE scope = ${param()} AND key = ${param()}`
 	)
 );
 const increment = prepared((db) =>
-	db.$client.prepare(
-		`INSERT INTO login_failures (scope, key, failures, last_at) VALUES (?, ?, 1, ?)
+	prepareSql(
+		db,
+		(param) => `INSERT INTO login_failures (scope, key, failures, last_at)
+		 VALUES (${param()}, ${param()}, 1, ${param()})
 		 ON CONFLICT (scope, key) DO UPDATE SET failures = login_failures.failures + 1,
 		 last_at = excluded.last_at`
 	)
 );
 const decrement = prepared((db) =>
-	db.$client.prepare(
-		'UPDATE login_failures SET failures = failures - 1 WHERE scope = ? AND key = ? AND failures > 1'
+	prepareSql(
+		db,
+		(param) =>
+			`UPDATE login_failures SET failures = failures - 1 WHERE scope = ${param()} AND key = ${param()} AND failures > 1`
 	)
 );
 const remove = prepared((db) =>
-	db.$client.prepare('DELETE FROM login_failures WHERE scope = ? AND key = ?')
+	prepareSql(
+		db,
+		(param) => `DELETE FROM login_failures WHERE scope = ${param()} AND key = ${param()}`
+	)
 );
 const removeLast = prepared((db) =>
-	db.$client.prepare('DELETE FROM login_failures WHERE scope = ? AND key = ? AND failures <= 1')
+	prepareSql(
+		db,
+		(param) =>
+			`DELETE FROM login_failures WHERE scope = ${param()} AND key = ${param()} AND failures <= 1`
+	)
 );
 const prune = prepared((db) =>
-	db.$client.prepare('DELETE FROM login_failures WHERE scope = ? AND last_at < ?')
+	prepareSql(
+		db,
+		(param) => `DELETE FROM login_failures WHERE scope = ${param()} AND last_at < ${param()}`
+	)
 );
 
 export class DatabaseThrottleStore implements ThrottleStore {
@@ -70,13 +87,17 @@ export class DatabaseThrottleStore implements ThrottleStore {
 const KNOWN_FOR_MS = 90 * 86_400_000;
 
 const knownAt = prepared((db) =>
-	db.$client.prepare(
-		'SELECT last_at AS "lastAt" FROM login_failures WHERE scope = \'known\' AND key = ?'
+	prepareSql(
+		db,
+		(param) =>
+			`SELECT last_at AS "lastAt" FROM login_failures WHERE scope = 'known' AND key = ${param()}`
 	)
 );
 const rememberKnown = prepared((db) =>
-	db.$client.prepare(
-		`INSERT INTO login_failures (scope, key, failures, last_at) VALUES ('known', ?, 0, ?)
+	prepareSql(
+		db,
+		(param) => `INSERT INTO login_failures (scope, key, failures, last_at)
+		 VALUES ('known', ${param()}, 0, ${param()})
 		 ON CONFLICT (scope, key) DO UPDATE SET last_at = excluded.last_at`
 	)
 );

@@ -4,6 +4,7 @@
  * delivery attempt. Each service then loads its claimed row, sends it and records the outcome.
  */
 import { claim, type Beckon } from '../app';
+import { prepareSql, type Param } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 
 export type OutboxTable = 'mail_outbox' | 'push_outbox' | 'webhook_deliveries';
@@ -13,10 +14,10 @@ export type OutboxTable = 'mail_outbox' | 'push_outbox' | 'webhook_deliveries';
  * (its attempt died with its process). A webhook delivery is due only while its endpoint is
  * enabled: a disabled endpoint's deliveries wait, neither sent nor waking the job.
  */
-const DUE: Record<OutboxTable, string> = {
-	mail_outbox: `status IN ('pending', 'sending') AND next_attempt_at <= ?`,
-	push_outbox: `status IN ('pending', 'sending') AND next_attempt_at <= ?`,
-	webhook_deliveries: `status IN ('pending', 'sending') AND next_attempt_at <= ?
+const DUE: Record<OutboxTable, (param: Param) => string> = {
+	mail_outbox: (param) => `status IN ('pending', 'sending') AND next_attempt_at <= ${param()}`,
+	push_outbox: (param) => `status IN ('pending', 'sending') AND next_attempt_at <= ${param()}`,
+	webhook_deliveries: (param) => `status IN ('pending', 'sending') AND next_attempt_at <= ${param()}
 		AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)`
 };
 
@@ -29,15 +30,19 @@ function perTable<T>(make: (table: OutboxTable) => T): Record<OutboxTable, T> {
 // Served by each table's (status, next_attempt_at) index.
 const statements = prepared((db) =>
 	perTable((table) => ({
-		due: db.$client.prepare(`SELECT 1 FROM ${table} WHERE ${DUE[table]} LIMIT 1`),
-		next: db.$client
-			.prepare(`SELECT id FROM ${table} WHERE ${DUE[table]} ORDER BY next_attempt_at, id LIMIT 1`)
-			.pluck(),
+		due: prepareSql(db, (param) => `SELECT 1 FROM ${table} WHERE ${DUE[table](param)} LIMIT 1`),
+		next: prepareSql(
+			db,
+			(param) =>
+				`SELECT id FROM ${table} WHERE ${DUE[table](param)} ORDER BY next_attempt_at, id LIMIT 1`
+		).pluck(),
 		// Guarded by the due condition again: another claimant in between makes it a no-op.
-		lease: db.$client.prepare(
-			`UPDATE ${table} SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?,
-			   last_error = CASE WHEN status = 'sending' THEN ? ELSE last_error END
-			 WHERE id = ? AND ${DUE[table]}`
+		lease: prepareSql(
+			db,
+			(param) =>
+				`UPDATE ${table} SET status = 'sending', attempts = attempts + 1, next_attempt_at = ${param()},
+			   last_error = CASE WHEN status = 'sending' THEN ${param()} ELSE last_error END
+			 WHERE id = ${param()} AND ${DUE[table](param)}`
 		)
 	}))
 );
@@ -47,12 +52,11 @@ const statements = prepared((db) =>
 // SQLite has no FOR UPDATE.)
 const lockedNext = prepared((db) =>
 	perTable((table) =>
-		db.$client
-			.prepare(
-				`SELECT id FROM ${table} WHERE ${DUE[table]}
+		prepareSql(
+			db,
+			(param) => `SELECT id FROM ${table} WHERE ${DUE[table](param)}
 				 ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`
-			)
-			.pluck()
+		).pluck()
 	)
 );
 

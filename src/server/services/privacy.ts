@@ -23,6 +23,7 @@ import {
 	type SessionRequest
 } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepareSql, type Param } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import { mailOutbox, requestEvents, sessionRequests, type SessionRequestRow } from '../db/schema';
 import { log } from '../log';
@@ -59,26 +60,32 @@ const mailToAddress = prepared((db) =>
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 // Events that quote the address in their data, whichever request they belong to (a request
-// whose email was changed since keeps the mail events of its former address). LIKE ignores case
-// on both databases (postgres-sql.ts makes it ILIKE).
+// whose email was changed since keeps the mail events of its former address), whatever the case
+// of its letters: SQLite's LIKE ignores ASCII case, PostgreSQL's ILIKE does.
 const eventsMentioning = prepared((db) =>
-	db.$client.prepare(
-		`SELECT id, request_id AS "requestId", type, data FROM request_events
-		 WHERE data LIKE ? ESCAPE '\\'`
+	prepareSql(
+		db,
+		(param, dialect) => `SELECT id, request_id AS "requestId", type, data FROM request_events
+		 WHERE data ${dialect === 'postgres' ? 'ILIKE' : 'LIKE'} ${param()} ESCAPE '\\'`
 	)
 );
 
 const eventsOfRequest = prepared((db) =>
-	db.$client.prepare('SELECT id, type, data FROM request_events WHERE request_id = ? ORDER BY id')
+	prepareSql(
+		db,
+		(param) => `SELECT id, type, data FROM request_events WHERE request_id = ${param()} ORDER BY id`
+	)
 );
 
 const updateEventData = prepared((db) =>
-	db.$client.prepare('UPDATE request_events SET data = ? WHERE id = ?')
+	prepareSql(db, (param) => `UPDATE request_events SET data = ${param()} WHERE id = ${param()}`)
 );
 
-const MAIL_STRIPPED = `recipient = '', recipient_name = NULL, subject = '', text = '', html = '',
+const mailStripped = (
+	param: Param
+) => `recipient = '', recipient_name = NULL, subject = '', text = '', html = '',
 	ics = NULL, ics_method = NULL,
-	last_error = CASE WHEN status IN ('pending', 'sending') THEN ? ELSE NULL END,
+	last_error = CASE WHEN status IN ('pending', 'sending') THEN ${param()} ELSE NULL END,
 	status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END`;
 
 /**
@@ -88,16 +95,22 @@ const MAIL_STRIPPED = `recipient = '', recipient_name = NULL, subject = '', text
 const NOT_SENT = 'Not sent: the recipient’s personal data was erased';
 
 const stripMailOfRequest = prepared((db) =>
-	db.$client.prepare(`UPDATE mail_outbox SET ${MAIL_STRIPPED} WHERE request_id = ?`)
+	prepareSql(
+		db,
+		(param) => `UPDATE mail_outbox SET ${mailStripped(param)} WHERE request_id = ${param()}`
+	)
 );
 
 // Pushes not yet sent carry the end user's first name: they go (a late alert is no loss).
 const dropPushesOfRequest = prepared((db) =>
-	db.$client.prepare('DELETE FROM push_outbox WHERE request_id = ?')
+	prepareSql(db, (param) => `DELETE FROM push_outbox WHERE request_id = ${param()}`)
 );
 
 const stripMailToAddress = prepared((db) =>
-	db.$client.prepare(`UPDATE mail_outbox SET ${MAIL_STRIPPED} WHERE lower(recipient) = ?`)
+	prepareSql(
+		db,
+		(param) => `UPDATE mail_outbox SET ${mailStripped(param)} WHERE lower(recipient) = ${param()}`
+	)
 );
 
 interface StoredEvent {

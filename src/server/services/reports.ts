@@ -14,6 +14,7 @@ import { forbidden } from '../../lib/domain/errors';
 import { EXPIRABLE_STATUSES } from '../../lib/domain/types';
 import { inArray } from 'drizzle-orm';
 import type { Beckon } from '../app';
+import { prepareSql, type Param } from '../db/plain-sql';
 import { queues, users } from '../db/schema';
 import type { AuthUser } from './users';
 
@@ -74,11 +75,13 @@ export const CONNECT_BUCKETS: readonly { fromMs: number; toMs: number | null }[]
 	{ fromMs: 24 * 60 * MINUTE, toMs: null }
 ];
 
-/** A request's outcome as every read reports it; its one parameter is now. */
-const OUTCOME_SQL = `CASE WHEN status = 'closed' AND closed_reason = 'completed' THEN 'completed'
+/** A request's outcome as every read reports it; `now` is the parameter marking now. */
+const outcomeSql = (
+	now: string
+) => `CASE WHEN status = 'closed' AND closed_reason = 'completed' THEN 'completed'
 		WHEN status = 'closed' AND closed_reason = 'declined_by_user' THEN 'declined'
 		WHEN status = 'closed' THEN 'closed_by_agent'
-		WHEN status = 'expired' OR (status IN (${EXPIRABLE}) AND expires_at <= ?) THEN 'expired'
+		WHEN status = 'expired' OR (status IN (${EXPIRABLE}) AND expires_at <= ${now}) THEN 'expired'
 		ELSE 'open' END`;
 
 /** Whom a request's figures count for: its agent or its queue (null: unassigned). */
@@ -99,23 +102,26 @@ const DURATIONS = {
  * per-queue and per-day rows are sums of a few thousand groups, and each duration's values come
  * as one list per group (d0, d1, d2), sorted once in memory for the percentiles.
  */
-export function groupsSql(filters: ReportFilters, now: number) {
+export function groupsSql(filters: ReportFilters, now: number, param: Param) {
 	const offset = (filters.utcOffsetMinutes ?? 0) * MINUTE;
+	// Parameters are marked in the order they stand in the text, which is the order of `params`.
 	// The range's two (third and fourth) are replaced by each slice's (chunksOf).
 	const params: unknown[] = [offset, now, Date.parse(filters.from), Date.parse(filters.to)];
-	let where = 'created_at >= ? AND created_at < ?';
+	const dayOffset = param();
+	const outcome = outcomeSql(param());
+	let where = `created_at >= ${param()} AND created_at < ${param()}`;
 	// By the owner's expression, not its column: the range's covering index answers, not the
 	// assignee's or queue's index with a table lookup per row.
 	if (filters.agentId) {
-		where += ` AND assignment_kind = 'agent' AND ${OWNER_SQL} = ?`;
+		where += ` AND assignment_kind = 'agent' AND ${OWNER_SQL} = ${param()}`;
 		params.push(filters.agentId);
 	}
 	if (filters.queueId) {
-		where += ` AND assignment_kind = 'queue' AND ${OWNER_SQL} = ?`;
+		where += ` AND assignment_kind = 'queue' AND ${OWNER_SQL} = ${param()}`;
 		params.push(filters.queueId);
 	}
 	if (filters.outcome) {
-		where += ` AND ${OUTCOME_SQL} = ?`;
+		where += ` AND ${outcomeSql(param())} = ${param()}`;
 		params.push(now, filters.outcome);
 	}
 	const buckets = CONNECT_BUCKETS.map(
@@ -129,8 +135,8 @@ export function groupsSql(filters: ReportFilters, now: number) {
 		.join(',\n\t');
 	const sql = `SELECT assignment_kind AS kind,
 		${OWNER_SQL} AS owner,
-		(created_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day,
-		${OUTCOME_SQL} AS outcome, count(*) AS n,
+		(created_at + CAST(${dayOffset} AS INTEGER)) / ${DAY_MS} AS day,
+		${outcome} AS outcome, count(*) AS n,
 		count(first_opened_at) AS opened, count(session_started_at) AS connected,
 		${buckets},
 		${lists}
@@ -243,9 +249,12 @@ export function reportSummary(app: Beckon, user: AuthUser, filters: ReportFilter
 	}
 	const now = app.clock();
 	return app.db.transaction(() => {
-		const query = groupsSql(filters, now);
+		let query = { sql: '', params: [] as unknown[] };
+		const statement = prepareSql(
+			app.sqlite,
+			(param) => (query = groupsSql(filters, now, param)).sql
+		);
 		const buckets = CONNECT_BUCKETS.map((_, i) => `b${i}`);
-		const statement = app.sqlite.prepare(query.sql);
 		const rows: Record<string, unknown>[] = [];
 		// The range read in at most CHUNKS slices of whole days: SQLite groups by sorting, and a
 		// slice's rows sort in memory where a million would spill into a merge of many runs.

@@ -94,8 +94,10 @@ export function listRequests(
 	if (input.scheduled === 'past') conditions.push(sql`${r.scheduledAt} <= ${now}`);
 	if (input.search) {
 		const pattern = `%${escapeLike(input.search)}%`;
+		// Whatever the case of its letters: SQLite's LIKE ignores ASCII case, PostgreSQL's ILIKE does.
+		const like = sql.raw(app.dialect === 'postgres' ? 'ILIKE' : 'LIKE');
 		conditions.push(
-			sql`(${r.recipientName} LIKE ${pattern} ESCAPE '\\' OR ${r.recipientEmail} LIKE ${pattern} ESCAPE '\\' OR ${r.comments} LIKE ${pattern} ESCAPE '\\')`
+			sql`(${r.recipientName} ${like} ${pattern} ESCAPE '\\' OR ${r.recipientEmail} ${like} ${pattern} ESCAPE '\\' OR ${r.comments} ${like} ${pattern} ESCAPE '\\')`
 		);
 	}
 	if (input.cursor) {

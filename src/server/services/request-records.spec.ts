@@ -15,6 +15,7 @@ import { openLink } from './link-page';
 import { findRow, recordChange, recordExpiries, writeRows } from './request-records';
 import { createRequest, requestConnect } from './requests';
 import { createUser, loadAuthUser, type AuthUser } from './users';
+import { prepareSql } from '../db/plain-sql';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -86,9 +87,10 @@ describe('recordExpiries', () => {
 
 	it('refuses, writing nothing, a row changed since it was read', () => {
 		const stale = findRow(app, createRequest(app, agent, { recipientName: 'Stale' }).id)!;
-		app.sqlite
-			.prepare('UPDATE session_requests SET version = version + 100 WHERE id = ?')
-			.run(stale.id);
+		prepareSql(
+			app.sqlite,
+			(param) => `UPDATE session_requests SET version = version + 100 WHERE id = ${param()}`
+		).run(stale.id);
 		expect(() =>
 			app.sqlite.transaction(() => recordExpiries(app, [stale], SYSTEM_ACTOR))()
 		).toThrow(/changed under a write transaction/);
@@ -154,9 +156,10 @@ describe('writeRows, the one write path', () => {
 	it('refuses, writing nothing, when any row changed since it was read', () => {
 		const fresh = findRow(app, createRequest(app, agent, { recipientName: 'Fresh' }).id)!;
 		const stale = findRow(app, createRequest(app, agent, { recipientName: 'Stale' }).id)!;
-		app.sqlite
-			.prepare('UPDATE session_requests SET version = version + 100 WHERE id = ?')
-			.run(stale.id);
+		prepareSql(
+			app.sqlite,
+			(param) => `UPDATE session_requests SET version = version + 100 WHERE id = ${param()}`
+		).run(stale.id);
 		const before = counter();
 		expect(() =>
 			app.sqlite.transaction(() =>

@@ -22,6 +22,7 @@ import { canSee, type VisibilityFacts } from '../../lib/domain/visibility';
 import type { Beckon } from '../app';
 import { takeVersions, type DB } from '../db';
 import type { SqlStatement } from '../db/connection';
+import { prepareSql, valueRows } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import { requestEvents, sessionRequests, users, type SessionRequestRow } from '../db/schema';
 import { webhookEventsOf } from '../../lib/domain/webhooks';
@@ -96,7 +97,7 @@ export function findRow(app: Beckon, id: string): SessionRequestRow | undefined 
 
 // Whether a row exists, without reading and mapping its columns (a create's id check).
 const idExists = prepared((db) =>
-	db.$client.prepare('SELECT 1 FROM session_requests WHERE id = ?').pluck()
+	prepareSql(db, (param) => `SELECT 1 FROM session_requests WHERE id = ${param()}`).pluck()
 );
 
 export function requestExists(app: Beckon, id: string): boolean {
@@ -160,9 +161,10 @@ function insertManyStatement(db: DB, count: number): SqlStatement {
 	let statement = statements.get(count);
 	if (!statement) {
 		const columns = COLUMNS.map(({ column }) => column.name);
-		const tuple = `(${columns.map(() => '?').join(', ')})`;
-		statement = db.$client.prepare(
-			`INSERT INTO session_requests (${columns.join(', ')}) VALUES ${Array(count).fill(tuple).join(', ')}`
+		statement = prepareSql(
+			db,
+			(param) =>
+				`INSERT INTO session_requests (${columns.join(', ')}) VALUES ${valueRows(param, count, columns.length)}`
 		);
 		statements.set(count, statement);
 	}
@@ -237,10 +239,10 @@ function updateStatement(db: DB, keys: readonly string[]): SqlStatement {
 	const key = keys.join(',');
 	let statement = statements.get(key);
 	if (!statement) {
-		const set = keys.map((k) => `${COLUMN_BY_KEY.get(k)!.column.name} = ?`).join(', ');
-		statement = db.$client.prepare(
-			`UPDATE session_requests SET ${set} WHERE id = ? AND version = ?`
-		);
+		statement = prepareSql(db, (param) => {
+			const set = keys.map((k) => `${COLUMN_BY_KEY.get(k)!.column.name} = ${param()}`).join(', ');
+			return `UPDATE session_requests SET ${set} WHERE id = ${param()} AND version = ${param()}`;
+		});
 		statements.set(key, statement);
 	}
 	return statement;
@@ -514,10 +516,10 @@ export function appendEvents(app: Beckon, events: readonly NewEvent[]) {
 		const end = Math.min(start + ROWS_PER_INSERT, events.length);
 		let statement = statements.get(end - start);
 		if (!statement) {
-			statement = app.db.$client.prepare(
-				`INSERT INTO request_events (request_id, actor, type, data, at) VALUES ${Array(end - start)
-					.fill('(?, ?, ?, ?, ?)')
-					.join(', ')}`
+			statement = prepareSql(
+				app.db,
+				(param) =>
+					`INSERT INTO request_events (request_id, actor, type, data, at) VALUES ${valueRows(param, end - start, 5)}`
 			);
 			statements.set(end - start, statement);
 		}

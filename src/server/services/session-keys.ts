@@ -14,6 +14,7 @@ import { forbidden } from '../../lib/domain/errors';
 import { effectiveStatus } from '../../lib/domain/rules';
 import type { Beckon } from '../app';
 import type { SessionRequestRow } from '../db/schema';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 
 export const SESSION_KEY_PREFIX = 'session-key:';
@@ -21,12 +22,15 @@ export const SESSION_KEY_PREFIX = 'session-key:';
 const hashOf = (key: string) => createHash('sha256').update(key).digest();
 
 const store = prepared((db) =>
-	db.$client.prepare(
-		`INSERT INTO server_keys (name, value) VALUES (?, ?)
+	prepareSql(
+		db,
+		(param) => `INSERT INTO server_keys (name, value) VALUES (${param()}, ${param()})
 		 ON CONFLICT (name) DO UPDATE SET value = excluded.value`
 	)
 );
-const load = prepared((db) => db.$client.prepare('SELECT value FROM server_keys WHERE name = ?'));
+const load = prepared((db) =>
+	prepareSql(db, (param) => `SELECT value FROM server_keys WHERE name = ${param()}`)
+);
 
 /** A new key for the page allowing a session on `requestId` (in the caller's transaction). */
 export function issueSessionKey(app: Beckon, requestId: string): string {

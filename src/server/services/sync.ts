@@ -26,6 +26,7 @@ import {
 } from '../../lib/sync/protocol';
 import type { Assignment, SessionRequest } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import {
 	requestEvents,
@@ -191,15 +192,18 @@ function createRunLength(mutations: readonly PushedMutation[], start: number): n
 // Once per refused mutation: an applied one needs no row (it is at or below the client's
 // last_mutation_id and has none), which spares a push of creates one insert in three.
 const recordMutation = prepared((db) =>
-	db.$client.prepare(
-		`INSERT INTO sync_mutations (client_id, mutation_id, name, ok, error, processed_at)
-		 VALUES (?, ?, ?, ?, ?, ?)`
+	prepareSql(
+		db,
+		(param) => `INSERT INTO sync_mutations (client_id, mutation_id, name, ok, error, processed_at)
+		 VALUES (${param()}, ${param()}, ${param()}, ${param()}, ${param()}, ${param()})`
 	)
 );
 
 const advanceClient = prepared((db) =>
-	db.$client.prepare(
-		'UPDATE sync_clients SET last_mutation_id = ?, updated_at = ? WHERE client_id = ?'
+	prepareSql(
+		db,
+		(param) =>
+			`UPDATE sync_clients SET last_mutation_id = ${param()}, updated_at = ${param()} WHERE client_id = ${param()}`
 	)
 );
 

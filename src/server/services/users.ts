@@ -12,6 +12,7 @@ import {
 	type Viewer
 } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import { queueMembers, secondFactors, users, viewEpochs, type UserRow } from '../db/schema';
 import { fallBack } from './fallback';
@@ -285,7 +286,7 @@ function activeAdminCount(app: Beckon): number {
 }
 
 function revokeSessionsOf(app: Beckon, userId: string) {
-	app.sqlite.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+	prepareSql(app.db, (param) => `DELETE FROM sessions WHERE user_id = ${param()}`).run(userId);
 }
 
 /** Creates the admin named by BECKON_ADMIN_EMAIL/PASSWORD when the database has no user yet. */

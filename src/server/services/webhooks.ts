@@ -27,6 +27,7 @@ import {
 	type WebhookEventType
 } from '../../lib/domain/webhooks';
 import { write, type Beckon } from '../app';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import {
 	users,
@@ -68,9 +69,12 @@ const enabledEndpoints = prepared((db) =>
 );
 
 const insertDelivery = prepared((db) =>
-	db.$client.prepare(
-		`INSERT INTO webhook_deliveries (id, endpoint_id, message_id, event_type, request_id, payload,
-		 status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`
+	prepareSql(
+		db,
+		(param) => `INSERT INTO webhook_deliveries (id, endpoint_id, message_id, event_type, request_id,
+		 payload, status, attempts, next_attempt_at, created_at)
+		 VALUES (${param()}, ${param()}, ${param()}, ${param()}, ${param()}, ${param()}, 'pending', 0,
+		 ${param()}, ${param()})`
 	)
 );
 
