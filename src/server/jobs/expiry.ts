@@ -4,6 +4,7 @@
  */
 import { EXPIRABLE_STATUSES, SYSTEM_ACTOR } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
+import { prepareSql } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 import { mailForExpiry } from '../services/mail-triggers';
 import { recordExpiries, rowsFrom, ROW_SELECT } from '../services/request-records';
@@ -15,13 +16,13 @@ const BATCH = 1000;
 // ORDER BY: every due row is expired anyway, and sorting them all again for each batch was most
 // of the sweep's cost. Plain SQL, rows mapped by rowsFrom.
 const dueRequests = prepared((db) =>
-	db.$client
-		.prepare(
+	prepareSql(
+		db,
+		(param) =>
 			`SELECT ${ROW_SELECT} FROM session_requests
-			 WHERE status IN (${EXPIRABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND expires_at <= ?
+			 WHERE status IN (${EXPIRABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND expires_at <= ${param()}
 			 LIMIT ${BATCH}`
-		)
-		.raw()
+	).raw()
 );
 
 /** Expires every due request, a batch per transaction; returns how many it expired. */

@@ -13,6 +13,7 @@ import { makeUser } from '../../../tests/support/server';
 import type { EventType } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { takeVersions } from '../db';
+import { prepareSql } from '../db/plain-sql';
 import { appendEvents, findRow, writeRows } from './request-records';
 import {
 	CONNECT_BUCKETS,
@@ -262,10 +263,16 @@ function bruteForce(data: Generated[], filters: ReportFilters, names: Map<string
 
 /** The generated rows as created, in plain SQL (which the schema before the facts' migration takes too). */
 function insertRequests(app: Beckon, data: Generated[], adminId: string) {
-	const insert = app.sqlite.prepare(`INSERT INTO session_requests (id, recipient_name,
+	const insert = prepareSql(
+		app.sqlite,
+		(param) => `INSERT INTO session_requests (id, recipient_name,
 		recipient_email, send_email, email_language, comments, expires_at, assignment_kind,
 		assignee_id, queue_id, status, closed_reason, created_by, created_at, updated_at,
-		status_changed_at, version) VALUES (?, ?, NULL, 0, 'en', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+		status_changed_at, version) VALUES (${param()}, ${param()}, NULL, 0, 'en', '', ${Array.from(
+			{ length: 11 },
+			param
+		).join(', ')})`
+	);
 	const first = takeVersions(app.db, data.length);
 	data.forEach((r, i) => {
 		const assignee = r.assignment.kind === 'agent' ? r.assignment.id : null;
@@ -308,11 +315,11 @@ async function setUp(dataDir: string, clock: { at: number }) {
 		names.set(agent.id, agent.name);
 	}
 	queueIds.forEach((id, i) => names.set(id, `Q${i}`));
-	app.sqlite
-		.prepare(
-			`INSERT INTO queues (id, name, created_at, updated_at) VALUES (?, 'Q0', ?, ?), (?, 'Q1', ?, ?)`
-		)
-		.run(queueIds[0], BASE, BASE, queueIds[1], BASE, BASE);
+	prepareSql(
+		app.sqlite,
+		(p) =>
+			`INSERT INTO queues (id, name, created_at, updated_at) VALUES (${p()}, 'Q0', ${p()}, ${p()}), (${p()}, 'Q1', ${p()}, ${p()})`
+	).run(queueIds[0], BASE, BASE, queueIds[1], BASE, BASE);
 	const data = generate(400, agents, queueIds, 20310201);
 	return { app, adminId, agents, names, data };
 }
