@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ReadBudget, type ReadBudgetPolicy } from './read-budget';
 
-/** A budget of 250 ms a second, up to 1 s saved, 20 reads waiting and no wait for a refill. */
+/**
+ * A budget of 250 ms a second, up to 1 s saved, 20 reads waiting, no wait for a refill, binding
+ * while someone else called within the last second.
+ */
 const budgetOf = (policy: Partial<ReadBudgetPolicy> = {}, now?: () => number) =>
 	new ReadBudget(
-		{ msPerSecond: 250, burstMs: 1_000, maxWaiting: 20, maxWaitMs: 0, ...policy },
+		{
+			msPerSecond: 250,
+			burstMs: 1_000,
+			maxWaiting: 20,
+			maxWaitMs: 0,
+			contendedMs: 1_000,
+			...policy
+		},
 		now
 	);
 
@@ -29,6 +39,7 @@ describe('ReadBudget', () => {
 	it('refuses once the time spent exceeds the balance, and refills over time', async () => {
 		let now = 0;
 		const budget = budgetOf({}, () => now);
+		budget.noteCall('someone else');
 		(await budget.enter('u'))(600);
 		(await budget.enter('u'))(600);
 		expect(budget.balanceOf('u')).toBe(-200);
@@ -37,6 +48,7 @@ describe('ReadBudget', () => {
 		(await budget.enter('v'))(10);
 		now += 1_000; // +250 ms
 		expect(budget.balanceOf('u')).toBe(50);
+		budget.noteCall('v');
 		(await budget.enter('u'))(10);
 		now += 60_000;
 		expect(budget.balanceOf('u')).toBe(1_000);
@@ -44,6 +56,7 @@ describe('ReadBudget', () => {
 
 	it('waits out a short deficit before the read runs', async () => {
 		const budget = budgetOf({ msPerSecond: 1_000, burstMs: 100, maxWaiting: 5, maxWaitMs: 500 });
+		budget.noteCall('v');
 		(await budget.enter('u'))(150); // 50 ms in debt: refills in 50 ms
 		const started = performance.now();
 		(await budget.enter('u'))(1);
@@ -58,5 +71,27 @@ describe('ReadBudget', () => {
 		await expect(budget.enter('u')).rejects.toMatchObject({ reason: 'rate_limited' });
 		for (const entered of waiting) (await entered)(1);
 		(await budget.enter('u'))(1);
+	});
+
+	it('binds only while someone else has called within contendedMs', async () => {
+		let now = 0;
+		const budget = budgetOf({}, () => now);
+		// Alone on the server: reads far beyond the balance run, and leave it at zero, not in debt.
+		for (let k = 0; k < 5; k++) (await budget.enter('u'))(600);
+		expect(budget.balanceOf('u')).toBe(0);
+		// Someone else calls (an end user's link page: noted as anyone not signed in): from then
+		// on the spent balance binds, as it does in the tests above.
+		budget.noteCall('');
+		expect(budget.contended('u')).toBe(true);
+		await expect(budget.enter('u')).rejects.toMatchObject({ reason: 'rate_limited' });
+		// u's own calls do not make the server wanted by others.
+		now += 400;
+		budget.noteCall('u');
+		now += 700;
+		expect(budget.contended('u')).toBe(false);
+		// A second since the other caller: alone again, the read runs (the balance had refilled
+		// 275 ms meanwhile, and is charged).
+		(await budget.enter('u'))(100);
+		expect(budget.balanceOf('u')).toBe(175);
 	});
 });

@@ -10,6 +10,12 @@
  * - **Time, not calls.** Each read's duration is charged to its user; the balance refills at
  *   `msPerSecond` up to `burstMs`. A read that finds the balance spent waits for it to refill
  *   (the whole lane with it), or is refused when that would take over `maxWaitMs`.
+ * - **Only while others want the server.** The balance binds while someone else (another user, or
+ *   anyone unsigned such as an end user's link page) has called within `contendedMs`. On a server
+ *   nobody else is using, a user's reads run back to back (still one at a time, each after a turn
+ *   of the event loop) and the balance does not go below zero: a new device's first sync of a
+ *   hundred thousand requests is not held to a sixth of a core for no one's benefit, and the
+ *   moment another caller arrives, the budget applies again from an empty balance.
  *
  * Real time (not the app's clock): this limits what the machine spends.
  */
@@ -30,14 +36,23 @@ export interface ReadBudgetPolicy {
 	maxWaiting: number;
 	/** The longest a read waits for the balance to refill before it is refused. */
 	maxWaitMs: number;
+	/** How recent another caller's call must be for the balance to bind. */
+	contendedMs: number;
 }
 
 export const READ_BUDGET: ReadBudgetPolicy = {
 	msPerSecond: 150,
 	burstMs: 500,
 	maxWaiting: 50,
-	maxWaitMs: 2_000
+	maxWaitMs: 2_000,
+	contendedMs: 1_000
 };
+
+/** Whoever called last, and when. */
+interface Caller {
+	id: string;
+	at: number;
+}
 
 const tooMany = () =>
 	new DomainError(DomainErrorReason.rateLimited, 'Too many reads; try again in a moment');
@@ -47,6 +62,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class ReadBudget {
 	// In order of last use (an LRU, as in rate-limit.ts): bounded without scans.
 	readonly #lanes = new Map<string, Lane>();
+	// The last caller, and the last one other than them: enough to tell, for anyone, when someone
+	// else last called.
+	#last: Caller | null = null;
+	#lastOther: Caller | null = null;
 
 	constructor(
 		readonly policy: ReadBudgetPolicy = READ_BUDGET,
@@ -59,6 +78,7 @@ export class ReadBudget {
 	 * balance spent.
 	 */
 	async enter(userId: string): Promise<(elapsedMs: number) => void> {
+		this.noteCall(userId);
 		const lane = this.#lane(userId);
 		if (lane.waiting >= this.policy.maxWaiting) throw tooMany();
 		lane.waiting += 1;
@@ -72,7 +92,7 @@ export class ReadBudget {
 			lane.waiting -= 1;
 		}
 		this.#refill(lane);
-		if (lane.balance <= 0) {
+		if (lane.balance <= 0 && this.contended(userId)) {
 			// A short deficit is waited out (the lane waits with it: a flooding client's
 			// connections then sit idle instead of coming back at once); a long one is refused.
 			const waitMs = (-lane.balance / this.policy.msPerSecond) * 1000 + 1;
@@ -85,8 +105,25 @@ export class ReadBudget {
 		}
 		return (elapsedMs) => {
 			lane.balance -= elapsedMs;
+			if (!this.contended(userId)) lane.balance = Math.max(lane.balance, 0);
 			done();
 		};
+	}
+
+	/**
+	 * Records a call by `callerId` (a user's id, or one id for everyone not signed in): every API
+	 * call is noted, reads or not, since any of them makes the server wanted by someone.
+	 */
+	noteCall(callerId: string): void {
+		const at = this.now();
+		if (this.#last && this.#last.id !== callerId) this.#lastOther = this.#last;
+		this.#last = { id: callerId, at };
+	}
+
+	/** Whether someone other than `userId` called within the last `contendedMs`. */
+	contended(userId: string): boolean {
+		const other = this.#last?.id !== userId ? this.#last : this.#lastOther;
+		return other !== null && this.now() - other.at <= this.policy.contendedMs;
 	}
 
 	/** The balance of `userId` now, in milliseconds (for tests and logs). */

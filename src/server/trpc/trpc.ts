@@ -97,7 +97,16 @@ const liveStreams = t.middleware(async ({ ctx, type, getRawInput, next }) => {
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 	typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
-export const publicProcedure = t.procedure.use(refusals).use(liveStreams);
+/** Every call is noted by the read budget: someone wants the server (read-budget.ts). */
+const noted = t.middleware(({ ctx, next }) => {
+	ctx.app.limits.reads.noteCall(ctx.user?.id ?? ANYONE);
+	return next();
+});
+
+/** The one caller id the read budget gives everyone not signed in. */
+const ANYONE = '';
+
+export const publicProcedure = t.procedure.use(refusals).use(liveStreams).use(noted);
 
 const signedIn = t.middleware(({ ctx, next }) => {
 	if (!ctx.user) throw new DomainError(DomainErrorReason.unauthenticated, 'Sign in first');
