@@ -70,7 +70,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 			await page.getByLabel('Email').fill('agent@bench.test');
 			await page.getByLabel('Password').fill(PASSWORD);
 			await page.evaluate(() => (window.__firstSync.clickAt = performance.now()));
-			await page.getByRole('button', { name: 'Sign in' }).click();
+			await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 			// Through the debugging protocol: the app's Content-Security-Policy refuses inline scripts.
 			await page.evaluate(helper);
 			// Done: everything stored, and the progress bar gone (the app says it is done).
