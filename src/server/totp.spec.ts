@@ -36,9 +36,9 @@ describe('TOTP (RFC 6238, appendix B)', () => {
 	];
 	it.each(vectors)('at %i s gives the RFC’s 8-digit codes', (seconds, sha1, sha256, sha512) => {
 		const now = seconds * 1000;
-		expect(totp(keys.sha1, now, 8, 'sha1')).toBe(sha1);
-		expect(totp(keys.sha256, now, 8, 'sha256')).toBe(sha256);
-		expect(totp(keys.sha512, now, 8, 'sha512')).toBe(sha512);
+		expect(totp(keys.sha1, now, { digits: 8, algorithm: 'sha1' })).toBe(sha1);
+		expect(totp(keys.sha256, now, { digits: 8, algorithm: 'sha256' })).toBe(sha256);
+		expect(totp(keys.sha512, now, { digits: 8, algorithm: 'sha512' })).toBe(sha512);
 	});
 
 	it('accepts the code of the step before and after, and no other', () => {

@@ -47,12 +47,20 @@ export function base32Decode(text: string): Buffer {
 	return Buffer.from(out);
 }
 
+/**
+ * How a code is made: Beckon's codes are the defaults (6 digits of HMAC-SHA-1); the RFCs' test
+ * vectors use the others.
+ */
+export interface CodeFormat {
+	digits?: number;
+	algorithm?: Algorithm;
+}
+
 /** RFC 4226 §5.3: the HMAC of the counter, dynamically truncated to `digits` digits. */
 export function hotp(
 	key: Uint8Array,
 	counter: number,
-	digits = TOTP_DIGITS,
-	algorithm: Algorithm = 'sha1'
+	{ digits = TOTP_DIGITS, algorithm = 'sha1' }: CodeFormat = {}
 ): string {
 	const message = Buffer.alloc(8);
 	message.writeBigUInt64BE(BigInt(counter));
@@ -65,13 +73,9 @@ export function hotp(
 /** RFC 6238: the time step of an instant (ms since the epoch). */
 export const timeStep = (now: number) => Math.floor(now / TOTP_PERIOD_MS);
 
-export function totp(
-	key: Uint8Array,
-	now: number,
-	digits = TOTP_DIGITS,
-	algorithm: Algorithm = 'sha1'
-): string {
-	return hotp(key, timeStep(now), digits, algorithm);
+/** RFC 6238: the code of the time step of `now`. */
+export function totp(key: Uint8Array, now: number, format?: CodeFormat): string {
+	return hotp(key, timeStep(now), format);
 }
 
 /**

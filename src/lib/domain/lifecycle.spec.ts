@@ -51,83 +51,50 @@ const terminal: Record<Action, Expected> = {
 	interrupt: FORBIDDEN
 };
 
+/**
+ * What a request allows before its session (open, waiting, ready): the end user may decline it,
+ * the agent may close it, it expires, and edits leave its state as it was. The rows below say
+ * where each of these statuses differs.
+ */
+const beforeSession = (unchanged: LifecycleState): Record<Action, Expected> => ({
+	openLink: unchanged,
+	requestConnect: FORBIDDEN,
+	allow: FORBIDDEN,
+	deny: FORBIDDEN,
+	decline: closedBy('declined_by_user'),
+	start: FORBIDDEN,
+	end: FORBIDDEN,
+	close: closedBy('closed_by_agent'),
+	expire: state('expired'),
+	reopen: FORBIDDEN,
+	extend: unchanged,
+	update: unchanged,
+	assign: unchanged,
+	take: unchanged,
+	regenerateLink: unchanged,
+	transfer: unchanged,
+	interrupt: FORBIDDEN
+});
+
 const EXPECTED: Record<Start, Record<Action, Expected>> = {
-	open: {
-		openLink: state('waiting'),
-		requestConnect: FORBIDDEN,
-		allow: FORBIDDEN,
-		deny: FORBIDDEN,
-		decline: closedBy('declined_by_user'),
-		start: FORBIDDEN,
-		end: FORBIDDEN,
-		close: closedBy('closed_by_agent'),
-		expire: state('expired'),
-		reopen: FORBIDDEN,
-		extend: state('open'),
-		update: state('open'),
-		assign: state('open'),
-		take: state('open'),
-		regenerateLink: state('open'),
-		transfer: state('open'),
-		interrupt: FORBIDDEN
-	},
+	open: { ...beforeSession(state('open')), openLink: state('waiting') },
 	'waiting with a pending connect request': {
-		openLink: state('waiting', true),
+		...beforeSession(state('waiting', true)),
 		requestConnect: state('waiting', true),
 		allow: state('ready'),
-		deny: state('waiting', false),
-		decline: closedBy('declined_by_user'),
-		start: FORBIDDEN,
-		end: FORBIDDEN,
-		close: closedBy('closed_by_agent'),
-		expire: state('expired'),
-		reopen: FORBIDDEN,
-		extend: state('waiting', true),
-		update: state('waiting', true),
-		assign: state('waiting', true),
-		take: state('waiting', true),
-		regenerateLink: state('waiting', true),
-		transfer: state('waiting', true),
-		interrupt: FORBIDDEN
+		deny: state('waiting', false)
 	},
 	'waiting without a connect request': {
-		openLink: state('waiting'),
+		...beforeSession(state('waiting', false)),
 		requestConnect: state('waiting', true),
 		allow: NOT_ASKED,
-		deny: NOT_ASKED,
-		decline: closedBy('declined_by_user'),
-		start: FORBIDDEN,
-		end: FORBIDDEN,
-		close: closedBy('closed_by_agent'),
-		expire: state('expired'),
-		reopen: FORBIDDEN,
-		extend: state('waiting'),
-		update: state('waiting'),
-		assign: state('waiting'),
-		take: state('waiting'),
-		regenerateLink: state('waiting'),
-		transfer: state('waiting'),
-		interrupt: FORBIDDEN
+		deny: NOT_ASKED
 	},
 	ready: {
-		openLink: state('ready'),
-		requestConnect: FORBIDDEN,
-		allow: FORBIDDEN,
+		...beforeSession(state('ready')),
 		// DESIGN.md: from ready, "user denies" goes back to waiting.
 		deny: state('waiting'),
-		decline: closedBy('declined_by_user'),
-		start: state('connected'),
-		end: FORBIDDEN,
-		close: closedBy('closed_by_agent'),
-		expire: state('expired'),
-		reopen: FORBIDDEN,
-		extend: state('ready'),
-		update: state('ready'),
-		assign: state('ready'),
-		take: state('ready'),
-		regenerateLink: state('ready'),
-		transfer: state('ready'),
-		interrupt: FORBIDDEN
+		start: state('connected')
 	},
 	connected: {
 		openLink: state('connected'),

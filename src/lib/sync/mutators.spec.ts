@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, DomainErrorReason } from '../domain/errors';
 import { effectiveStatus } from '../domain/rules';
-import type { SessionRequest } from '../domain/types';
+import type { SessionRequest, Status } from '../domain/types';
 import { applyMutation, requestIdOf, type Mutation, type MutationContext } from './mutators';
 import { ERROR_CODE_OF, type MutationArgs, type MutationName } from './protocol';
 /* eslint-disable no-restricted-imports -- the cross-check drives the real server's services */
@@ -650,15 +650,15 @@ describe('optimistic outcome = server outcome', () => {
 		createdBy: r.createdBy
 	});
 
-	/** Runs `steps` for `user`; returns the status the client shows after each step. */
-	function replay(user: AuthUser, steps: Step[]) {
+	/** Runs each step for `user`; the client must show the status written beside it. */
+	function replay(user: AuthUser, script: [Step, Status][]) {
 		const app = server.app;
 		const clientId = randomUUID();
 		let mutationId = 0;
 		let cursor: string | null = null;
 		let local: SessionRequest | undefined;
 		let requestId = '';
-		const shown: string[] = [];
+		const shown: (Status | 'none')[] = [];
 		const ctx = (): MutationContext => ({
 			userId: user.id,
 			isAdmin: user.role === 'admin',
@@ -674,7 +674,7 @@ describe('optimistic outcome = server outcome', () => {
 			return page.changes.find((r) => r.id === requestId) ?? local;
 		};
 		const sessionKeys = new Map<string, string>();
-		for (const step of steps) {
+		for (const [step] of script) {
 			if ('advance' in step) {
 				clock += step.advance;
 				local = pullInto();
@@ -731,67 +731,49 @@ describe('optimistic outcome = server outcome', () => {
 				local ? effectiveStatus(local.status, Date.parse(local.expiresAt), clock) : 'none'
 			);
 		}
-		return shown;
+		expect(shown).toEqual(script.map(([, status]) => status));
 	}
 
 	it('create, edit, close: closed by the agent', () => {
 		const id = randomUUID();
-		expect(
-			replay(agent, [
-				{ name: 'createRequest', args: { id, recipientName: ' Grace ', comments: 'VPN' } },
+		replay(agent, [
+			[{ name: 'createRequest', args: { id, recipientName: ' Grace ', comments: 'VPN' } }, 'open'],
+			[
 				{
 					name: 'updateRequest',
 					args: { id, recipientEmail: 'grace@example.com', sendEmail: true, emailLanguage: 'es' }
 				},
-				{ name: 'updateRequest', args: { id, sendEmail: true, recipientEmail: '' } },
-				{ name: 'updateRequest', args: { id, scheduledAt: iso(clock + DAY) } },
-				{ name: 'extendExpiry', args: { id, expiresAt: iso(clock + 3 * DAY) } },
-				{ name: 'regenerateLink', args: { id } },
-				{ name: 'closeRequest', args: { id } },
-				{ name: 'closeRequest', args: { id } },
-				{ name: 'updateRequest', args: { id, comments: 'too late' } }
-			])
-		).toEqual(['open', 'open', 'open', 'open', 'open', 'open', 'closed', 'closed', 'closed']);
+				'open'
+			],
+			[{ name: 'updateRequest', args: { id, sendEmail: true, recipientEmail: '' } }, 'open'],
+			[{ name: 'updateRequest', args: { id, scheduledAt: iso(clock + DAY) } }, 'open'],
+			[{ name: 'extendExpiry', args: { id, expiresAt: iso(clock + 3 * DAY) } }, 'open'],
+			[{ name: 'regenerateLink', args: { id } }, 'open'],
+			[{ name: 'closeRequest', args: { id } }, 'closed'],
+			[{ name: 'closeRequest', args: { id } }, 'closed'],
+			[{ name: 'updateRequest', args: { id, comments: 'too late' } }, 'closed']
+		]);
 	});
 
 	it('a whole session: connect, allow, start, end', () => {
 		const id = randomUUID();
-		expect(
-			replay(agent, [
-				{ name: 'createRequest', args: { id, recipientName: 'Linus' } },
-				{ name: 'requestConnect', args: { id } },
-				{ name: 'startSession', args: { id } },
-				{ endUser: 'open' },
-				{ name: 'requestConnect', args: { id } },
-				{ name: 'startSession', args: { id } },
-				{ endUser: 'allow' },
-				{ name: 'endSession', args: { id } },
-				{ name: 'startSession', args: { id } },
-				{ advance: 2 * 7 * DAY },
-				{ name: 'updateRequest', args: { id, comments: 'still going' } },
-				{ name: 'endSession', args: { id } },
-				{ name: 'reopenRequest', args: { id } },
-				{ endUser: 'open' },
-				{ endUser: 'decline' },
-				{ name: 'endSession', args: { id } }
-			])
-		).toEqual([
-			'open',
-			'open',
-			'open',
-			'waiting',
-			'waiting',
-			'waiting',
-			'ready',
-			'ready',
-			'connected',
-			'connected',
-			'connected',
-			'closed',
-			'open',
-			'waiting',
-			'closed',
-			'closed'
+		replay(agent, [
+			[{ name: 'createRequest', args: { id, recipientName: 'Linus' } }, 'open'],
+			[{ name: 'requestConnect', args: { id } }, 'open'],
+			[{ name: 'startSession', args: { id } }, 'open'],
+			[{ endUser: 'open' }, 'waiting'],
+			[{ name: 'requestConnect', args: { id } }, 'waiting'],
+			[{ name: 'startSession', args: { id } }, 'waiting'],
+			[{ endUser: 'allow' }, 'ready'],
+			[{ name: 'endSession', args: { id } }, 'ready'],
+			[{ name: 'startSession', args: { id } }, 'connected'],
+			[{ advance: 2 * 7 * DAY }, 'connected'],
+			[{ name: 'updateRequest', args: { id, comments: 'still going' } }, 'connected'],
+			[{ name: 'endSession', args: { id } }, 'closed'],
+			[{ name: 'reopenRequest', args: { id } }, 'open'],
+			[{ endUser: 'open' }, 'waiting'],
+			[{ endUser: 'decline' }, 'closed'],
+			[{ name: 'endSession', args: { id } }, 'closed']
 		]);
 	});
 
@@ -799,74 +781,46 @@ describe('optimistic outcome = server outcome', () => {
 		const id = randomUUID();
 		// Times are counted from before the two hours pass.
 		const start = clock;
-		expect(
-			replay(agent, [
+		replay(agent, [
+			[
 				{ name: 'createRequest', args: { id, recipientName: 'Ken', expiresAt: iso(start + HOUR) } },
-				{ advance: 2 * HOUR },
-				{ name: 'closeRequest', args: { id } },
-				{ name: 'updateRequest', args: { id, comments: 'x' } },
-				{ name: 'extendExpiry', args: { id, expiresAt: iso(start + 5 * HOUR) } },
-				{ name: 'takeRequest', args: { id } },
-				{ name: 'reopenRequest', args: { id, expiresAt: iso(start + 30 * MINUTE) } },
-				{ name: 'reopenRequest', args: { id } },
-				{ name: 'extendExpiry', args: { id, expiresAt: iso(start + 3 * DAY) } }
-			])
-		).toEqual([
-			'open',
-			'expired',
-			'expired',
-			'expired',
-			'expired',
-			'expired',
-			'expired',
-			'open',
-			'open'
+				'open'
+			],
+			[{ advance: 2 * HOUR }, 'expired'],
+			[{ name: 'closeRequest', args: { id } }, 'expired'],
+			[{ name: 'updateRequest', args: { id, comments: 'x' } }, 'expired'],
+			[{ name: 'extendExpiry', args: { id, expiresAt: iso(start + 5 * HOUR) } }, 'expired'],
+			[{ name: 'takeRequest', args: { id } }, 'expired'],
+			[{ name: 'reopenRequest', args: { id, expiresAt: iso(start + 30 * MINUTE) } }, 'expired'],
+			[{ name: 'reopenRequest', args: { id } }, 'open'],
+			[{ name: 'extendExpiry', args: { id, expiresAt: iso(start + 3 * DAY) } }, 'open']
 		]);
 	});
 
 	it('queues and assignment: take, and what only the assigned agent may do', () => {
 		const id = randomUUID();
-		expect(
-			replay(agent, [
+		const toColleague = { kind: 'agent', userId: colleague.id } as const;
+		replay(agent, [
+			[
 				{
 					name: 'createRequest',
 					args: { id, recipientName: 'Margaret', assignment: { kind: 'queue', queueId } }
 				},
-				{ name: 'requestConnect', args: { id } },
-				{ name: 'takeRequest', args: { id } },
-				{ name: 'takeRequest', args: { id } },
-				{
-					name: 'assignRequest',
-					args: { id, assignment: { kind: 'agent', userId: colleague.id } }
-				},
-				{ name: 'takeRequest', args: { id } },
-				{ endUser: 'open' },
-				{ name: 'requestConnect', args: { id } },
-				{ name: 'assignRequest', args: { id, assignment: { kind: 'unassigned' } } },
-				{ name: 'requestConnect', args: { id } },
-				{ endUser: 'allow' },
-				{
-					name: 'assignRequest',
-					args: { id, assignment: { kind: 'agent', userId: colleague.id } }
-				},
-				{ name: 'startSession', args: { id } },
-				{ name: 'closeRequest', args: { id } }
-			])
-		).toEqual([
-			'open',
-			'open',
-			'open',
-			'open',
-			'open',
-			'open',
-			'waiting',
-			'waiting',
-			'waiting',
-			'waiting',
-			'ready',
-			'ready',
-			'ready',
-			'closed'
+				'open'
+			],
+			[{ name: 'requestConnect', args: { id } }, 'open'],
+			[{ name: 'takeRequest', args: { id } }, 'open'],
+			[{ name: 'takeRequest', args: { id } }, 'open'],
+			[{ name: 'assignRequest', args: { id, assignment: toColleague } }, 'open'],
+			[{ name: 'takeRequest', args: { id } }, 'open'],
+			[{ endUser: 'open' }, 'waiting'],
+			[{ name: 'requestConnect', args: { id } }, 'waiting'],
+			[{ name: 'assignRequest', args: { id, assignment: { kind: 'unassigned' } } }, 'waiting'],
+			[{ name: 'requestConnect', args: { id } }, 'waiting'],
+			[{ endUser: 'allow' }, 'ready'],
+			[{ name: 'assignRequest', args: { id, assignment: toColleague } }, 'ready'],
+			[{ name: 'startSession', args: { id } }, 'ready'],
+			[{ name: 'closeRequest', args: { id } }, 'closed']
 		]);
 	});
 });

@@ -3,10 +3,11 @@
  * the help pages' `session_requests.created_by` made nullable) keeps the rows referring to it:
  * migrations run with foreign keys off, so dropping the old table fires no ON DELETE action.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrationsUpTo } from '../../../tests/support/migrations';
 import { openDatabase } from './index';
 
 const BEFORE = '0004_privacy_retention';
@@ -20,13 +21,7 @@ describe('SQLite migrations that rebuild a table', () => {
 
 	it('keep the events and mail of every request', () => {
 		// The migrations as they were before the rebuild.
-		const old = join(dir, 'drizzle');
-		cpSync('drizzle', old, { recursive: true });
-		const journalFile = join(old, 'meta/_journal.json');
-		const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
-		const last = journal.entries.findIndex((e: { tag: string }) => e.tag === BEFORE);
-		journal.entries = journal.entries.slice(0, last + 1);
-		writeFileSync(journalFile, JSON.stringify(journal));
+		const old = migrationsUpTo(join(dir, 'drizzle'), { sqlite: BEFORE });
 		const file = join(dir, 'beckon.db');
 
 		process.env.BECKON_MIGRATIONS_DIR = old;

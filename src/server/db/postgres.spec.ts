@@ -121,7 +121,6 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 			expect(db.prepare('SELECT count(*) AS c FROM t').get()).toEqual({ c: rows().length });
 		});
 
-		/** Ends the session named `name` `afterMs` from now, from another process. */
 		/**
 		 * Ends the connection named `name` once it is running a statement, at least `afterMs`
 		 * after the call: from another process, as an operator's pg_terminate_backend would. It
@@ -151,12 +150,18 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 			});
 		}
 
-		it('sends a read cut off by the connection’s end once more, on a new connection', async () => {
-			const name = `victim-${process.pid}-read`;
+		/** A connection of its own, named so that terminateLater finds it and no other. */
+		function victimConnection(what: string) {
+			const name = `victim-${process.pid}-${what}`;
 			const victim = new SyncPostgres({
 				connectionString: schemaUrl(schema),
 				application_name: name
 			});
+			return { name, victim };
+		}
+
+		it('sends a read cut off by the connection’s end once more, on a new connection', async () => {
+			const { name, victim } = victimConnection('read');
 			try {
 				const { pid } = victim.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number };
 				const killer = terminateLater(name, 150);
@@ -171,11 +176,7 @@ describe.skipIf(!TEST_DATABASE_URL)('SyncPostgres', () => {
 		});
 
 		it('never sends a write again when the connection ended under it', async () => {
-			const name = `victim-${process.pid}-write`;
-			const victim = new SyncPostgres({
-				connectionString: schemaUrl(schema),
-				application_name: name
-			});
+			const { name, victim } = victimConnection('write');
 			try {
 				const killer = terminateLater(name, 150);
 				expect(() =>

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES } from '../../lib/domain/types';
+import { LANGUAGES, type Language } from '../../lib/domain/types';
 import { stringsFor } from './strings';
-import {
-	assignedMail,
-	assigneeReminderMail,
-	closedMail,
-	expiredMail,
-	invitationMail,
-	reminderMail,
-	scheduleChangedMail,
-	type AgentFacts,
-	type EndUserFacts
-} from './templates';
+import * as templates from './templates';
 
 const SCHEDULED = Date.parse('2030-03-05T14:30:00.000Z');
 const LINK = 'https://support.example.com/s/AbCdEf123';
 
-const endUser = (language: EndUserFacts['language']): EndUserFacts => ({
+const endUser = (language: Language): templates.EndUserFacts => ({
 	language,
 	organization: 'Acme',
 	agentName: 'Ann Agent',
@@ -27,7 +17,7 @@ const endUser = (language: EndUserFacts['language']): EndUserFacts => ({
 	timeZone: null
 });
 
-const agent = (language: AgentFacts['language']): AgentFacts => ({
+const agent = (language: Language): templates.AgentFacts => ({
 	language,
 	organization: 'Acme',
 	agentName: 'Bob Agent',
@@ -39,21 +29,21 @@ const agent = (language: AgentFacts['language']): AgentFacts => ({
 	appUrl: 'https://support.example.com/'
 });
 
-function everyMail(language: EndUserFacts['language']) {
+function everyMail(language: Language) {
 	const f = endUser(language);
 	return {
-		invitation: invitationMail(f, 'attached'),
-		invitationUnscheduled: invitationMail({ ...f, scheduledAt: null }, null),
-		scheduleChanged: scheduleChangedMail(f, 'attached'),
-		unscheduled: scheduleChangedMail({ ...f, scheduledAt: null }, 'cancelled'),
-		closedByAgent: closedMail({ ...f, link: null }, 'closed_by_agent', 'cancelled'),
-		declined: closedMail({ ...f, link: null }, 'declined_by_user', 'cancelled'),
-		completed: closedMail({ ...f, link: null }, 'completed', null),
-		expired: expiredMail({ ...f, link: null }, 'cancelled'),
-		reminder: reminderMail({ ...f, scheduledAt: SCHEDULED }),
-		assigned: assignedMail(agent(language), 'Carol Admin'),
-		assignedUnknown: assignedMail(agent(language), null),
-		assigneeReminder: assigneeReminderMail({ ...agent(language), scheduledAt: SCHEDULED })
+		invitation: templates.invitationMail(f, 'attached'),
+		invitationUnscheduled: templates.invitationMail({ ...f, scheduledAt: null }, null),
+		scheduleChanged: templates.scheduleChangedMail(f, 'attached'),
+		unscheduled: templates.scheduleChangedMail({ ...f, scheduledAt: null }, 'cancelled'),
+		closedByAgent: templates.closedMail({ ...f, link: null }, 'closed_by_agent', 'cancelled'),
+		declined: templates.closedMail({ ...f, link: null }, 'declined_by_user', 'cancelled'),
+		completed: templates.closedMail({ ...f, link: null }, 'completed', null),
+		expired: templates.expiredMail({ ...f, link: null }, 'cancelled'),
+		reminder: templates.reminderMail({ ...f, scheduledAt: SCHEDULED }),
+		assigned: templates.assignedMail(agent(language), 'Carol Admin'),
+		assignedUnknown: templates.assignedMail(agent(language), null),
+		assigneeReminder: templates.assigneeReminderMail({ ...agent(language), scheduledAt: SCHEDULED })
 	};
 }
 
@@ -109,20 +99,20 @@ it('the end user never sees the agents’ comments', () => {
 describe('times in the recipient’s zone', () => {
 	// 15:00 UTC on a winter day is 10:00 in New York.
 	const AT = Date.parse('2030-01-10T15:00:00.000Z');
-	const inNewYork = (language: EndUserFacts['language']) => {
+	const inNewYork = (language: Language) => {
 		const f = { ...endUser(language), scheduledAt: AT, timeZone: 'America/New_York' };
 		return {
-			invitation: invitationMail(f, 'attached'),
-			scheduleChanged: scheduleChangedMail(f, 'attached'),
-			reminder: reminderMail({ ...f, scheduledAt: AT }),
-			assigneeReminder: assigneeReminderMail({
+			invitation: templates.invitationMail(f, 'attached'),
+			scheduleChanged: templates.scheduleChangedMail(f, 'attached'),
+			reminder: templates.reminderMail({ ...f, scheduledAt: AT }),
+			assigneeReminder: templates.assigneeReminderMail({
 				...agent(language),
 				scheduledAt: AT,
 				timeZone: 'America/New_York'
 			})
 		};
 	};
-	const TIME: Record<EndUserFacts['language'], string> = {
+	const TIME: Record<Language, string> = {
 		en: '10:00 AM EST (America/New York)',
 		es: '10:00 GMT-5 (America/New York)',
 		de: '10:00 GMT-5 (America/New York)',
@@ -155,7 +145,10 @@ describe('times in the recipient’s zone', () => {
 	});
 
 	it('a request without a zone keeps UTC', () => {
-		const mail = invitationMail({ ...endUser('en'), scheduledAt: AT, timeZone: null }, null);
+		const mail = templates.invitationMail(
+			{ ...endUser('en'), scheduledAt: AT, timeZone: null },
+			null
+		);
 		expect(mail.text).toContain('Thursday, January 10, 2030 at 3:00 PM UTC.');
 	});
 });

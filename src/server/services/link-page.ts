@@ -123,12 +123,6 @@ export function getLink(app: Beckon, token: string, clientAddress: string): Link
 	return linkView(app, resolveLink(app, token, clientAddress));
 }
 
-/**
- * The end user is on the page (the page reports every ~20 s): open → waiting the first time, and
- * back after a minute away is an event. In between, presence reaches agents' devices as a
- * synced change at most every PRESENCE_SYNC_MS, so their "Online now" stays true while the page
- * stays open; heartbeats sooner than that write nothing.
- */
 /** What an end-user event records of the page acting: its address and browser. */
 export interface EndUserClient {
 	userAgent?: string | null;
@@ -140,12 +134,21 @@ const clientData = (clientAddress: string, client: EndUserClient) => ({
 	client: { address: clientAddress, userAgent: client.userAgent?.slice(0, 300) ?? null }
 });
 
-export function openLink(
+/** A change the page makes with its token alone, recorded as this address and page. */
+export type PageChange = (
 	app: Beckon,
 	token: string,
 	clientAddress: string,
-	client: EndUserClient = {}
-): LinkView {
+	client?: EndUserClient
+) => LinkView;
+
+/**
+ * The end user is on the page (the page reports every ~20 s): open → waiting the first time, and
+ * back after a minute away is an event. In between, presence reaches agents' devices as a
+ * synced change at most every PRESENCE_SYNC_MS, so their "Online now" stays true while the page
+ * stays open; heartbeats sooner than that write nothing.
+ */
+export const openLink: PageChange = (app, token, clientAddress, client = {}) => {
 	const row = write(app, () => {
 		const current = resolveLink(app, token, clientAddress);
 		const now = app.clock();
@@ -165,7 +168,7 @@ export function openLink(
 		return current;
 	});
 	return linkView(app, row);
-}
+};
 
 /**
  * The end user's answer to a connect request. Allowing binds the session to this page: the
@@ -199,31 +202,19 @@ export function respondToConnect(
 	return sessionKey ? { ...linkView(app, row), sessionKey } : linkView(app, row);
 }
 
-export function declineRequest(
-	app: Beckon,
-	token: string,
-	clientAddress: string,
-	client: EndUserClient = {}
-): LinkView {
-	return closeByEndUser(app, token, clientAddress, client, {
+export const declineRequest: PageChange = (app, token, clientAddress, client = {}) =>
+	closeByEndUser(app, token, clientAddress, client, {
 		action: 'decline',
 		event: { type: 'declined', data: clientData(clientAddress, client) }
 	});
-}
 
 /** The end user ends the session in progress: `connected` → `closed` (completed). */
-export function endSession(
-	app: Beckon,
-	token: string,
-	clientAddress: string,
-	client: EndUserClient = {}
-): LinkView {
-	return closeByEndUser(app, token, clientAddress, client, {
+export const endSession: PageChange = (app, token, clientAddress, client = {}) =>
+	closeByEndUser(app, token, clientAddress, client, {
 		action: 'end',
 		patch: { endUserSeenAt: app.clock() },
 		event: { type: 'session_ended', data: { by: 'end_user', ...clientData(clientAddress, client) } }
 	});
-}
 
 /**
  * A change by which the end user closes the request (declining it, or ending the session): it

@@ -4,11 +4,12 @@
  * per-queue row, with each filter.
  */
 import fc from 'fast-check';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBeckon, TEST_DATABASE_URL } from '../../../tests/support/database';
+import { migrationsUpTo } from '../../../tests/support/migrations';
 import { makeUser } from '../../../tests/support/server';
 import type { EventType } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
@@ -478,18 +479,10 @@ describe('reports.summary over requests written before the facts were on the row
 
 	it('finds them backfilled from the timelines by the migration', async () => {
 		// The migrations as they were before the facts' one (SQLite's and PostgreSQL's).
-		const old = join(dir, 'drizzle');
-		cpSync('drizzle', old, { recursive: true });
-		for (const [folder, last] of [
-			[old, '0013_session_guests'],
-			[join(old, 'postgres'), '0000_baseline']
-		]) {
-			const file = join(folder, 'meta/_journal.json');
-			const journal = JSON.parse(readFileSync(file, 'utf8'));
-			const at = journal.entries.findIndex((e: { tag: string }) => e.tag === last);
-			journal.entries = journal.entries.slice(0, at + 1);
-			writeFileSync(file, JSON.stringify(journal));
-		}
+		const old = migrationsUpTo(join(dir, 'drizzle'), {
+			sqlite: '0013_session_guests',
+			postgres: '0000_baseline'
+		});
 		const dataDir = join(dir, 'data');
 		const clock = { at: NOW };
 		process.env.BECKON_MIGRATIONS_DIR = old;

@@ -123,17 +123,22 @@ describe('ScreenSharer', () => {
 		vi.useRealTimers();
 	});
 
+	/** Agent page `peer` (of `agent`) answers the last offer, and that connection comes up. */
+	async function answerLastOffer(peer: string, sdp: string, agent?: { id: string; name: string }) {
+		const offer = transport.last('offer');
+		transport.deliver({ type: 'answer', peer, attempt: offer.attempt, sdp }, agent);
+		await settle();
+		FakePeer.all.at(-1)?.become('connected');
+		return offer;
+	}
+
 	/** Connected with the screen shared and the first offer answered by agent `peer`. */
 	async function connected(peer = 'agent-1') {
 		sharer.setStatus('ready');
 		await sharer.share();
 		sharer.setStatus('connected');
 		await settle();
-		const offer = transport.last('offer');
-		transport.deliver({ type: 'answer', peer, attempt: offer.attempt, sdp: 'answer' });
-		await settle();
-		FakePeer.all.at(-1)?.become('connected');
-		return offer;
+		return answerLastOffer(peer, 'answer');
 	}
 
 	it('says hello when allowed, and offers only once the session is started and shared', async () => {
@@ -308,16 +313,10 @@ describe('ScreenSharer', () => {
 			sharer.setStatus('connected');
 			transport.deliver({ type: 'hello', peer: 'page-a' }, ana);
 			await settle();
-			const first = transport.last('offer');
-			transport.deliver({ type: 'answer', peer: 'page-a', attempt: first.attempt, sdp: 'a' }, ana);
-			await settle();
-			FakePeer.all.at(-1)?.become('connected');
+			const first = await answerLastOffer('page-a', 'a', ana);
 			transport.deliver({ type: 'hello', peer: 'page-b' }, ben);
 			await settle();
-			const second = transport.last('offer');
-			transport.deliver({ type: 'answer', peer: 'page-b', attempt: second.attempt, sdp: 'b' }, ben);
-			await settle();
-			FakePeer.all.at(-1)?.become('connected');
+			const second = await answerLastOffer('page-b', 'b', ben);
 			return { first, second };
 		}
 

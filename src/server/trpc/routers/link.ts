@@ -5,9 +5,7 @@ import {
 	linkSignalsSchema
 } from '../../../lib/link/session/signal-protocol';
 import { removeFromSession } from '../../services/co-session';
-import type { Beckon } from '../../app';
 import * as link from '../../services/link-page';
-import type { EndUserClient } from '../../services/link-page';
 import * as signalling from '../../services/signalling';
 import type { Context } from '../context';
 import { publicProcedure, router } from '../trpc';
@@ -18,10 +16,8 @@ const clientOf = (ctx: Context, input: { sessionKey?: string }) => ({
 	sessionKey: input.sessionKey
 });
 
-/** A change the page makes with its token alone, recorded as this address and page. */
-const pageChange = <T>(
-	change: (app: Beckon, token: string, clientAddress: string, client: EndUserClient) => T
-) =>
+/** A change the page makes with its token alone, as a procedure. */
+const pageChange = (change: link.PageChange) =>
 	publicProcedure
 		.input(linkTokenSchema)
 		.mutation(({ ctx, input }) =>
