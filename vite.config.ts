@@ -3,6 +3,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
 import { beckonDevApi } from './src/server/http/dev-plugin.js';
+import { localeMessages } from './scripts/locale-messages-plugin.js';
 
 export default defineConfig({
 	plugins: [
@@ -15,6 +16,8 @@ export default defineConfig({
 			outdir: './src/lib/paraglide',
 			strategy: ['baseLocale']
 		}),
+		// The browser loads one language's messages (scripts/locale-messages-plugin.js).
+		localeMessages(),
 		sveltekit(),
 		SvelteKitPWA({
 			// Our own service worker (src/service-worker.ts, built by SvelteKit): precache + app-shell navigation fallback.

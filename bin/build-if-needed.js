@@ -4,7 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SOURCES = ['src', 'static', 'drizzle', 'svelte.config.js', 'vite.config.ts', 'package.json'];
+const SOURCES = [
+	'src',
+	'static',
+	'drizzle',
+	'svelte.config.js',
+	'vite.config.ts',
+	// The Vite plugin that splits the messages by language.
+	'scripts/locale-messages-plugin.js',
+	'package.json'
+];
 
 /** Newest modification time under the given paths (files or folders). */
 function newest(paths) {

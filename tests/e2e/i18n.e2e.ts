@@ -6,7 +6,7 @@
  * after a reload and on another device, though both browsers prefer Spanish.
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { createAgent, detail, rowByName, signInAdmin, tag } from './support';
+import { createAgent, detail, rowByName, signInAdmin, tag, waitForOfflineReady } from './support';
 
 test.use({ locale: 'es-ES', viewport: { width: 1280, height: 800 } });
 
@@ -154,4 +154,62 @@ test('a user who chooses German sees German on every device, though the browser 
 	await tablet.getByRole('button', { name: 'Sprache speichern' }).click();
 	await expect(tablet.getByRole('heading', { name: 'Idioma' })).toBeVisible();
 	await other.close();
+});
+
+test('offline, the app starts in its language, and in the one the agent switches to', async ({
+	page,
+	context,
+	request
+}) => {
+	// The browser loads only its language's messages (README, Performance row 7); the service
+	// worker holds every language's, so a reload with no network still speaks the agent's.
+	const admin = await signInAdmin(request);
+	const agent = await createAgent(admin, 'Lea');
+	const scripts: Promise<string>[] = [];
+	page.on('response', (response) => {
+		if (response.url().endsWith('.js')) scripts.push(response.text().catch(() => ''));
+	});
+	await signInSpanish(page, agent);
+	await expect(page.getByRole('heading', { name: 'Solicitudes de sesión' })).toBeVisible();
+	await waitForOfflineReady(page);
+	// The page's scripts carry its Spanish, and none of the other languages' words.
+	const loaded = (await Promise.all(scripts)).join('\n');
+	expect(loaded).toContain('Solicitudes de sesión');
+	for (const other of ['Session Requests', 'Sitzungsanfragen', 'Demandes de session'])
+		expect(loaded).not.toContain(other);
+
+	await context.setOffline(true);
+	await page.reload();
+	await expect(page.getByRole('heading', { name: 'Solicitudes de sesión' })).toBeVisible();
+	await expect(page.getByTestId('connectivity')).toHaveText('Sin conexión');
+	await expect(page.getByRole('button', { name: 'Nueva solicitud' })).toBeVisible();
+
+	// German, chosen on the account screen: the app reloads in it, its messages served by the
+	// service worker, which holds every language; then it starts offline in German, panes too.
+	await context.setOffline(false);
+	await expect(page.getByTestId('connectivity')).toHaveText('En línea');
+	await page.getByRole('link', { name: 'Cuenta' }).click();
+	const german: boolean[] = [];
+	page.on('response', async (response) => {
+		if (!response.url().endsWith('.js')) return;
+		const text = await response.text().catch(() => '');
+		if (text.includes('Sitzungsanfragen')) german.push(response.fromServiceWorker());
+	});
+	await page.getByTestId('language-select').selectOption('de');
+	await page.getByRole('button', { name: 'Guardar idioma' }).click();
+	await expect(page.getByRole('heading', { name: 'Sprache' })).toBeVisible();
+	await expect.poll(() => german.length).toBeGreaterThan(0);
+	expect(german.every(Boolean)).toBe(true);
+
+	await context.setOffline(true);
+	await page.reload();
+	await expect(page.getByRole('heading', { name: 'Sprache' })).toBeVisible();
+	await page.getByRole('link', { name: 'Anfragen' }).click();
+	await expect(page.getByRole('heading', { name: 'Sitzungsanfragen' })).toBeVisible();
+	await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+	await expect(page.getByText('Solicitudes de sesión')).toHaveCount(0);
+	// A pane loaded on use speaks it too.
+	await page.getByRole('button', { name: 'Neue Anfrage' }).click();
+	await expect(page.getByRole('form', { name: 'Neue Sitzungsanfrage' })).toBeVisible();
+	await context.setOffline(false);
 });

@@ -3,7 +3,8 @@
  * Start-up works offline: a remembered user opens at once on local data, and the server is asked
  * about the session as soon as it can be reached.
  */
-import { createApi, type Api } from './api';
+import type { Api } from './api';
+import { createLazyApi } from './lazy-api';
 import { BeckonDB } from './db';
 import {
 	finishSignIn,
@@ -21,7 +22,7 @@ import { SyncEngine } from './sync-engine.svelte';
 
 export class AgentApp {
 	readonly db = new BeckonDB();
-	readonly api: Api = createApi();
+	readonly api: Api = createLazyApi();
 	user = $state<SignedInUser | null>(null);
 	engine = $state<SyncEngine | null>(null);
 	/** The signed-in agent's alerts, waiting count and push subscription on this device. */

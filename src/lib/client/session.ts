@@ -5,7 +5,8 @@
  */
 import { parseDuration } from '../domain/rules';
 import type { Language, Permission, Role } from '../domain/types';
-import { refusalOf, type Api } from './api';
+import type { Api } from './api';
+import { refusalOf } from './refusal';
 import type { BeckonDB } from './db';
 import { wipeLocalData } from './store';
 

@@ -8,7 +8,8 @@
 import { liveQuery, type Subscription } from 'dexie';
 import type { MutationContext, Mutation } from '../sync/mutators';
 import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/protocol';
-import { refusalOf, type Api } from './api';
+import type { Api } from './api';
+import { refusalOf } from './refusal';
 import type { BeckonDB, LocalRequest } from './db';
 import { applyPull, applyPushResults, mergePullPages, queueMutation, type PullPage } from './store';
 import type { SignedInUser } from './session';

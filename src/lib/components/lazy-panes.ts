@@ -2,9 +2,14 @@
  * The parts of the agent app that the request list does not need, loaded on first use so the
  * first screen ships less JavaScript (README, Performance row 7): the request detail (with the
  * edit dialog, link sharing, the live session and bits-ui's tooltips), the create dialog, the
- * notification settings and the live session a colleague invites the agent into.
+ * notification settings, the live session a colleague invites the agent into and the sign-in's
+ * second step.
+ * Each brings its messages in the agent's language (the `app` group of message-tables.ts), which
+ * the first screen does not load either.
  * The service worker precaches every chunk of the build, so they load with no network as well.
  */
+import { agentLocale } from './agent-i18n';
+import { loadMessages } from '../link/message-tables';
 
 /**
  * Imports once and shares the promise. A failed import (the network dropped before the service
@@ -13,14 +18,18 @@
 function once<T>(load: () => Promise<T>): () => Promise<T> {
 	let loading: Promise<T> | null = null;
 	return () =>
-		(loading ??= load().catch((error: unknown) => {
-			loading = null;
-			throw error;
-		}));
+		(loading ??= Promise.all([load(), loadMessages(agentLocale, 'app')])
+			.then(([module]) => module)
+			.catch((error: unknown) => {
+				loading = null;
+				throw error;
+			}));
 }
 
 export const loadRequestDetail = once(() => import('./RequestDetail.svelte'));
 export const loadCreateRequestDialog = once(() => import('./CreateRequestDialog.svelte'));
 export const loadNotificationSettings = once(() => import('./NotificationSettings.svelte'));
+/** The sign-in's second step (a code, a passkey, setting up an authenticator app). */
+export const loadSignInSecondStep = once(() => import('./SignInSecondStep.svelte'));
 /** A colleague's live session, joined from an invitation (SessionInvites). */
 export const loadSessionView = once(() => import('./SessionView.svelte'));

@@ -1,10 +1,12 @@
 /**
  * The link page speaks the request's language (Paraglide messages in messages/{locale}.json),
  * falling back to English. Each message is called with the locale explicitly, so nothing global
- * (cookie, URL) decides it and the agent app is untouched.
+ * (cookie, URL) decides it and the agent app is untouched. The texts come from the tables of
+ * `message-tables.ts`: a page awaits `loadMessages` for its language before it translates.
  */
-import * as messages from '../paraglide/messages/_index.js';
+import type * as messages from '../paraglide/messages/_index.js';
 import { baseLocale, isLocale, type Locale } from '../paraglide/runtime.js';
+import { lookup } from './message-tables';
 
 type Messages = typeof messages;
 type InputsOf<K extends keyof Messages> = Parameters<Messages[K]>[0];
@@ -28,16 +30,15 @@ export function preferredLocale(languages: readonly string[]): Locale {
 	return baseLocale;
 }
 
-/** Every message, bound to `locale`. */
+/**
+ * Every message, bound to `locale`, read from the loaded tables (no message module is imported,
+ * so a page carries only the tables it loads).
+ */
 export function translator(locale: Locale): Translate {
-	const bound = Object.entries(messages).map(([key, message]) => [
-		key,
-		(inputs?: Record<string, unknown>) =>
-			(message as (inputs: unknown, options: { locale: Locale }) => string)(inputs ?? {}, {
-				locale
-			})
-	]);
-	return Object.fromEntries(bound) as Translate;
+	return new Proxy({} as Translate, {
+		get: (_, key) =>
+			typeof key === 'string' ? (inputs?: object) => lookup(key, inputs ?? {}, locale) : undefined
+	});
 }
 
 /**

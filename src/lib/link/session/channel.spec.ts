@@ -21,4 +21,36 @@ describe('parseChannelMessage', () => {
 		const long = { type: 'chat', id: 'm', text: 'x'.repeat(MAX_CHAT_LENGTH + 1), at: '' };
 		expect(parseChannelMessage(JSON.stringify(long))).toBeNull();
 	});
+
+	it('keeps only the known fields, with the limits of each', () => {
+		const chat = { type: 'chat', id: 'm1', text: 'Hi', at: '', author: 'Ana', extra: 1 };
+		expect(parseChannelMessage(JSON.stringify(chat))).toEqual({
+			type: 'chat',
+			id: 'm1',
+			text: 'Hi',
+			at: '',
+			author: 'Ana'
+		});
+		expect(parseChannelMessage('{"type":"highlight","x":0,"y":0.5,"z":1}')).toEqual({
+			type: 'highlight',
+			x: 0,
+			y: 0.5
+		});
+		expect(parseChannelMessage('{"type":"pointer-hide","x":1}')).toEqual({ type: 'pointer-hide' });
+		for (const bad of [
+			{ type: 'chat', id: '', text: 'Hi', at: '' },
+			{ type: 'chat', id: 'x'.repeat(65), text: 'Hi', at: '' },
+			{ type: 'chat', id: 'm', text: '', at: '' },
+			{ type: 'chat', id: 'm', text: 'Hi', at: 'x'.repeat(41) },
+			{ type: 'chat', id: 'm', text: 'Hi', at: '', author: '' },
+			{ type: 'chat', id: 'm', text: 'Hi', at: '', author: null },
+			{ type: 'chat', id: 'm', text: 'Hi' },
+			{ type: 'pointer', x: -0.1, y: 0 },
+			{ type: 'pointer', x: '0.5', y: 0 },
+			{ type: 'highlight', x: 0 },
+			[{ type: 'pointer-hide' }],
+			null
+		])
+			expect(parseChannelMessage(JSON.stringify(bad)), JSON.stringify(bad)).toBeNull();
+	});
 });
