@@ -121,6 +121,10 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 				}
 			})
 			.immediate();
+		// The versions the rows took, as taken from the server-wide counter (the sweep takes more).
+		app.sqlite
+			.prepare(`UPDATE counters SET value = max(value, ?) WHERE name = 'version'`)
+			.run(size);
 		sqliteOf(app.sqlite).pragma('wal_checkpoint(TRUNCATE)');
 		sqliteOf(app.sqlite).exec('ANALYZE');
 		const seedSeconds = round((performance.now() - seedStart) / 1000);
@@ -160,7 +164,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 		const sweepStart = performance.now();
 		const swept = expireDueRequests(app);
 		const sweepMs = performance.now() - sweepStart;
-		if (swept !== size / 100) throw new Error(`swept ${swept}, expected ${size / 100}`);
+		// A few more may have come due since the seed (open ones expire 7 days after creation).
+		if (swept < size / 100) throw new Error(`swept ${swept}, expected ${size / 100}`);
 		const left = app.sqlite.prepare('SELECT count(*) FROM report_days').pluck().get() as number;
 		const afterSweepMs = report();
 		const ms = round(median(times));
