@@ -158,7 +158,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 			agentTimes.push(performance.now() - t0);
 		}
 		const stored = app.sqlite
-			.prepare('SELECT count(*) AS days, sum(length(durations) + length(groups)) AS bytes FROM report_days')
+			.prepare(
+				'SELECT count(*) AS days, sum(length(durations) + length(groups)) AS bytes FROM report_days'
+			)
 			.get() as { days: number; bytes: number };
 		// The sweep's writes drop the summaries of the days their requests were created in.
 		const sweepStart = performance.now();

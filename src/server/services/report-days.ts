@@ -18,7 +18,7 @@
  * Agents' and queues' names are not in it: the report names them when it is read.
  */
 import type { Beckon } from '../app';
-import { prepareSql, type Param } from '../db/plain-sql';
+import { prepareSql, valueRows, type Param } from '../db/plain-sql';
 import { prepared } from '../db/prepared';
 
 const DAY_MS = 86_400_000;
@@ -45,10 +45,10 @@ type StoredGroup = [string, string | null, string, number, number, number, numbe
 const upsertDay = prepared((db) =>
 	prepareSql(
 		db,
-		(param) => `INSERT INTO report_days (offset_minutes, day, start_ms, valid_until, groups, durations)
-		VALUES (${param()}, ${param()}, ${param()}, ${param()}, ${param()}, ${param()})
-		ON CONFLICT (offset_minutes, day) DO UPDATE SET start_ms = excluded.start_ms,
-		valid_until = excluded.valid_until, groups = excluded.groups, durations = excluded.durations`
+		(param) => `INSERT INTO report_days (offset_minutes, day, start_ms, valid_until, groups,
+		durations) VALUES ${valueRows(param, 1, 6)} ON CONFLICT (offset_minutes, day) DO UPDATE SET
+		start_ms = excluded.start_ms, valid_until = excluded.valid_until, groups = excluded.groups,
+		durations = excluded.durations`
 	)
 );
 

@@ -22,6 +22,7 @@ import { assignRequest, closeRequest, reopenRequest } from './requests';
 import {
 	CONNECT_BUCKETS,
 	groupsSql,
+	percentilesOf,
 	reportSummary,
 	REPORT_OUTCOMES,
 	type ReportFilters
@@ -455,6 +456,30 @@ describe('reports.summary', () => {
 				}
 			),
 			{ numRuns: 25 }
+		);
+	});
+
+	it('finds the nearest ranks a sort finds, whatever the values and their repeats', () => {
+		const value = fc.oneof(
+			fc.integer({ min: 0, max: 3 }),
+			fc.integer({ min: -1e12, max: 1e12 }),
+			fc.integer({ min: 1000, max: 1010 })
+		);
+		fc.assert(
+			fc.property(fc.array(fc.array(value, { maxLength: 80 }), { maxLength: 8 }), (lists) => {
+				const sorted = lists.flat().sort((a, b) => a - b);
+				const n = sorted.length;
+				expect(percentilesOf(lists.map((list) => Float64Array.from(list)))).toEqual(
+					n === 0
+						? { count: 0, median: null, p90: null }
+						: {
+								count: n,
+								median: sorted[Math.ceil(n / 2) - 1],
+								p90: sorted[Math.ceil((9 * n) / 10) - 1]
+							}
+				);
+			}),
+			{ numRuns: 300 }
 		);
 	});
 

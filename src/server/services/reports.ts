@@ -289,7 +289,7 @@ function select(values: Float64Array, k: number, lo: number, hi: number) {
  * `(9n + 9) / 10` in integer arithmetic) of one duration, from the groups' values: selected in
  * one copy of them all, not sorted.
  */
-function percentilesOf(lists: Float64Array[]): Percentiles {
+export function percentilesOf(lists: Float64Array[]): Percentiles {
 	let n = 0;
 	for (const list of lists) n += list.length;
 	if (n === 0) return { count: 0, median: null, p90: null };

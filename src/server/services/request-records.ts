@@ -142,7 +142,9 @@ export function rowsFrom(values: readonly unknown[][]): SessionRequestRow[] {
 const REPORT_KEYS: ReadonlySet<string> = new Set(
 	getTableConfig(sessionRequests)
 		.indexes.find((i) => i.config.name === 'session_requests_report_idx')!
-		.config.columns.map((c) => COLUMNS.find(({ column }) => column.name === (c as Column).name)!.key)
+		.config.columns.map(
+			(c) => COLUMNS.find(({ column }) => column.name === (c as Column).name)!.key
+		)
 );
 
 /** A value as the driver binds it for the column `key` (plain SQL skips drizzle's mapping). */
