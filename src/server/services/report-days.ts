@@ -135,7 +135,8 @@ export function readStoredDays(
 		const day = Number(dayValue);
 		days.add(day);
 		// A Float64Array's view must start on a multiple of 8: copied when it does not.
-		const aligned = bytes && bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes ?? 0);
+		const stored = bytes ?? new Uint8Array(0);
+		const aligned = stored.byteOffset % 8 === 0 ? stored : new Uint8Array(stored);
 		const all = new Float64Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 8);
 		let at = 0;
 		for (const stored of JSON.parse(text) as StoredGroup[]) {
