@@ -534,28 +534,24 @@ function fromDatabase(app: Beckon, data: Generated[]): Generated[] {
 describe('reports.summary from the day summaries', () => {
 	const dataDir = mkdtempSync(join(tmpdir(), 'beckon-report-days-'));
 	const clock = { at: NOW };
-	let app: Beckon;
-	let admin: AuthUser;
-	let agents: string[];
-	let data: Generated[];
-	let names: Map<string, string>;
+	/** The database's app, users and generated requests, once set up. */
+	const db = {} as Awaited<ReturnType<typeof setUp>> & { admin: AuthUser };
 	const iso = (at: number) => new Date(at).toISOString();
 
 	beforeAll(async () => {
-		let adminId: string;
-		({ app, adminId, agents, names, data } = await setUp(dataDir, clock));
-		writeTimelines(app, data, adminId, clock);
-		admin = loadAuthUser(app, adminId)!;
+		Object.assign(db, await setUp(dataDir, clock));
+		writeTimelines(db.app, db.data, db.adminId, clock);
+		db.admin = loadAuthUser(db.app, db.adminId)!;
 	});
 	afterAll(() => {
-		app?.close();
+		db.app?.close();
 		rmSync(dataDir, { recursive: true, force: true });
 	});
 
 	/** The summaries kept: "offset/day" for each. */
 	const storedDays = () =>
 		(
-			prepareSql(app.sqlite, () => 'SELECT offset_minutes, day FROM report_days').all() as {
+			prepareSql(db.app.sqlite, () => 'SELECT offset_minutes, day FROM report_days').all() as {
 				offset_minutes: number;
 				day: number;
 			}[]
@@ -564,25 +560,25 @@ describe('reports.summary from the day summaries', () => {
 
 	/** Every filter set, and ranges that start and end within days, against the brute force. */
 	function expectBruteForce(now: number) {
-		const requests = fromDatabase(app, data);
+		const requests = fromDatabase(db.app, db.data);
 		const partial: ReportFilters[] = [
 			{ from: iso(BASE + 1.5 * DAY + 7 * 60_000), to: iso(BASE + 6.3 * DAY) },
 			{ from: iso(BASE + 2.2 * DAY), to: iso(BASE + 7.9 * DAY), utcOffsetMinutes: 330 },
-			{ ...window, from: iso(BASE + 0.7 * DAY), agentId: agents[2], utcOffsetMinutes: 90 },
+			{ ...window, from: iso(BASE + 0.7 * DAY), agentId: db.agents[2], utcOffsetMinutes: 90 },
 			{ from: iso(BASE - DAY / 2), to: iso(BASE + 8.5 * DAY), utcOffsetMinutes: -480 },
 			{ from: iso(BASE + 3.1 * DAY), to: iso(BASE + 6 * DAY), outcome: 'expired' }
 		];
-		for (const filters of [...filterSets(agents), ...partial]) {
-			expect(reportSummary(app, admin, filters), JSON.stringify(filters)).toEqual(
-				bruteForce(requests, filters, names, now)
+		for (const filters of [...filterSets(db.agents), ...partial]) {
+			expect(reportSummary(db.app, db.admin, filters), JSON.stringify(filters)).toEqual(
+				bruteForce(requests, filters, db.names, now)
 			);
 		}
 	}
 
 	/** A request created in a day that has a summary, whose current row `test` accepts. */
 	function pastRequest(test: (row: SessionRequestRow) => boolean): SessionRequestRow {
-		const found = data
-			.map((r) => findRow(app, r.id)!)
+		const found = db.data
+			.map((r) => findRow(db.app, r.id)!)
 			.find((row) => row.createdAt >= BASE + DAY && row.createdAt < BASE + 7 * DAY && test(row));
 		expect(found).toBeDefined();
 		return found!;
@@ -604,17 +600,20 @@ describe('reports.summary from the day summaries', () => {
 	it('serves a second report from the summaries, not the rows', () => {
 		// A change written behind the write path's back (raw SQL): the summary does not know it.
 		const row = pastRequest((r) => r.status === 'closed');
-		const expected = bruteForce(fromDatabase(app, data), window, names);
+		const expected = bruteForce(fromDatabase(db.app, db.data), window, db.names);
 		const setStatus = prepareSql(
-			app.sqlite,
+			db.app.sqlite,
 			(p) => `UPDATE session_requests SET status = ${p()}, closed_reason = ${p()} WHERE id = ${p()}`
 		);
 		setStatus.run('expired', null, row.id);
 		try {
-			expect(reportSummary(app, admin, window)).toEqual(expected);
+			expect(reportSummary(db.app, db.admin, window)).toEqual(expected);
 			// A range that takes that day in part reads it from the rows, and sees the change.
 			const alone = { from: iso(row.createdAt), to: iso(row.createdAt + 1) };
-			expect(reportSummary(app, admin, alone).totals).toMatchObject({ closed: 0, expired: 1 });
+			expect(reportSummary(db.app, db.admin, alone).totals).toMatchObject({
+				closed: 0,
+				expired: 1
+			});
 		} finally {
 			setStatus.run(row.status, row.closedReason, row.id);
 		}
@@ -630,36 +629,39 @@ describe('reports.summary from the day summaries', () => {
 		for (const [change, pick] of changes) {
 			const row = pick();
 			expect(storedDays(), change).toContain(dayOf(row.createdAt));
-			if (change === 'close') closeRequest(app, admin, { id: row.id });
-			if (change === 'reopen') reopenRequest(app, admin, { id: row.id });
+			if (change === 'close') closeRequest(db.app, db.admin, { id: row.id });
+			if (change === 'reopen') reopenRequest(db.app, db.admin, { id: row.id });
 			if (change === 'assign') {
-				assignRequest(app, admin, { id: row.id, assignment: { kind: 'agent', userId: agents[0] } });
+				assignRequest(db.app, db.admin, {
+					id: row.id,
+					assignment: { kind: 'agent', userId: db.agents[0] }
+				});
 			}
 			if (change === 'erase') {
 				const email = 'erase.me@example.com';
 				prepareSql(
-					app.sqlite,
+					db.app.sqlite,
 					(p) => `UPDATE session_requests SET recipient_email = ${p()} WHERE id = ${p()}`
 				).run(email, row.id);
-				erasePersonalData(app, admin, { email, confirmEmail: email });
+				erasePersonalData(db.app, db.admin, { email, confirmEmail: email });
 			}
 			expect(storedDays(), change).not.toContain(dayOf(row.createdAt));
 			expectBruteForce(NOW);
 		}
 		// A write no report reads (the end user's presence) keeps them.
 		const kept = storedDays();
-		write(app, () => recordPresence(app, pastRequest(isLive), NOW));
+		write(db.app, () => recordPresence(db.app, pastRequest(isLive), NOW));
 		expect(storedDays()).toEqual(kept);
 	});
 
 	it('drops them when the expiry sweep writes the expiries a report already counted', () => {
-		const due = data
-			.map((r) => findRow(app, r.id)!)
+		const due = db.data
+			.map((r) => findRow(db.app, r.id)!)
 			.filter((r) => ['open', 'waiting', 'ready'].includes(r.status) && r.expiresAt <= NOW);
 		expect(due.length).toBeGreaterThan(5);
 		const days = new Set(due.map((r) => dayOf(r.createdAt)));
 		expect(storedDays().filter((d) => days.has(d))).not.toEqual([]);
-		expect(expireDueRequests(app)).toBe(due.length);
+		expect(expireDueRequests(db.app)).toBe(due.length);
 		expect(storedDays().filter((d) => days.has(d))).toEqual([]);
 		expectBruteForce(NOW);
 	});
@@ -667,8 +669,8 @@ describe('reports.summary from the day summaries', () => {
 	it('reads a day again once one of its live requests reaches its expiry, with no write', () => {
 		const later = NOW + 2 * DAY;
 		// Requests of summarised days that are live at NOW and past their expiry two days later.
-		const expiring = data
-			.map((r) => findRow(app, r.id)!)
+		const expiring = db.data
+			.map((r) => findRow(db.app, r.id)!)
 			.filter(
 				(r) =>
 					r.createdAt < BASE + 8 * DAY &&
