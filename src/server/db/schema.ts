@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+	blob,
 	index,
 	integer,
 	primaryKey,
@@ -295,6 +296,34 @@ export const sessionRequests = sqliteTable(
 	]
 );
 export type SessionRequestRow = typeof sessionRequests.$inferSelect;
+
+/**
+ * reports.summary's figures of one whole day, kept so that a report reads a day's summary rather
+ * than its requests (services/report-days.ts). A day is [startMs, startMs + 24 h) in a caller's
+ * offset from UTC (`offsetMinutes`, east positive; `day`: days since 1970-01-01 in that offset).
+ * Filled when a report first needs the day once it has ended; deleted, in the same transaction,
+ * by every write of a request created within it (request-records.ts); used only while the clock
+ * is before `validUntil`, the earliest expiry among the day's live requests (null: none), since a
+ * live request past its expiry reports as expired without a write.
+ */
+export const reportDays = sqliteTable(
+	'report_days',
+	{
+		offsetMinutes: integer('offset_minutes').notNull(),
+		day: integer('day').notNull(),
+		startMs: integer('start_ms').notNull(),
+		validUntil: integer('valid_until'),
+		/** JSON: per (assignment kind, owner, outcome) its counts and how many values it has. */
+		groups: text('groups').notNull(),
+		/** Each group's durations' values in turn, as little-endian Float64s. */
+		durations: blob('durations', { mode: 'buffer' }).notNull()
+	},
+	(t) => [
+		primaryKey({ columns: [t.offsetMinutes, t.day] }),
+		// The invalidation's delete: the days (of any offset) holding a creation time.
+		index('report_days_start_idx').on(t.startMs)
+	]
+);
 
 /**
  * Colleagues the assigned agent invited into a live session (services/co-session.ts). An invite

@@ -15,15 +15,20 @@ import type { EventType } from '../../lib/domain/types';
 import { write, type Beckon } from '../app';
 import { takeVersions } from '../db';
 import { prepareSql } from '../db/plain-sql';
-import { appendEvents, findRow, writeRows } from './request-records';
+import type { SessionRequestRow } from '../db/schema';
+import { expireDueRequests } from '../jobs/expiry';
+import { erasePersonalData } from './privacy';
+import { appendEvents, eventsOf, findRow, recordPresence, writeRows } from './request-records';
+import { assignRequest, closeRequest, reopenRequest } from './requests';
 import {
 	CONNECT_BUCKETS,
 	groupsSql,
+	percentilesOf,
 	reportSummary,
 	REPORT_OUTCOMES,
 	type ReportFilters
 } from './reports';
-import { loadAuthUser } from './users';
+import { loadAuthUser, type AuthUser } from './users';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -151,7 +156,12 @@ function generate(count: number, agents: string[], queueIds: string[], seed: num
 }
 
 /** What the report must say, computed row by row in plain code. */
-function bruteForce(data: Generated[], filters: ReportFilters, names: Map<string, string>) {
+function bruteForce(
+	data: Generated[],
+	filters: ReportFilters,
+	names: Map<string, string>,
+	now = NOW
+) {
 	const from = Date.parse(filters.from);
 	const to = Date.parse(filters.to);
 	const facts = data
@@ -166,7 +176,7 @@ function bruteForce(data: Generated[], filters: ReportFilters, names: Map<string
 		)
 		.map((r) => {
 			const st =
-				['open', 'waiting', 'ready'].includes(r.status) && r.expiresAt <= NOW
+				['open', 'waiting', 'ready'].includes(r.status) && r.expiresAt <= now
 					? 'expired'
 					: r.status;
 			const first = (types: string[], after = -Infinity) => {
@@ -325,6 +335,31 @@ async function setUp(dataDir: string, clock: { at: number }) {
 	return { app, adminId, agents, names, data };
 }
 
+/**
+ * Each request as its timeline was written: created, then every later event through the one write
+ * path (writeRows), at its time, which keeps the report's facts on the row. Leaves the clock at NOW.
+ */
+function writeTimelines(app: Beckon, data: Generated[], adminId: string, clock: { at: number }) {
+	write(app, () => {
+		insertRequests(app, data, adminId);
+		for (const r of data) {
+			appendEvents(app, [systemEvent(r.id, r.events[0])]);
+			const later = r.events.slice(1).sort((a, b) => a.at - b.at);
+			for (const e of later) {
+				clock.at = e.at;
+				writeRows(app, [
+					{
+						row: findRow(app, r.id)!,
+						set: {},
+						event: { actor: 'system', type: e.type as EventType }
+					}
+				]);
+			}
+		}
+	});
+	clock.at = NOW;
+}
+
 const queueIds = ['0190a000-0000-7000-9000-000000000001', '0190a000-0000-7000-9000-000000000002'];
 
 const window = {
@@ -358,26 +393,7 @@ describe('reports.summary', () => {
 
 	beforeAll(async () => {
 		({ app, adminId, agents, names, data } = await setUp(dataDir, clock));
-		// Each request as its timeline was written: created, then every later event through the
-		// one write path (writeRows), at its time, which keeps the report's facts on the row.
-		write(app, () => {
-			insertRequests(app, data, adminId);
-			for (const r of data) {
-				appendEvents(app, [systemEvent(r.id, r.events[0])]);
-				const later = r.events.slice(1).sort((a, b) => a.at - b.at);
-				for (const e of later) {
-					clock.at = e.at;
-					writeRows(app, [
-						{
-							row: findRow(app, r.id)!,
-							set: {},
-							event: { actor: 'system', type: e.type as EventType }
-						}
-					]);
-				}
-			}
-		});
-		clock.at = NOW;
+		writeTimelines(app, data, adminId, clock);
 	});
 	afterAll(() => {
 		app?.close();
@@ -444,6 +460,30 @@ describe('reports.summary', () => {
 		);
 	});
 
+	it('finds the nearest ranks a sort finds, whatever the values and their repeats', () => {
+		const value = fc.oneof(
+			fc.integer({ min: 0, max: 3 }),
+			fc.integer({ min: -1e12, max: 1e12 }),
+			fc.integer({ min: 1000, max: 1010 })
+		);
+		fc.assert(
+			fc.property(fc.array(fc.array(value, { maxLength: 80 }), { maxLength: 8 }), (lists) => {
+				const sorted = lists.flat().sort((a, b) => a - b);
+				const n = sorted.length;
+				expect(percentilesOf(lists.map((list) => Float64Array.from(list)))).toEqual(
+					n === 0
+						? { count: 0, median: null, p90: null }
+						: {
+								count: n,
+								median: sorted[Math.ceil(n / 2) - 1],
+								p90: sorted[Math.ceil((9 * n) / 10) - 1]
+							}
+				);
+			}),
+			{ numRuns: 300 }
+		);
+	});
+
 	it('gives an agent their own figures only', () => {
 		const agent = loadAuthUser(app, agents[1])!;
 		expect(reportSummary(app, agent, window)).toEqual(
@@ -466,6 +506,187 @@ describe('reports.summary', () => {
 				),
 				'USE TEMP B-TREE FOR GROUP BY'
 			]);
+		}
+	});
+});
+
+/** The requests as the database holds them now: each row's state and its whole timeline. */
+function fromDatabase(app: Beckon, data: Generated[]): Generated[] {
+	return data.map(({ id }) => {
+		const row = findRow(app, id)!;
+		const assignment: Generated['assignment'] =
+			row.assignmentKind === 'agent'
+				? { kind: 'agent', id: row.assigneeId! }
+				: row.assignmentKind === 'queue'
+					? { kind: 'queue', id: row.queueId! }
+					: { kind: 'unassigned' };
+		return {
+			id,
+			createdAt: row.createdAt,
+			expiresAt: row.expiresAt,
+			assignment,
+			status: row.status,
+			closedReason: row.closedReason,
+			events: eventsOf(app, id).map((e) => ({ type: e.type, at: Date.parse(e.at!) }))
+		};
+	});
+}
+
+describe('reports.summary from the day summaries', () => {
+	const dataDir = mkdtempSync(join(tmpdir(), 'beckon-report-days-'));
+	const clock = { at: NOW };
+	/** The database's app, users and generated requests, once set up. */
+	const db = {} as Awaited<ReturnType<typeof setUp>> & { admin: AuthUser };
+	const iso = (at: number) => new Date(at).toISOString();
+
+	beforeAll(async () => {
+		Object.assign(db, await setUp(dataDir, clock));
+		writeTimelines(db.app, db.data, db.adminId, clock);
+		db.admin = loadAuthUser(db.app, db.adminId)!;
+	});
+	afterAll(() => {
+		db.app?.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	/** The summaries kept: "offset/day" for each. */
+	const storedDays = () =>
+		(
+			prepareSql(db.app.sqlite, () => 'SELECT offset_minutes, day FROM report_days').all() as {
+				offset_minutes: number;
+				day: number;
+			}[]
+		).map((r) => `${Number(r.offset_minutes)}/${Number(r.day)}`);
+	const dayOf = (at: number) => `0/${Math.floor(at / DAY)}`;
+
+	/** Every filter set, and ranges that start and end within days, against the brute force. */
+	function expectBruteForce(now: number) {
+		const requests = fromDatabase(db.app, db.data);
+		const partial: ReportFilters[] = [
+			{ from: iso(BASE + 1.5 * DAY + 7 * 60_000), to: iso(BASE + 6.3 * DAY) },
+			{ from: iso(BASE + 2.2 * DAY), to: iso(BASE + 7.9 * DAY), utcOffsetMinutes: 330 },
+			{ ...window, from: iso(BASE + 0.7 * DAY), agentId: db.agents[2], utcOffsetMinutes: 90 },
+			{ from: iso(BASE - DAY / 2), to: iso(BASE + 8.5 * DAY), utcOffsetMinutes: -480 },
+			{ from: iso(BASE + 3.1 * DAY), to: iso(BASE + 6 * DAY), outcome: 'expired' }
+		];
+		for (const filters of [...filterSets(db.agents), ...partial]) {
+			expect(reportSummary(db.app, db.admin, filters), JSON.stringify(filters)).toEqual(
+				bruteForce(requests, filters, db.names, now)
+			);
+		}
+	}
+
+	/** A request created in a day that has a summary, whose current row `test` accepts. */
+	function pastRequest(test: (row: SessionRequestRow) => boolean): SessionRequestRow {
+		const found = db.data
+			.map((r) => findRow(db.app, r.id)!)
+			.find((row) => row.createdAt >= BASE + DAY && row.createdAt < BASE + 7 * DAY && test(row));
+		expect(found).toBeDefined();
+		return found!;
+	}
+	const isLive = (row: SessionRequestRow) =>
+		['open', 'waiting'].includes(row.status) && row.expiresAt > clock.at + DAY;
+
+	it('keeps a summary of each whole past day a first report reads', () => {
+		expect(storedDays()).toEqual([]);
+		expectBruteForce(NOW);
+		const days = storedDays();
+		// The UTC days BASE … BASE + 7 (BASE + 8 is under way at NOW), and the other offsets'.
+		for (let d = 0; d < 8; d++) expect(days).toContain(dayOf(BASE + d * DAY));
+		expect(days).not.toContain(dayOf(NOW));
+		expect(days.some((d) => d.startsWith('330/'))).toBe(true);
+		expect(days.some((d) => d.startsWith('-480/'))).toBe(true);
+	});
+
+	it('serves a second report from the summaries, not the rows', () => {
+		// A change written behind the write path's back (raw SQL): the summary does not know it.
+		const row = pastRequest((r) => r.status === 'closed');
+		const expected = bruteForce(fromDatabase(db.app, db.data), window, db.names);
+		const setStatus = prepareSql(
+			db.app.sqlite,
+			(p) => `UPDATE session_requests SET status = ${p()}, closed_reason = ${p()} WHERE id = ${p()}`
+		);
+		setStatus.run('expired', null, row.id);
+		try {
+			expect(reportSummary(db.app, db.admin, window)).toEqual(expected);
+			// A range that takes that day in part reads it from the rows, and sees the change.
+			const alone = { from: iso(row.createdAt), to: iso(row.createdAt + 1) };
+			expect(reportSummary(db.app, db.admin, alone).totals).toMatchObject({
+				closed: 0,
+				expired: 1
+			});
+		} finally {
+			setStatus.run(row.status, row.closedReason, row.id);
+		}
+	});
+
+	it('drops the summaries of the days whose requests change through the services', () => {
+		const changes: [string, () => SessionRequestRow][] = [
+			['close', () => pastRequest(isLive)],
+			['reopen', () => pastRequest((r) => r.status === 'closed' || r.status === 'expired')],
+			['assign', () => pastRequest((r) => isLive(r) && r.assignmentKind !== 'agent')],
+			['erase', () => pastRequest(isLive)]
+		];
+		for (const [change, pick] of changes) {
+			const row = pick();
+			expect(storedDays(), change).toContain(dayOf(row.createdAt));
+			if (change === 'close') closeRequest(db.app, db.admin, { id: row.id });
+			if (change === 'reopen') reopenRequest(db.app, db.admin, { id: row.id });
+			if (change === 'assign') {
+				assignRequest(db.app, db.admin, {
+					id: row.id,
+					assignment: { kind: 'agent', userId: db.agents[0] }
+				});
+			}
+			if (change === 'erase') {
+				const email = 'erase.me@example.com';
+				prepareSql(
+					db.app.sqlite,
+					(p) => `UPDATE session_requests SET recipient_email = ${p()} WHERE id = ${p()}`
+				).run(email, row.id);
+				erasePersonalData(db.app, db.admin, { email, confirmEmail: email });
+			}
+			expect(storedDays(), change).not.toContain(dayOf(row.createdAt));
+			expectBruteForce(NOW);
+		}
+		// A write no report reads (the end user's presence) keeps them.
+		const kept = storedDays();
+		write(db.app, () => recordPresence(db.app, pastRequest(isLive), NOW));
+		expect(storedDays()).toEqual(kept);
+	});
+
+	it('drops them when the expiry sweep writes the expiries a report already counted', () => {
+		const due = db.data
+			.map((r) => findRow(db.app, r.id)!)
+			.filter((r) => ['open', 'waiting', 'ready'].includes(r.status) && r.expiresAt <= NOW);
+		expect(due.length).toBeGreaterThan(5);
+		const days = new Set(due.map((r) => dayOf(r.createdAt)));
+		expect(storedDays().filter((d) => days.has(d))).not.toEqual([]);
+		expect(expireDueRequests(db.app)).toBe(due.length);
+		expect(storedDays().filter((d) => days.has(d))).toEqual([]);
+		expectBruteForce(NOW);
+	});
+
+	it('reads a day again once one of its live requests reaches its expiry, with no write', () => {
+		const later = NOW + 2 * DAY;
+		// Requests of summarised days that are live at NOW and past their expiry two days later.
+		const expiring = db.data
+			.map((r) => findRow(db.app, r.id)!)
+			.filter(
+				(r) =>
+					r.createdAt < BASE + 8 * DAY &&
+					['open', 'waiting', 'ready'].includes(r.status) &&
+					r.expiresAt > NOW &&
+					r.expiresAt <= later
+			);
+		expect(expiring.length).toBeGreaterThan(0);
+		expectBruteForce(NOW);
+		expect(storedDays()).toContain(dayOf(expiring[0].createdAt));
+		clock.at = later;
+		try {
+			expectBruteForce(later);
+		} finally {
+			clock.at = NOW;
 		}
 	});
 });

@@ -3,7 +3,8 @@
  * and the one write path for them (`insertRows` for new rows, `writeRows` for every change:
  * row, version, event and notification together).
  */
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql, type Column } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import { notFound } from '../../lib/domain/errors';
 import { anonymizedRefusal } from '../../lib/domain/privacy';
 import { transition, type Action } from '../../lib/domain/lifecycle';
@@ -28,6 +29,7 @@ import { requestEvents, sessionRequests, users, type SessionRequestRow } from '.
 import { webhookEventsOf } from '../../lib/domain/webhooks';
 import { createLinkToken } from './link-tokens';
 import { pushForChanges } from './push-triggers';
+import { forgetReportDays } from './report-days';
 import { enqueueWebhooks, type WebhookEvent } from './webhooks';
 
 export function assignmentOf(row: SessionRequestRow): Assignment {
@@ -133,6 +135,18 @@ export function rowsFrom(values: readonly unknown[][]): SessionRequestRow[] {
 	});
 }
 
+/**
+ * The columns a report reads (services/reports.ts), which its covering index names: a write
+ * changing none of them changes no report, so it keeps the day summaries (report-days.ts).
+ */
+const REPORT_KEYS: ReadonlySet<string> = new Set(
+	getTableConfig(sessionRequests)
+		.indexes.find((i) => i.config.name === 'session_requests_report_idx')!
+		.config.columns.map(
+			(c) => COLUMNS.find(({ column }) => column.name === (c as Column).name)!.key
+		)
+);
+
 /** A value as the driver binds it for the column `key` (plain SQL skips drizzle's mapping). */
 function bound(key: string, value: unknown): unknown {
 	const column = COLUMN_BY_KEY.get(key);
@@ -182,6 +196,10 @@ export function insertRows(app: Beckon, rows: readonly SessionRequestRow[]) {
 		for (let i = start; i < end; i++) bindRow(rows[i], params);
 		insertManyStatement(app.db, end - start).run(params);
 	}
+	forgetReportDays(
+		app,
+		rows.map((row) => row.createdAt)
+	);
 }
 
 /** The row if `viewer` may see it; otherwise NOT_FOUND, whether it exists or not. */
@@ -306,6 +324,8 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 	const now = app.clock();
 	const first = takeVersions(app.db, writes.length);
 	const events: NewEvent[] = [];
+	/** When the rows whose writes change a column a report reads were created. */
+	const reported: number[] = [];
 	const written = writes.map(({ row, set, event }, i) => {
 		const values: Record<string, unknown> = {};
 		const keys: string[] = [];
@@ -315,13 +335,16 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 			event && REPORT_EVENT_TYPES.has(event.type)
 				? { ...set, ...reportTimesOf(row, event.type, now) }
 				: set;
+		let reports = false;
 		for (const key in columns) {
 			const value = columns[key as keyof typeof columns];
 			if (value === undefined) continue;
 			values[key] = value;
 			keys.push(key);
 			params.push(bound(key, value));
+			if (REPORT_KEYS.has(key) && value !== row[key as keyof SessionRequestRow]) reports = true;
 		}
+		if (reports) reported.push(row.createdAt);
 		values.version = first + i;
 		keys.push('version');
 		params.push(values.version, row.id, row.version);
@@ -335,6 +358,7 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 		}
 		return { ...row, ...values } as SessionRequestRow;
 	});
+	forgetReportDays(app, reported);
 	appendEvents(app, events);
 	pushForChanges(
 		app,
