@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it, vi } from 'vitest';
-import type { PushInput } from '../../lib/sync/protocol';
+import { fromZodIssues } from '../../lib/domain/errors';
+import { createRequestSchema, LIMITS } from '../../lib/domain/schemas';
+import { refusalOf, type PushInput } from '../../lib/sync/protocol';
 import type { Beckon } from '../app';
 import { testUser, useTestBeckon } from '../../../tests/support/test-beckon';
 import { log } from '../log';
@@ -169,5 +171,76 @@ describe('sync.push with runs of creates', () => {
 		};
 		expect(twice.results).toEqual([...once.results, ...once.results, ...once.results.slice(1)]);
 		expect(twice.requests).toEqual((once as typeof twice).requests);
+	});
+	it("refuses and keeps every create's arguments as the create schema itself does", () => {
+		// The push parses with a compiled copy of the schema (z.compile): its refusals must be the
+		// schema's own, word for word, and what it accepts stored as the schema gives it.
+		const refused: unknown[] = [
+			{},
+			{ recipientName: '' },
+			{ recipientName: '   ' },
+			{ recipientName: 'a'.repeat(LIMITS.recipientName + 1) },
+			{ recipientName: 42 },
+			{ id: 'not-a-uuid', recipientName: 'Ada' },
+			{ recipientName: 'Ada', recipientEmail: 'not an address' },
+			{ recipientName: 'Ada', recipientEmail: '   ' },
+			{ recipientName: 'Ada', recipientEmail: 42 },
+			{ recipientName: 'Ada', recipientEmail: `${'a'.repeat(250)}@example.com` },
+			{ recipientName: 'Ada', sendEmail: 'yes' },
+			{ recipientName: 'Ada', sendEmail: true },
+			{ recipientName: 'Ada', sendEmail: true, recipientEmail: '' },
+			{ recipientName: 'Ada', emailLanguage: 'xx' },
+			{ recipientName: 'Ada', comments: 'x'.repeat(LIMITS.comments + 1) },
+			{ recipientName: 'Ada', scheduledAt: 'tomorrow' },
+			{ recipientName: 'Ada', timeZone: 'Mars/Olympus' },
+			{ recipientName: 'Ada', expiresAt: 5 },
+			{ recipientName: 'Ada', assignment: { kind: 'someone' } },
+			{ recipientName: 'Ada', assignment: { kind: 'agent', userId: 'x' } },
+			[],
+			null,
+			'Ada'
+		];
+		const accepted: Record<string, unknown>[] = [
+			{ recipientName: '  Ada  ', recipientEmail: ' ada@example.com ', extra: 'dropped' },
+			{ recipientName: 'Bob', recipientEmail: '', comments: '' },
+			{ recipientName: 'Cy', recipientEmail: null, sendEmail: false, emailLanguage: 'fr' },
+			{
+				recipientName: 'Di',
+				recipientEmail: 'di@example.com',
+				sendEmail: true,
+				scheduledAt: iso(NOW + HOUR),
+				timeZone: ' europe/madrid ',
+				expiresAt: iso(NOW + 3 * HOUR),
+				assignment: { kind: 'unassigned', extra: 1 }
+			}
+		].map((args) => ({ id: uuidv7(), ...args }));
+		const mutations = [...refused, ...accepted].map((args, i) => ({
+			id: i + 1,
+			name: 'createRequest' as const,
+			args
+		}));
+		const { results } = push(app, agent, { clientId: randomUUID(), mutations });
+		refused.forEach((args, i) => {
+			const schema = createRequestSchema.safeParse(args);
+			expect(schema.success).toBe(false);
+			expect(results[i].error).toEqual(refusalOf(fromZodIssues(schema.error!.issues)));
+		});
+		accepted.forEach((args, k) => {
+			expect(results[refused.length + k]).toEqual({ id: refused.length + k + 1, ok: true });
+			const data = createRequestSchema.parse(args);
+			const row = app.sqlite
+				.prepare(
+					`SELECT recipient_name, recipient_email, comments, time_zone, email_language
+					 FROM session_requests WHERE id = ?`
+				)
+				.get(args.id);
+			expect(row).toEqual({
+				recipient_name: data.recipientName,
+				recipient_email: data.recipientEmail ?? null,
+				comments: data.comments ?? '',
+				time_zone: data.timeZone ?? null,
+				email_language: data.emailLanguage ?? 'en'
+			});
+		});
 	});
 });

@@ -4,7 +4,7 @@
  * user may see that changed since their cursor, and removals for what left their view.
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
 	DomainError,
 	DomainErrorReason,
@@ -15,6 +15,7 @@ import {
 import { canSee } from '../../lib/domain/visibility';
 import {
 	MUTATION_ARGS,
+	MUTATION_NAMES,
 	PROTOCOL_VERSION,
 	reasonOfCode,
 	refusalOf,
@@ -37,7 +38,7 @@ import {
 	type SessionRequestRow
 } from '../db/schema';
 import { withLinkFor } from './link-access';
-import { toSessionRequest, visibilityOf } from './request-records';
+import { existingRequestIds, toSessionRequest, visibilityOf } from './request-records';
 import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
 import type { AuthUser } from './users';
@@ -64,6 +65,16 @@ export const MUTATORS: {
 	regenerateLink: requests.regenerateLink,
 	transferRequest: requests.transferRequest
 };
+
+/**
+ * The mutations' argument schemas, compiled (zod's `z.compile`, on the server only: it generates
+ * code). Arguments the schema accepts take the generated parser, giving the same value; anything
+ * else goes through the schema's own parse, so a refusal reads as it always did. zod's parse of
+ * each create was a sixth of the server's time in a push of 500 offline creates.
+ */
+const PARSE_ARGS = Object.fromEntries(
+	MUTATION_NAMES.map((name) => [name, z.compile(MUTATION_ARGS[name])])
+) as unknown as typeof MUTATION_ARGS;
 
 function checkProtocol(version: number | undefined) {
 	if (version !== undefined && version !== PROTOCOL_VERSION) {
@@ -118,7 +129,7 @@ function runMutation(
 	name: MutationName,
 	args: unknown
 ): MutationResult['error'] {
-	const parsed = MUTATION_ARGS[name].safeParse(args);
+	const parsed = PARSE_ARGS[name].safeParse(args);
 	try {
 		if (!parsed.success) throw fromZodIssues(parsed.error.issues);
 		// A savepoint: a rejected mutation leaves no partial effect, and the batch goes on.
@@ -130,6 +141,16 @@ function runMutation(
 }
 
 type PushedMutation = PushInput['mutations'][number];
+
+/** The ids a run's creates give (strings only: any other is refused by the parse). */
+function idsOf(run: readonly PushedMutation[]): string[] {
+	const ids: string[] = [];
+	for (const { args } of run) {
+		const id = typeof args === 'object' && args !== null ? (args as { id?: unknown }).id : null;
+		if (typeof id === 'string') ids.push(id);
+	}
+	return ids;
+}
 
 /**
  * A run of consecutive creates (the common push: requests made offline), applied as createRequest
@@ -151,12 +172,15 @@ function runCreates(
 			// Nothing a create does changes the settings: read once for the run.
 			const settings = getSettings(app);
 			const expiryMs = expiryMsOf(app, settings);
+			// Every id the run gives, looked up at once (inserting comes after all the checks).
+			const storedIds = existingRequestIds(app, idsOf(run));
 			const errors = run.map((mutation) => {
-				const parsed = MUTATION_ARGS.createRequest.safeParse(mutation.args);
+				const parsed = PARSE_ARGS.createRequest.safeParse(mutation.args);
 				try {
 					if (!parsed.success) throw fromZodIssues(parsed.error.issues);
 					const plan = requests.planCreate(app, user, parsed.data, {
 						pendingIds,
+						storedIds,
 						settings,
 						expiryMs
 					});
@@ -233,7 +257,7 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 				);
 			}
 			lastMutationId = mutation.id;
-			results.push({ id: mutation.id, ok: !error, ...(error ? { error } : {}) });
+			results.push(error ? { id: mutation.id, ok: false, error } : { id: mutation.id, ok: true });
 		};
 		const mutations = [...input.mutations].sort((a, b) => a.id - b.id);
 		for (let i = 0; i < mutations.length;) {
