@@ -13,6 +13,7 @@ import type { Beckon } from '../app';
 import { testUser, useTestBeckon } from '../../../tests/support/test-beckon';
 import { log } from '../log';
 import { createQueue } from './queues';
+import { findRow } from './request-records';
 import { createRequest } from './requests';
 import { push } from './sync';
 import { loadAuthUser, type AuthUser } from './users';
@@ -228,18 +229,19 @@ describe('sync.push with runs of creates', () => {
 		accepted.forEach((args, k) => {
 			expect(results[refused.length + k]).toEqual({ id: refused.length + k + 1, ok: true });
 			const data = createRequestSchema.parse(args);
-			const row = app.sqlite
-				.prepare(
-					`SELECT recipient_name, recipient_email, comments, time_zone, email_language
-					 FROM session_requests WHERE id = ?`
-				)
-				.get(args.id);
-			expect(row).toEqual({
-				recipient_name: data.recipientName,
-				recipient_email: data.recipientEmail ?? null,
+			const row = findRow(app, args.id as string)!;
+			expect({
+				recipientName: row.recipientName,
+				recipientEmail: row.recipientEmail,
+				comments: row.comments,
+				timeZone: row.timeZone,
+				emailLanguage: row.emailLanguage
+			}).toEqual({
+				recipientName: data.recipientName,
+				recipientEmail: data.recipientEmail ?? null,
 				comments: data.comments ?? '',
-				time_zone: data.timeZone ?? null,
-				email_language: data.emailLanguage ?? 'en'
+				timeZone: data.timeZone ?? null,
+				emailLanguage: data.emailLanguage ?? 'en'
 			});
 		});
 	});
