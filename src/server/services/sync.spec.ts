@@ -18,6 +18,8 @@ import { createRequest } from './requests';
 import { push } from './sync';
 import { loadAuthUser, type AuthUser } from './users';
 import { rolledBack } from '../../../tests/support/rolled-back';
+import { TEST_DATABASE_URL } from '../../../tests/support/database';
+import { sqliteOf } from '../db';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2030-05-06T08:00:00.000Z');
@@ -245,4 +247,63 @@ describe('sync.push with runs of creates', () => {
 			});
 		});
 	});
+	// SQLite's own functions and triggers make the failure: PostgreSQL has no JavaScript functions.
+	it.skipIf(!!TEST_DATABASE_URL)(
+		'applies a push again, its runs isolated, when writing a run fails, with the outcome each mutation has alone',
+		() => {
+			// A trigger calls a function of this test that fails the first `failing` inserts of
+			// 'Boom' and lets later ones pass: the run's batch insert fails, unexpectedly.
+			let failing = 0;
+			let calls = 0;
+			const sqlite = sqliteOf(app.sqlite);
+			sqlite.function('fail_boom', () => {
+				calls += 1;
+				if (calls <= failing) throw new Error('the disk said no');
+				return 0;
+			});
+			sqlite.exec(`CREATE TEMP TRIGGER fail_boom BEFORE INSERT ON session_requests
+				WHEN NEW.recipient_name = 'Boom' BEGIN SELECT fail_boom(); END`);
+			try {
+				// Once: the push is applied again and its run inserted together. Twice: the run
+				// fails in its savepoint too and goes one by one.
+				for (const [times, messages] of [
+					[1, ['sync.push: a run of creates failed; applying the push again']],
+					[
+						2,
+						[
+							'sync.push: a run of creates failed; applying the push again',
+							'sync.push: a run of creates failed; applying it one by one'
+						]
+					]
+				] as const) {
+					failing = times;
+					calls = 0;
+					const mutations = ['Ann', 'Boom', '', 'Cid'].map((recipientName, i) => ({
+						id: i + 1,
+						name: 'createRequest' as const,
+						args: { id: uuidv7(), recipientName }
+					}));
+					const clientId = randomUUID();
+					const logged = vi.spyOn(log, 'error');
+					let together: ReturnType<typeof effectsOf>;
+					try {
+						together = effectsOf(agent, clientId, [mutations]);
+						expect(logged.mock.calls.map(([, message]) => message)).toEqual(messages);
+					} finally {
+						logged.mockRestore();
+					}
+					expect(calls).toBe(times + 1);
+					const oneByOne = effectsOf(
+						agent,
+						clientId,
+						mutations.map((mutation) => [mutation])
+					);
+					expect(together).toEqual(oneByOne);
+					expect(together.results.map((r) => r.ok)).toEqual([true, true, false, true]);
+				}
+			} finally {
+				sqlite.exec('DROP TRIGGER fail_boom');
+			}
+		}
+	);
 });
