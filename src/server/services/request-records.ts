@@ -106,6 +106,21 @@ export function requestExists(app: Beckon, id: string): boolean {
 	return idExists(app.db).get(id) !== undefined;
 }
 
+// Which of many ids exist, in one statement: the ids as one JSON array.
+const idsExisting = prepared((db) =>
+	prepareSql(db, (param, dialect) =>
+		dialect === 'postgres'
+			? `SELECT id FROM session_requests WHERE id IN (SELECT json_array_elements_text(${param()}::json))`
+			: `SELECT id FROM session_requests WHERE id IN (SELECT value FROM json_each(${param()}))`
+	).pluck()
+);
+
+/** Those of `ids` that are stored (a run of creates' id checks, one statement for them all). */
+export function existingRequestIds(app: Beckon, ids: readonly string[]): Set<string> {
+	if (ids.length === 0) return new Set();
+	return new Set(idsExisting(app.db).all(JSON.stringify(ids)) as string[]);
+}
+
 const ROW_COLUMNS = getTableColumns(sessionRequests);
 
 /** Each column, and whether its value needs the column's own encoding. */

@@ -57,7 +57,6 @@ import {
 	eventsOf,
 	findRow,
 	insertRows,
-	NO_REPORT_TIMES,
 	requestExists,
 	loadVisibleRow,
 	recordChange,
@@ -131,44 +130,68 @@ export interface PlannedCreate {
  * Everything createRequest checks and decides before writing, in its order (inside the caller's
  * write transaction, which the lookups of the id and the assignee need). For a batch of creates:
  * `pendingIds` are ids planned by the same batch but not inserted yet (a repeat of one is the
- * same conflict as a repeat of a stored one), `settings` the settings read once for the batch
+ * same conflict as a repeat of a stored one), `storedIds` those of the ids the batch's creates
+ * give that are stored (looked up at once), `settings` the settings read once for the batch
  * and `expiryMs` their default expiry.
  */
 export function planCreate(
 	app: Beckon,
 	user: AuthUser,
 	input: CreateRequest,
-	batch: { pendingIds?: ReadonlySet<string>; settings?: Settings; expiryMs?: number } = {}
+	batch: {
+		pendingIds?: ReadonlySet<string>;
+		storedIds?: ReadonlySet<string>;
+		settings?: Settings;
+		expiryMs?: number;
+	} = {}
 ): PlannedCreate {
-	const { pendingIds, settings = getSettings(app) } = batch;
+	const { pendingIds, storedIds, settings = getSettings(app) } = batch;
 	requireEdit(user);
+	const now = app.clock();
 	const ctx = {
-		...contextOf(app, user),
+		userId: user.id,
+		isAdmin: user.role === 'admin',
+		queueIds: user.queueIds,
+		now,
 		defaultExpiryMs: batch.expiryMs ?? expiryMsOf(app, settings),
 		defaultLanguage: settings.defaultLanguage
 	};
 	const id = input.id ?? uuidv7();
-	const fields = planNewRequest(input, ctx, !!pendingIds?.has(id) || requestExists(app, id));
-	const { assignment, ...fieldColumns } = fields;
+	const stored = storedIds && input.id !== undefined ? storedIds.has(id) : requestExists(app, id);
+	const fields = planNewRequest(input, ctx, !!pendingIds?.has(id) || stored);
+	const { assignment } = fields;
 	checkAssignee(app, user, assignment);
+	// Written out, not spread together: a push of 500 creates builds 500 of these.
 	return {
 		row: {
 			id,
-			...fieldColumns,
-			...assignmentColumns(assignment),
+			recipientName: fields.recipientName,
+			recipientEmail: fields.recipientEmail,
+			sendEmail: fields.sendEmail,
+			emailLanguage: fields.emailLanguage,
+			comments: fields.comments,
+			scheduledAt: fields.scheduledAt,
+			timeZone: fields.timeZone,
+			expiresAt: fields.expiresAt,
+			assignmentKind: assignment.kind,
+			assigneeId: assignment.kind === 'agent' ? assignment.userId : null,
+			queueId: assignment.kind === 'queue' ? assignment.queueId : null,
 			status: 'open',
 			closedReason: null,
 			connectRequested: false,
 			linkVersion: 1,
+			endUserSeenAt: fields.endUserSeenAt,
 			reminderSentAt: null,
 			createdBy: user.id,
 			source: 'agent',
-			createdAt: ctx.now,
-			updatedAt: ctx.now,
-			statusChangedAt: ctx.now,
+			createdAt: now,
+			updatedAt: now,
+			statusChangedAt: now,
 			version: 0,
 			anonymizedAt: null,
-			...NO_REPORT_TIMES
+			firstOpenedAt: null,
+			sessionStartedAt: null,
+			sessionEndedAt: null
 		},
 		assignment
 	};

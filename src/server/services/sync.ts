@@ -4,7 +4,7 @@
  * user may see that changed since their cursor, and removals for what left their view.
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
 	DomainError,
 	DomainErrorReason,
@@ -15,6 +15,7 @@ import {
 import { canSee } from '../../lib/domain/visibility';
 import {
 	MUTATION_ARGS,
+	MUTATION_NAMES,
 	PROTOCOL_VERSION,
 	reasonOfCode,
 	refusalOf,
@@ -37,7 +38,7 @@ import {
 	type SessionRequestRow
 } from '../db/schema';
 import { withLinkFor } from './link-access';
-import { toSessionRequest, visibilityOf } from './request-records';
+import { existingRequestIds, toSessionRequest, visibilityOf } from './request-records';
 import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
 import type { AuthUser } from './users';
@@ -64,6 +65,16 @@ export const MUTATORS: {
 	regenerateLink: requests.regenerateLink,
 	transferRequest: requests.transferRequest
 };
+
+/**
+ * The mutations' argument schemas, compiled (zod's `z.compile`, on the server only: it generates
+ * code). Arguments the schema accepts take the generated parser, giving the same value; anything
+ * else goes through the schema's own parse, so a refusal reads as it always did. zod's parse of
+ * each create was a sixth of the server's time in a push of 500 offline creates.
+ */
+const PARSE_ARGS = Object.fromEntries(
+	MUTATION_NAMES.map((name) => [name, z.compile(MUTATION_ARGS[name])])
+) as unknown as typeof MUTATION_ARGS;
 
 function checkProtocol(version: number | undefined) {
 	if (version !== undefined && version !== PROTOCOL_VERSION) {
@@ -118,7 +129,7 @@ function runMutation(
 	name: MutationName,
 	args: unknown
 ): MutationResult['error'] {
-	const parsed = MUTATION_ARGS[name].safeParse(args);
+	const parsed = PARSE_ARGS[name].safeParse(args);
 	try {
 		if (!parsed.success) throw fromZodIssues(parsed.error.issues);
 		// A savepoint: a rejected mutation leaves no partial effect, and the batch goes on.
@@ -131,46 +142,76 @@ function runMutation(
 
 type PushedMutation = PushInput['mutations'][number];
 
+/** The ids a run's creates give (strings only: any other is refused by the parse). */
+function idsOf(run: readonly PushedMutation[]): string[] {
+	const ids: string[] = [];
+	for (const { args } of run) {
+		const id = typeof args === 'object' && args !== null ? (args as { id?: unknown }).id : null;
+		if (typeof id === 'string') ids.push(id);
+	}
+	return ids;
+}
+
 /**
  * A run of consecutive creates (the common push: requests made offline), applied as createRequest
  * would apply them one after another, but inserted together: every create is checked first,
  * against the rows stored and those planned before it in the run, then the accepted ones are
  * written with their versions taken at once. A refusal is only ever a check that failed, so each
- * result is the one the one-by-one path gives. Should writing fail unexpectedly, the run's
- * savepoint is rolled back and the run goes through the one-by-one path instead.
+ * result is the one the one-by-one path gives.
  */
-function runCreates(
+function applyCreates(
 	app: Beckon,
 	user: AuthUser,
 	run: readonly PushedMutation[]
 ): MutationResult['error'][] {
-	try {
-		return write(app, () => {
-			const planned: requests.PlannedCreate[] = [];
-			const pendingIds = new Set<string>();
-			// Nothing a create does changes the settings: read once for the run.
-			const settings = getSettings(app);
-			const expiryMs = expiryMsOf(app, settings);
-			const errors = run.map((mutation) => {
-				const parsed = MUTATION_ARGS.createRequest.safeParse(mutation.args);
-				try {
-					if (!parsed.success) throw fromZodIssues(parsed.error.issues);
-					const plan = requests.planCreate(app, user, parsed.data, {
-						pendingIds,
-						settings,
-						expiryMs
-					});
-					pendingIds.add(plan.row.id);
-					planned.push(plan);
-					return undefined;
-				} catch (error) {
-					return rejectionOf(error, 'createRequest');
-				}
+	const planned: requests.PlannedCreate[] = [];
+	const pendingIds = new Set<string>();
+	// Nothing a create does changes the settings: read once for the run.
+	const settings = getSettings(app);
+	const expiryMs = expiryMsOf(app, settings);
+	// Every id the run gives, looked up at once (inserting comes after all the checks).
+	const storedIds = existingRequestIds(app, idsOf(run));
+	const errors = run.map((mutation) => {
+		const parsed = PARSE_ARGS.createRequest.safeParse(mutation.args);
+		try {
+			if (!parsed.success) throw fromZodIssues(parsed.error.issues);
+			const plan = requests.planCreate(app, user, parsed.data, {
+				pendingIds,
+				storedIds,
+				settings,
+				expiryMs
 			});
-			requests.insertPlannedCreates(app, user, planned);
-			return errors;
-		});
+			pendingIds.add(plan.row.id);
+			planned.push(plan);
+			return undefined;
+		} catch (error) {
+			return rejectionOf(error, 'createRequest');
+		}
+	});
+	requests.insertPlannedCreates(app, user, planned);
+	return errors;
+}
+
+/** A run of creates failed to be written: the push is rolled back and applied again, isolated. */
+class RunFailed extends Error {}
+
+/**
+ * Applies a run of creates (applyCreates). Writing one should never fail, so a push does not pay
+ * for a savepoint around each run (it journals every page the run's inserts touch: ≈ 9% of a
+ * push of creates): a run that fails anyway throws RunFailed, and `push` rolls the whole push
+ * back and applies it again `isolated`, where each run has its savepoint and one that fails
+ * again goes through the one-by-one path instead.
+ */
+function runCreates(
+	app: Beckon,
+	user: AuthUser,
+	run: readonly PushedMutation[],
+	isolated: boolean
+): MutationResult['error'][] {
+	try {
+		return isolated ? write(app, () => applyCreates(app, user, run)) : applyCreates(app, user, run);
 	} catch (error) {
+		if (!isolated) throw new RunFailed('a run of creates failed', { cause: error });
 		log.error({ err: error }, 'sync.push: a run of creates failed; applying it one by one');
 		return run.map((mutation) => runMutation(app, user, mutation.name, mutation.args));
 	}
@@ -210,6 +251,17 @@ const advanceClient = prepared((db) =>
 export function push(app: Beckon, user: AuthUser, input: PushInput) {
 	requests.requireRead(user);
 	checkProtocol(input.protocolVersion);
+	try {
+		return applyPush(app, user, input, false);
+	} catch (error) {
+		if (!(error instanceof RunFailed)) throw error;
+		log.error({ err: error.cause }, 'sync.push: a run of creates failed; applying the push again');
+		return applyPush(app, user, input, true);
+	}
+}
+
+/** A push's mutations in order, in one transaction (`isolated`: see runCreates). */
+function applyPush(app: Beckon, user: AuthUser, input: PushInput, isolated: boolean) {
 	return write(app, () => {
 		const now = app.clock();
 		let lastMutationId = clientRow(app, user, input.clientId)?.lastMutationId ?? 0;
@@ -233,7 +285,7 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 				);
 			}
 			lastMutationId = mutation.id;
-			results.push({ id: mutation.id, ok: !error, ...(error ? { error } : {}) });
+			results.push(error ? { id: mutation.id, ok: false, error } : { id: mutation.id, ok: true });
 		};
 		const mutations = [...input.mutations].sort((a, b) => a.id - b.id);
 		for (let i = 0; i < mutations.length;) {
@@ -267,7 +319,7 @@ export function push(app: Beckon, user: AuthUser, input: PushInput) {
 			const creates = createRunLength(mutations, i);
 			if (creates > 1) {
 				const run = mutations.slice(i, i + creates);
-				runCreates(app, user, run).forEach((error, k) => record(run[k], error));
+				runCreates(app, user, run, isolated).forEach((error, k) => record(run[k], error));
 				i += creates;
 			} else {
 				record(mutation, runMutation(app, user, mutation.name, mutation.args));
