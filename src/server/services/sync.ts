@@ -40,7 +40,7 @@ import { withLinkFor } from './link-access';
 import { toSessionRequest, visibilityOf } from './request-records';
 import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
-import type { AuthUser } from './users';
+import { loadAuthUser, type AuthUser } from './users';
 import { log } from '../log';
 
 /** The one map from mutation names to services, each taking its mutation's parsed arguments. */
@@ -330,6 +330,19 @@ function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]):
 	return rows.filter((row) => visible.has(row.id)).map((row) => row.id);
 }
 
+/** The user's view epoch: part of every cursor, bumped when their view changes as a whole. */
+export function viewEpochOf(app: Beckon, userId: string): number {
+	return app.db.select().from(viewEpochs).where(eq(viewEpochs.userId, userId)).get()?.epoch ?? 0;
+}
+
+/** A poke stream's user read again, with their view epoch (for its pokes' cursors). */
+export function pokeViewer(app: Beckon, userId: string): { user: AuthUser; epoch: number } | null {
+	return app.db.transaction(() => {
+		const user = loadAuthUser(app, userId);
+		return user ? { user, epoch: viewEpochOf(app, userId) } : null;
+	});
+}
+
 export const DEFAULT_PULL_PAGE = 1000;
 /** Rows read per query of a pull page. */
 const PULL_CHUNK = 250;
@@ -354,8 +367,7 @@ export function pull(app: Beckon, user: AuthUser, input: PullInput) {
 	// One read transaction: the page, the epoch and the mutation id are one consistent snapshot.
 	return app.db.transaction(() => {
 		const lastMutationId = clientRow(app, user, input.clientId)?.lastMutationId ?? 0;
-		const epoch =
-			app.db.select().from(viewEpochs).where(eq(viewEpochs.userId, user.id)).get()?.epoch ?? 0;
+		const epoch = viewEpochOf(app, user.id);
 		const cursor = input.cursor ? decodeCursor(input.cursor) : null;
 		// No cursor, or the user's view changed as a whole: start over from nothing.
 		const reset = cursor === null || cursor.epoch !== epoch;
