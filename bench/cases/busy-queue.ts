@@ -83,6 +83,8 @@ class Device {
 		let pull = false;
 		const now = performance.now();
 		for (const poke of this.waiting.splice(0)) {
+			// Already there: a pull meanwhile brought the cursor to the poke's end.
+			if (!pull && poke.to !== undefined && poke.to === this.cursor) continue;
 			if (!pull && poke.from !== undefined && poke.from === this.cursor) {
 				this.saw(poke.changes ?? [], now);
 				this.cursor = poke.to!;

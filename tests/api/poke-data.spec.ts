@@ -93,9 +93,13 @@ describe('sync.poke with the changes it announces', () => {
 	afterAll(() => server?.close());
 
 	it("gives every user, poke by poke, what a pull from the same cursor gives, and nothing they may not see", async () => {
-		// Something in every view before the devices start.
+		// In the queue's view before the devices start.
 		await adminApi.mutate('requests.create', {
 			recipientName: 'Before',
+			assignment: { kind: 'queue', queueId }
+		});
+		const handed = await adminApi.mutate('requests.create', {
+			recipientName: 'Queue Zeta',
 			assignment: { kind: 'queue', queueId }
 		});
 		const devices = new Map<string, { start: Device; stream: Stream }>();
@@ -133,6 +137,11 @@ describe('sync.poke with the changes it announces', () => {
 				id: shared.id,
 				assignment: { kind: 'agent', userId: outsiderId }
 			});
+			// Handed over by transfer: out of the queue's view too.
+			await adminApi.mutate('requests.transfer', {
+				id: handed.id,
+				to: { kind: 'agent', userId: outsiderId }
+			});
 			// A close of the member's own request.
 			await adminApi.mutate('requests.close', { id: mine.id });
 			const hidden = await adminApi.mutate('requests.create', {
@@ -140,15 +149,19 @@ describe('sync.poke with the changes it announces', () => {
 				assignment: { kind: 'me' }
 			});
 
+			// The admin sees every change: once their newest poke ends where a pull ends, every
+			// batch has been announced (to all streams at once).
+			const everything: Page = await adminApi.query('sync.pull', { clientId: randomUUID() });
+			expect(everything.more).toBe(false);
+			const newest = everything.cursor;
+			const adminStream = devices.get('admin')!.stream;
+			await expect
+				.poll(() => (adminStream.messages.at(-1) as Poke).to, { timeout: 5_000 })
+				.toBe(newest);
+			await new Promise((resolve) => setTimeout(resolve, 200));
+
 			for (const [name, api] of all()) {
 				const { start, stream } = devices.get(name)!;
-				// Pokes come as each batch commits: wait until the newest covers the last change.
-				const final = await pullFrom(api, start.rows, start.cursor);
-				const deadline = Date.now() + 5_000;
-				const last = () => stream.messages.at(-1) as Poke;
-				while (last().to !== final.cursor && Date.now() < deadline) {
-					await new Promise((resolve) => setTimeout(resolve, 20));
-				}
 				const pokes = stream.messages.slice(1) as Poke[];
 				expect(pokes.length, name).toBeGreaterThan(0);
 				// Every poke holds its changes, and each range follows on from the one before.
@@ -157,8 +170,16 @@ describe('sync.poke with the changes it announces', () => {
 					expect(poke, name).toMatchObject({ reason: 'change', from: device.cursor });
 					applyPage(device, poke.changes!, poke.deleted!, poke.to!);
 				}
-				expect(device.cursor, name).toBe(final.cursor);
-				expect(Object.fromEntries(device.rows), name).toEqual(Object.fromEntries(final.rows));
+				// The same rows as a pull from the same start, and nothing left for the pokes' cursor
+				// (which stops at the last change the user may see; a pull's goes past the others).
+				const pulled = await pullFrom(api, start.rows, start.cursor);
+				expect(Object.fromEntries(device.rows), name).toEqual(Object.fromEntries(pulled.rows));
+				const rest: Page = await api.query('sync.pull', {
+					clientId: randomUUID(),
+					cursor: device.cursor
+				});
+				expect(rest, name).toMatchObject({ changes: [], deleted: [], reset: false, more: false });
+				if (name === 'admin') expect(device.cursor).toBe(pulled.cursor);
 
 				const bytes = stream.raw.join('\n');
 				if (name === 'outsider') {
@@ -174,6 +195,7 @@ describe('sync.poke with the changes it announces', () => {
 					// The queue's members: Alpha left their view, listed as removed.
 					expect(pokes.some((p) => p.deleted!.includes(shared.id)), name).toBe(true);
 					expect(device.rows.has(shared.id), name).toBe(false);
+					expect(device.rows.has(handed.id), name).toBe(false);
 				}
 				if (name !== 'admin') expect(bytes, name).not.toContain('Admin Only Delta');
 				if (name === 'view-only member') {
@@ -184,8 +206,9 @@ describe('sync.poke with the changes it announces', () => {
 					expect(bytes).toContain('/s/');
 				}
 				if (name === 'admin') expect(device.rows.get(hidden.id)?.recipientName).toBe(hidden.recipientName);
+				// The member's own request, closed by the admin: only they and the admin hold it.
 				expect(device.rows.get(mine.id)?.status, name).toBe(
-					name === 'outsider' ? undefined : 'closed'
+					name === 'admin' || name === 'member' ? 'closed' : undefined
 				);
 			}
 		} finally {

@@ -654,7 +654,10 @@ describe('sync.poke', () => {
 			await stream.waitFor(2, 2_000);
 			// tRPC ends each message with a third newline: blocks after the first start with it.
 			const pokes = stream.raw.map((block) => block.trim()).filter((b) => b.startsWith('data:'));
-			expect(pokes[1]).toMatch(/^data: \{"at":"[^"]+","reason":"change"\}$/);
+			// One line of JSON: the poke with the row it announces (joined from the row's JSON).
+			expect(pokes[1]).toMatch(/^data: \{"at":"[^"]+","reason":"change","from":"[\d.]+",.*\}$/);
+			const poke = JSON.parse(pokes[1].slice(5));
+			expect(poke.changes).toEqual([expect.objectContaining({ recipientName: 'Format' })]);
 		} finally {
 			await stream.close();
 		}

@@ -131,8 +131,9 @@ export interface PokeChanges {
 /**
  * Applies the changes a poke carried, as a pull of versions `from` to `to` would have (one
  * transaction, the same rebase of pending mutations, the cursor moved to `to`), if the stored
- * cursor is exactly `from`: otherwise nothing is written and false says "pull". A poke does not
- * acknowledge this device's mutations: they leave the outbox with the pull after their push.
+ * cursor is exactly `from`; a cursor already at `to` needs nothing. Otherwise nothing is written
+ * and false says "pull". A poke does not acknowledge this device's mutations: they leave the
+ * outbox with the pull after their push.
  */
 export async function applyPoke(
 	db: BeckonDB,
@@ -140,7 +141,10 @@ export async function applyPoke(
 	ctx: MutationContext
 ): Promise<boolean> {
 	return db.transaction('rw', pullTables(db), async () => {
-		if ((await db.getMeta<string>('cursor')) !== poke.from) return false;
+		const cursor = await db.getMeta<string>('cursor');
+		// Already there (this device's own change, pulled after its push): nothing to do.
+		if (cursor === poke.to) return true;
+		if (cursor !== poke.from) return false;
 		const page: PullPage = {
 			changes: poke.changes,
 			deleted: poke.deleted,

@@ -299,10 +299,10 @@ const IDS_PER_QUERY = 500;
 
 /**
  * Of `rows` (none of which `user` can see now), those the user could see under an earlier
- * assignment. View-wide changes reset the cursor, so only a reassignment takes a request out of
- * a view between pulls: a request that was never visible is no removal, and its id must not be
- * sent. One query per 500 rows, not one per row: a page of 5,000 rows another team works on costs
- * ten queries.
+ * assignment. View-wide changes reset the cursor, so only a move (an assignment, a take, a
+ * transfer, a fallback) takes a request out of a view between pulls: a request that was never
+ * visible is no removal, and its id must not be sent. One query per 500 rows, not one per row: a
+ * page of 5,000 rows another team works on costs ten queries.
  */
 function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]): string[] {
 	const createdBy = new Map(rows.map((row) => [row.id, visibilityOf(row).createdBy]));
@@ -315,7 +315,7 @@ function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]):
 			.where(
 				and(
 					inArray(requestEvents.requestId, ids),
-					inArray(requestEvents.type, ['assigned', 'taken'])
+					inArray(requestEvents.type, ['assigned', 'taken', 'transferred', 'fallback'])
 				)
 			)
 			.all();
