@@ -26,7 +26,7 @@ function concerns(user: AuthUser, change: Change): boolean {
  * (`dataPokesPerSecond`), which only bounds how many messages the server writes.
  * Tests may change the figures.
  */
-export const POKE_PACING = { pokesPerSecond: 10_000, dataPokesPerSecond: 50_000, maxGapMs: 250 };
+export const POKE_PACING = { pokesPerSecond: 10_000, dataPokesPerSecond: 10_000, maxGapMs: 250 };
 
 /** The least time between two pokes on one stream while `openStreams` are open. */
 export function pokeGapMs(openStreams: number, perSecond = POKE_PACING.pokesPerSecond): number {
