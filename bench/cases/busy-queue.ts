@@ -132,6 +132,7 @@ class Fleet {
 	readonly changeToSeen: number[] = [];
 	readonly pokeToPull: number[] = [];
 	readonly errors: string[] = [];
+	readonly writeErrors: string[] = [];
 	pulls = 0;
 	/** Bytes of pull answers. */
 	bytes = 0;
@@ -253,11 +254,14 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 			const id = benchId(0x12, i);
 			fleet.sentAt.set(id, performance.now());
 			writes.push(
-				writer.mutate('requests.create', {
-					id,
-					recipientName: `Busy ${i}`,
-					assignment: { kind: 'queue', queueId: queue.id }
-				})
+				writer
+					.mutate('requests.create', {
+						id,
+						recipientName: `Busy ${i}`,
+						assignment: { kind: 'queue', queueId: queue.id }
+					})
+					// A change that never got in is reported (and never seen), not a crash of the run.
+					.catch((error: Error) => fleet.writeErrors.push(error.message))
 			);
 		}
 		await Promise.all(writes);
@@ -273,6 +277,10 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 		const ownCpu = process.cpuUsage(ownCpuBefore);
 		const seen = fleetDevices.reduce((sum, d) => sum + d.seen, 0);
 		if (fleet.errors.length > 0) figures.pull_errors = fleet.errors.length;
+		if (fleet.writeErrors.length > 0) {
+			figures.write_errors = fleet.writeErrors.length;
+			console.error(`busy-queue: first write error: ${fleet.writeErrors[0]}`);
+		}
 		figures.seen_fraction = round(seen / expected);
 		figures.server_cpu_ms_per_change = round(serverCpu / changes);
 		figures.server_cores = round(serverCpu / wall);
