@@ -119,7 +119,9 @@ describe('ChangeBus', () => {
 		bus.deliver([written('f', 19)]);
 		expect(bus.coverage()).toEqual({ era: 4, version: 19 });
 		// Another instance's change (relayed without its row), or one for everyone.
-		bus.deliver([{ requestId: 'g', after: { assignment: { kind: 'unassigned' }, createdBy: 'u' } }]);
+		bus.deliver([
+			{ requestId: 'g', after: { assignment: { kind: 'unassigned' }, createdBy: 'u' } }
+		]);
 		expect(bus.coverage()).toEqual({ era: 5, version: null });
 		bus.deliver([written('h', 20)]);
 		bus.deliver([{ everyone: true }]);

@@ -92,7 +92,7 @@ describe('sync.poke with the changes it announces', () => {
 	});
 	afterAll(() => server?.close());
 
-	it("gives every user, poke by poke, what a pull from the same cursor gives, and nothing they may not see", async () => {
+	it('gives every user, poke by poke, what a pull from the same cursor gives, and nothing they may not see', async () => {
 		// In the queue's view before the devices start.
 		await adminApi.mutate('requests.create', {
 			recipientName: 'Before',
@@ -193,7 +193,10 @@ describe('sync.poke with the changes it announces', () => {
 					});
 				} else if (name !== 'admin') {
 					// The queue's members: Alpha left their view, listed as removed.
-					expect(pokes.some((p) => p.deleted!.includes(shared.id)), name).toBe(true);
+					expect(
+						pokes.some((p) => p.deleted!.includes(shared.id)),
+						name
+					).toBe(true);
 					expect(device.rows.has(shared.id), name).toBe(false);
 					expect(device.rows.has(handed.id), name).toBe(false);
 				}
@@ -205,7 +208,8 @@ describe('sync.poke with the changes it announces', () => {
 				} else if (name === 'member') {
 					expect(bytes).toContain('/s/');
 				}
-				if (name === 'admin') expect(device.rows.get(hidden.id)?.recipientName).toBe(hidden.recipientName);
+				if (name === 'admin')
+					expect(device.rows.get(hidden.id)?.recipientName).toBe(hidden.recipientName);
 				// The member's own request, closed by the admin: only they and the admin hold it.
 				expect(device.rows.get(mine.id)?.status, name).toBe(
 					name === 'admin' || name === 'member' ? 'closed' : undefined
