@@ -186,6 +186,13 @@ describe('SyncEngine with pokes that carry their changes', () => {
 		}
 	}
 
+	/** A request made on `device` in the shared queue, as the app makes it. */
+	const create = (device: Device, id: string, recipientName: string) =>
+		device.engine.mutate({
+			name: 'createRequest',
+			args: { id, recipientName, assignment: { kind: 'queue', queueId } }
+		});
+
 	const shows = (device: Device, id: string) => async () =>
 		(await device.db.requests.get(id)) !== undefined;
 
@@ -195,10 +202,7 @@ describe('SyncEngine with pokes that carry their changes', () => {
 		const pullsAfterStart = b.pulls();
 
 		const first = randomUUID();
-		await a.engine.mutate({
-			name: 'createRequest',
-			args: { id: first, recipientName: 'Ada', assignment: { kind: 'queue', queueId } }
-		});
+		await create(a, first, 'Ada');
 		await until(shows(b, first));
 		expect(await b.db.requests.get(first)).toMatchObject({
 			recipientName: 'Ada',
@@ -213,20 +217,14 @@ describe('SyncEngine with pokes that carry their changes', () => {
 		// A poke lost on the way: the next one does not follow on from B's cursor, so B pulls.
 		b.loseNextPoke();
 		const missed = randomUUID();
-		await a.engine.mutate({
-			name: 'createRequest',
-			args: { id: missed, recipientName: 'Missed', assignment: { kind: 'queue', queueId } }
-		});
+		await create(a, missed, 'Missed');
 		await until(async () => (await a.db.outbox.count()) === 0);
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		expect(await b.db.requests.get(missed)).toBeUndefined();
 		expect(b.pulls()).toBe(pullsAfterStart);
 
 		const next = randomUUID();
-		await a.engine.mutate({
-			name: 'createRequest',
-			args: { id: next, recipientName: 'Next', assignment: { kind: 'queue', queueId } }
-		});
+		await create(a, next, 'Next');
 		await until(shows(b, next));
 		await b.engine.settled();
 		expect(b.pulls()).toBeGreaterThan(pullsAfterStart);
@@ -242,10 +240,7 @@ describe('SyncEngine with pokes that carry their changes', () => {
 		// And the pokes after it are applied without a pull again.
 		const pullsNow = b.pulls();
 		const after = randomUUID();
-		await a.engine.mutate({
-			name: 'createRequest',
-			args: { id: after, recipientName: 'After', assignment: { kind: 'queue', queueId } }
-		});
+		await create(a, after, 'After');
 		await until(shows(b, after));
 		await b.engine.settled();
 		expect(b.pulls()).toBe(pullsNow);
