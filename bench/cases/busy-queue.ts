@@ -1,9 +1,10 @@
 /**
- * #12 A busy shared queue: 1,000 agents' devices, each on its own `sync.poke` stream and pulling
- * when poked, as the app does, while 50 requests a second land in their one queue for 60 s.
+ * #12 A busy shared queue: 1,000 agents' devices, each on its own `sync.poke` stream, while 50
+ * requests a second land in their one queue for 60 s. Each device does what the app's engine
+ * does: applies a poke's changes when the poke follows on from its cursor, and pulls otherwise.
  * Measured against the built server on 127.0.0.1: the server's CPU time per change and its share
- * of a core (from /proc), the bytes each device pulls per change, the time from a change being
- * sent to each device's pull holding it, and from a poke to the pull answering it.
+ * of a core (from /proc), the pulls and bytes (pokes and pulls) per change and device, the time
+ * from a change being sent to each device holding it, and from a poke to the pull answering it.
  *
  * The devices are simulated in this one process (their sockets are real: one per stream, up to
  * PULL_SOCKETS for pulls), so on a machine with few cores they compete with the server for CPU:
@@ -41,13 +42,27 @@ function cpuMs(pid: number): number {
 	return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** One agent's device: a cursor, a poke stream, and at most one pull in flight. */
+/** A poke as the server sends it: with its changes (`from`, `to`, `changes`) or without. */
+interface Poke {
+	reason: string;
+	from?: string;
+	to?: string;
+	changes?: { id: string }[];
+}
+
+/**
+ * One agent's device, as the app's engine behaves: a poke that carries its changes is applied
+ * when it follows on from the cursor (`from`), with no pull; any other poke (plain, or one that
+ * does not follow on) makes it pull. At most one pull in flight; pokes that arrive meanwhile are
+ * judged after it.
+ */
 class Device {
 	cursor: string | null = null;
 	seen = 0;
 	private pulling = false;
 	private again = false;
 	private pokedAt: number | null = null;
+	private readonly waiting: Poke[] = [];
 	readonly clientId = crypto.randomUUID();
 
 	constructor(
@@ -55,10 +70,39 @@ class Device {
 		readonly cookie: string
 	) {}
 
-	poked() {
-		this.pokedAt ??= performance.now();
-		if (this.pulling) this.again = true;
-		else void this.pull();
+	poked(text: string) {
+		const poke = JSON.parse(text) as Poke;
+		if (poke.from === undefined) this.fleet.plainPokes++;
+		else this.fleet.dataPokes++;
+		this.waiting.push(poke);
+		if (!this.pulling) void this.settle();
+	}
+
+	/** Applies the waiting pokes that follow on from the cursor; pulls if one does not. */
+	private async settle(): Promise<void> {
+		let pull = false;
+		const now = performance.now();
+		for (const poke of this.waiting.splice(0)) {
+			// Already there: a pull meanwhile brought the cursor to the poke's end.
+			if (!pull && poke.to !== undefined && poke.to === this.cursor) continue;
+			if (!pull && poke.from !== undefined && poke.from === this.cursor) {
+				this.saw(poke.changes ?? [], now);
+				this.cursor = poke.to!;
+			} else {
+				pull = true;
+				this.pokedAt ??= now;
+			}
+		}
+		if (pull) await this.pull();
+	}
+
+	private saw(changes: { id: string }[], now: number) {
+		for (const change of changes) {
+			const sentAt = this.fleet.sentAt.get(change.id);
+			if (sentAt === undefined) continue;
+			this.seen++;
+			this.fleet.changeToSeen.push(now - sentAt);
+		}
 	}
 
 	async pull(): Promise<void> {
@@ -69,12 +113,7 @@ class Device {
 			const page = await this.fleet.pull(this);
 			const now = performance.now();
 			if (pokedAt !== null) this.fleet.pokeToPull.push(now - pokedAt);
-			for (const change of page.changes) {
-				const sentAt = this.fleet.sentAt.get(change.id);
-				if (sentAt === undefined) continue;
-				this.seen++;
-				this.fleet.changeToSeen.push(now - sentAt);
-			}
+			this.saw(page.changes, now);
 			this.cursor = page.cursor;
 			if (page.more) this.again = true;
 		} catch (error) {
@@ -84,7 +123,7 @@ class Device {
 		if (this.again) {
 			this.again = false;
 			await this.pull();
-		}
+		} else if (this.waiting.length > 0) await this.settle();
 	}
 }
 
@@ -93,8 +132,14 @@ class Fleet {
 	readonly changeToSeen: number[] = [];
 	readonly pokeToPull: number[] = [];
 	readonly errors: string[] = [];
+	readonly writeErrors: string[] = [];
 	pulls = 0;
+	/** Bytes of pull answers. */
 	bytes = 0;
+	/** Bytes of poke messages (every stream's). */
+	pokeBytes = 0;
+	dataPokes = 0;
+	plainPokes = 0;
 	private readonly agent = new Agent({ keepAlive: true, maxSockets: PULL_SOCKETS });
 
 	constructor(private readonly url: string) {}
@@ -180,12 +225,14 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 			void (async () => {
 				await stream.connected;
 				while (!stopping) {
+					let poke;
 					try {
-						await stream.nextPoke(DRAIN_MS + seconds * 1000);
+						poke = await stream.nextPoke(DRAIN_MS + seconds * 1000);
 					} catch {
 						return;
 					}
-					device.poked();
+					fleet.pokeBytes += poke.bytes;
+					device.poked(poke.data);
 				}
 			})();
 		}
@@ -193,6 +240,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 
 		const writer = new ApiClient(server.url);
 		writer.cookie = cookies[0];
+		// Only what the changes cost: the first syncs are not counted.
+		fleet.pulls = 0;
+		fleet.bytes = 0;
 		const serverCpuBefore = cpuMs(server.pid);
 		const ownCpuBefore = process.cpuUsage();
 		const started = performance.now();
@@ -204,11 +254,14 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 			const id = benchId(0x12, i);
 			fleet.sentAt.set(id, performance.now());
 			writes.push(
-				writer.mutate('requests.create', {
-					id,
-					recipientName: `Busy ${i}`,
-					assignment: { kind: 'queue', queueId: queue.id }
-				})
+				writer
+					.mutate('requests.create', {
+						id,
+						recipientName: `Busy ${i}`,
+						assignment: { kind: 'queue', queueId: queue.id }
+					})
+					// A change that never got in is reported (and never seen), not a crash of the run.
+					.catch((error: Error) => fleet.writeErrors.push(error.message))
 			);
 		}
 		await Promise.all(writes);
@@ -224,12 +277,21 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 		const ownCpu = process.cpuUsage(ownCpuBefore);
 		const seen = fleetDevices.reduce((sum, d) => sum + d.seen, 0);
 		if (fleet.errors.length > 0) figures.pull_errors = fleet.errors.length;
+		if (fleet.writeErrors.length > 0) {
+			figures.write_errors = fleet.writeErrors.length;
+			console.error(`busy-queue: first write error: ${fleet.writeErrors[0]}`);
+		}
 		figures.seen_fraction = round(seen / expected);
 		figures.server_cpu_ms_per_change = round(serverCpu / changes);
 		figures.server_cores = round(serverCpu / wall);
 		figures.bench_process_cores = round((ownCpu.user + ownCpu.system) / 1000 / wall);
-		figures.bytes_per_change_device = round(fleet.bytes / expected);
+		figures.bytes_per_change_device = round((fleet.bytes + fleet.pokeBytes) / expected);
+		figures.poke_bytes_per_change_device = round(fleet.pokeBytes / expected);
+		figures.pull_bytes_per_change_device = round(fleet.bytes / expected);
+		figures.pulls_per_change_device = round(fleet.pulls / expected, 4);
 		figures.pulls_per_second = round(fleet.pulls / (wall / 1000));
+		figures.pokes_with_changes = fleet.dataPokes;
+		figures.pokes_without = fleet.plainPokes;
 		figures.change_to_seen_p50_ms = round(percentile(fleet.changeToSeen, 50));
 		figures.change_to_seen_p99_ms = round(percentile(fleet.changeToSeen, 99));
 		figures.poke_to_pull_p99_ms = round(percentile(fleet.pokeToPull, 99));

@@ -1,12 +1,18 @@
 /** A minimal reader of tRPC's SSE subscription stream (`sync.poke`) over node:http. */
 import { request, type ClientRequest } from 'node:http';
 
+/** One poke as received: its JSON, and the bytes its message took on the wire. */
+export interface ReceivedPoke {
+	data: string;
+	bytes: number;
+}
+
 export interface PokeStream {
 	/**
 	 * Resolves at the next poke (any data message after the first, which says "connected");
 	 * rejects when none comes within `timeoutMs`.
 	 */
-	nextPoke(timeoutMs?: number): Promise<void>;
+	nextPoke(timeoutMs?: number): Promise<ReceivedPoke>;
 	/** Resolves once the server has said "connected". */
 	connected: Promise<void>;
 	/** Pokes received so far (the "connected" message not counted). */
@@ -17,8 +23,8 @@ export interface PokeStream {
 }
 
 export function openPokes(baseUrl: string, cookie: string): PokeStream {
-	let waiting: (() => void) | null = null;
-	let pending = 0;
+	let waiting: ((poke: ReceivedPoke) => void) | null = null;
+	const pending: ReceivedPoke[] = [];
 	let seenConnected = false;
 	let received = 0;
 	let broken: string | null = null;
@@ -58,20 +64,21 @@ export function openPokes(baseUrl: string, cookie: string): PokeStream {
 					.find((l) => l.startsWith('event:'))
 					?.slice(6)
 					.trim();
-				const hasData = lines.some((l) => l.startsWith('data:'));
+				const data = lines.find((l) => l.startsWith('data:'));
 				// Pings and the stream's own "connected" event carry no poke.
-				if (!hasData || (event && event !== 'message')) continue;
+				if (data === undefined || (event && event !== 'message')) continue;
 				if (!seenConnected) {
 					seenConnected = true;
 					onConnected();
 					continue;
 				}
 				received++;
+				const poke = { data: data.slice(5).trim(), bytes: Buffer.byteLength(message) + 2 };
 				if (waiting) {
 					const resolve = waiting;
 					waiting = null;
-					resolve();
-				} else pending++;
+					resolve(poke);
+				} else pending.push(poke);
 			}
 		});
 	});
@@ -89,18 +96,16 @@ export function openPokes(baseUrl: string, cookie: string): PokeStream {
 			return broken;
 		},
 		nextPoke(timeoutMs = 30_000) {
-			if (pending > 0) {
-				pending--;
-				return Promise.resolve();
-			}
-			return new Promise<void>((resolve, reject) => {
+			const next = pending.shift();
+			if (next) return Promise.resolve(next);
+			return new Promise<ReceivedPoke>((resolve, reject) => {
 				const timer = setTimeout(
 					() => reject(new Error(`no poke within ${timeoutMs} ms`)),
 					timeoutMs
 				);
-				waiting = () => {
+				waiting = (poke) => {
 					clearTimeout(timer);
-					resolve();
+					resolve(poke);
 				};
 			});
 		},

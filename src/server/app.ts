@@ -5,7 +5,7 @@
 import { ChangeBus, type InstanceRelay } from './bus';
 import { PostgresChangeRelay } from './bus-postgres';
 import type { Config } from './config';
-import { openDatabase, postgresOf, type DB, type Dialect } from './db';
+import { currentVersion, openDatabase, postgresOf, type DB, type Dialect } from './db';
 import type { SqlConnection, SqlTransaction } from './db/connection';
 import type { Readiness } from './health';
 import { createLimits, type Limits } from './limits';
@@ -104,6 +104,9 @@ export function createBeckon(
 					})
 				: null;
 	bus.relayTo(relay);
+	// Every version so far is committed: pokes may carry rows from the first commit on. Another
+	// instance's commit (PostgreSQL) or process's (a command) shows as a gap (bus.ts, Coverage).
+	bus.coverFrom(currentVersion(db));
 	return {
 		db,
 		sqlite,
@@ -143,12 +146,15 @@ function transactionOf(sqlite: SqlConnection) {
  */
 export function write<T>(app: Beckon, fn: () => T): T {
 	const outermost = !app.sqlite.inTransaction;
+	const mark = app.bus.heldCount();
 	try {
 		const result = transactionOf(app.sqlite).immediate(fn) as T;
 		if (outermost) app.bus.flush();
 		return result;
 	} catch (error) {
+		// A savepoint rolled back: what it announced never happened (a poke carries rows now).
 		if (outermost) app.bus.discard();
+		else app.bus.discardSince(mark);
 		throw error;
 	}
 }

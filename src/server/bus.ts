@@ -5,8 +5,34 @@
  * each instance's committed changes to the others, whose listeners hear them as their own.
  */
 import { setMaxListeners } from 'node:events';
+import type { SessionRequest } from '../lib/domain/types';
 import type { VisibilityFacts } from '../lib/domain/visibility';
 import type { SignalMessage } from '../lib/link/session/signal-protocol';
+import type { SessionRequestRow } from './db/schema';
+
+/** A row's JSON and its length in UTF-8 bytes. */
+export interface SerialisedRow {
+	text: string;
+	bytes: number;
+}
+
+/**
+ * A request row as one write left it, carried by its change to this instance's poke streams so
+ * that a poke can hold the row itself (services/poke-data.ts) instead of sending every device to
+ * pull it. Never relayed to other instances (bus-postgres.ts strips it): theirs are plain pokes.
+ */
+export interface WrittenRow {
+	row: SessionRequestRow;
+	/**
+	 * The row as the API returns it (link included), made once for every stream: by the first
+	 * stream that needs it, or before the row leaves the database thread (PostgreSQL), whose
+	 * HTTP thread has no link secret.
+	 */
+	request?: SessionRequest;
+	/** `request` as JSON, with and without its link: serialised once per change, not per stream. */
+	json?: SerialisedRow;
+	jsonWithoutLink?: SerialisedRow;
+}
 
 export interface Change {
 	/** The request that changed, if any. */
@@ -21,6 +47,21 @@ export interface Change {
 	 * instances reconnected): every listener hears it, whatever its `accept` filter.
 	 */
 	everyone?: boolean;
+	/** The row as written (this instance's commits only): lets pokes carry it. */
+	written?: WrittenRow;
+}
+
+/**
+ * How far the changes this bus announced are known to cover the server's version counter without
+ * a gap: every version up to `version` was announced with its row (`written`), since the last
+ * break (`era`). A break is any announcement whose versions are unknown or leave a gap: another
+ * instance's changes, a change for everyone, a commit whose first version does not follow the
+ * last one announced. Two coverages of one era bound a range of versions whose every visible row
+ * a listener has heard, which a poke may then carry (`version` null: nothing known yet).
+ */
+export interface Coverage {
+	era: number;
+	version: number | null;
 }
 
 /** Carries committed changes to the other instances. */
@@ -61,6 +102,7 @@ export class ChangeBus {
 	readonly #closing = new AbortController();
 	#held: Change[] = [];
 	#relay: ChangeRelay | null = null;
+	#coverage: Coverage = { era: 0, version: null };
 
 	constructor() {
 		// Every live stream waits on the closing signal: a thousand listeners are expected.
@@ -69,6 +111,60 @@ export class ChangeBus {
 
 	hold(change: Change) {
 		this.#held.push(change);
+	}
+
+	/** How many changes are held: a savepoint's mark, for `discardSince`. */
+	heldCount(): number {
+		return this.#held.length;
+	}
+
+	/** Drops the changes held since `mark` (a savepoint rolled back: they never happened). */
+	discardSince(mark: number) {
+		this.#held.length = Math.min(this.#held.length, mark);
+	}
+
+	/** The versions announced so far without a gap (see Coverage). */
+	coverage(): Coverage {
+		return this.#coverage;
+	}
+
+	/**
+	 * Says that every version up to `version` is in the database and none after it (at start,
+	 * read from the counter): the first commit announced after it then follows without a break.
+	 */
+	coverFrom(version: number) {
+		this.#coverage = { era: this.#coverage.era + 1, version };
+	}
+
+	/** Moves the coverage past one announcement (one commit's changes, or a relayed batch). */
+	#cover(changes: readonly Change[]) {
+		let first = Infinity;
+		let last = -Infinity;
+		const versions = new Set<number>();
+		let known = true;
+		for (const change of changes) {
+			if (change.written) {
+				const { version } = change.written.row;
+				versions.add(version);
+				first = Math.min(first, version);
+				last = Math.max(last, version);
+			} else if (change.everyone || (change.requestId !== undefined && !change.userIds)) {
+				// A request changed at versions not told, or changes may have gone unheard.
+				known = false;
+			}
+		}
+		const { era, version } = this.#coverage;
+		if (!known) {
+			this.#coverage = { era: era + 1, version: null };
+		} else if (versions.size > 0) {
+			// A commit's versions are consecutive (one writer at a time takes them): a hole means a
+			// version written without its row told, so is a break too.
+			const whole = versions.size === last - first + 1;
+			this.#coverage =
+				whole && version === first - 1
+					? { era, version: last }
+					: { era: era + 1, version: whole ? last : null };
+		}
 	}
 
 	/** Announces the held changes (their transaction committed), here and to other instances. */
@@ -81,6 +177,8 @@ export class ChangeBus {
 
 	/** Announces changes to this instance's listeners only (e.g. committed by another one). */
 	deliver(changes: readonly Change[]) {
+		// Before the listeners hear them: a listener that takes its batch reads the coverage then.
+		this.#cover(changes);
 		for (const change of changes) {
 			for (const listener of this.#listeners) listener(change);
 		}
@@ -122,7 +220,8 @@ export class ChangeBus {
 	 */
 	async *batches(
 		signal: AbortSignal,
-		accept?: (change: Change) => boolean
+		accept?: (change: Change) => boolean,
+		listening?: () => void
 	): AsyncGenerator<Change[]> {
 		const signals = [signal, this.#closing.signal];
 		let queue: Change[] = [];
@@ -142,6 +241,8 @@ export class ChangeBus {
 		};
 		const ended = () => signals.some((s) => s.aborted);
 		this.#listeners.add(listener);
+		// From here on every announcement reaches this listener (a poke stream's starting coverage).
+		listening?.();
 		for (const s of signals) s.addEventListener('abort', awaken);
 		try {
 			while (!ended()) {

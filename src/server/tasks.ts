@@ -20,6 +20,7 @@ import {
 import { exportRequestsPage, type ExportFilters } from './services/request-export';
 import { reportTableCsv, type ReportTable } from './services/report-export';
 import type { ReportFilters } from './services/reports';
+import { pokeViewer } from './services/sync';
 import { loadAuthUser, type AuthUser } from './services/users';
 import type { Device } from './services/auth';
 import { openFlow, sealFlow, ssoSignIn, type SsoClaims } from './services/sso';
@@ -30,6 +31,8 @@ import { userOf, type Credentials } from './trpc/context';
 export const TASKS = {
 	'auth.user': (app: Beckon, credentials: Credentials) => userOf(app, credentials),
 	'users.load': (app: Beckon, userId: string) => loadAuthUser(app, userId),
+	/** A poke stream's user and view epoch. */
+	'sync.viewer': (app: Beckon, userId: string) => pokeViewer(app, userId),
 	'link.watch': (app: Beckon, token: string, clientAddress: string) =>
 		watchStart(app, token, clientAddress),
 	'link.view': (app: Beckon, token: string) => currentView(app, token),

@@ -1,6 +1,7 @@
 /**
  * The sync protocol over HTTP (API.md `sync.*`, DESIGN.md §3): idempotent, ordered push with
- * recorded rejections; cursor-based, paged pull with removals and view resets; data-less pokes.
+ * recorded rejections; cursor-based, paged pull with removals and view resets; pokes (those that
+ * carry their changes: poke-data.spec.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -503,7 +504,16 @@ describe('sync.poke', () => {
 				assignment: { kind: 'unassigned' }
 			});
 			const poke = await stream.waitFor(2, 2_000);
-			expect(poke).toEqual({ at: expect.any(String), reason: 'change' });
+			// With the row itself (docs/api.md): the device applies it without a pull.
+			expect(poke).toMatchObject({
+				at: expect.any(String),
+				reason: 'change',
+				from: expect.any(String),
+				to: expect.any(String),
+				changes: [expect.objectContaining({ recipientName: 'Shared' })],
+				deleted: []
+			});
+			expect(JSON.stringify(stream.messages)).not.toContain('Private');
 		} finally {
 			await stream.close();
 		}
@@ -553,6 +563,7 @@ describe('sync.poke', () => {
 		// The budget as a thousand open streams make it: one poke per stream per 100 ms.
 		const saved = { ...POKE_PACING };
 		POKE_PACING.pokesPerSecond = 10;
+		POKE_PACING.dataPokesPerSecond = 10;
 		const stream = await openStream(`${server.url}/api/trpc/sync.poke`, api.cookie!);
 		try {
 			expect(pokeGapMs(1)).toBe(100);
@@ -575,9 +586,17 @@ describe('sync.poke', () => {
 			const pokes = stream.messages.length - 1;
 			expect(pokes).toBeGreaterThanOrEqual(1);
 			expect(pokes).toBeLessThan(30);
-			// Nothing is left unannounced: the newest poke came after the last change.
+			// Nothing is left unannounced: the newest poke came after the last change, and the
+			// pokes together hold every change, each range following on from the one before.
 			const newest = stream.messages.at(-1) as { at: string };
 			expect(Date.parse(newest.at)).toBeGreaterThanOrEqual(lastChangeAt);
+			const pokesWithData = stream.messages.slice(1) as {
+				from: string;
+				to: string;
+				changes: { id: string }[];
+			}[];
+			expect(pokesWithData.flatMap((p) => p.changes.map((r) => r.id))).toEqual(ids);
+			pokesWithData.slice(1).forEach((p, i) => expect(p.from).toBe(pokesWithData[i].to));
 		} finally {
 			Object.assign(POKE_PACING, saved);
 			await stream.close();
@@ -635,7 +654,10 @@ describe('sync.poke', () => {
 			await stream.waitFor(2, 2_000);
 			// tRPC ends each message with a third newline: blocks after the first start with it.
 			const pokes = stream.raw.map((block) => block.trim()).filter((b) => b.startsWith('data:'));
-			expect(pokes[1]).toMatch(/^data: \{"at":"[^"]+","reason":"change"\}$/);
+			// One line of JSON: the poke with the row it announces (joined from the row's JSON).
+			expect(pokes[1]).toMatch(/^data: \{"at":"[^"]+","reason":"change","from":"[\d.]+",.*\}$/);
+			const poke = JSON.parse(pokes[1].slice(5));
+			expect(poke.changes).toEqual([expect.objectContaining({ recipientName: 'Format' })]);
 		} finally {
 			await stream.close();
 		}

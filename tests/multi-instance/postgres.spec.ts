@@ -129,6 +129,24 @@ describe.skipIf(!TEST_DATABASE_URL)('several instances on one PostgreSQL', () =>
 		}
 	});
 
+	it('a change made on the instance an agent is connected to comes in the poke itself, link and all', async () => {
+		// Made on the database thread; the poke is written by the HTTP thread, which has no link
+		// secret: the row crosses with its API shape (docs/architecture.md, pokes with changes).
+		const pokes = await openStream(`${one.url}/api/trpc/sync.poke`, onOne.cookie!);
+		try {
+			await pokes.waitFor(1, 5_000); // connected
+			// Once the instance has announced a commit of its own, its versions are known whole.
+			await onOne.mutate('requests.create', { recipientName: 'Warm-up' });
+			await pokes.waitFor(2, 5_000);
+			const created = await onOne.mutate('requests.create', { recipientName: 'Here' });
+			const poke = await pokes.waitFor(3, 5_000);
+			expect(poke).toMatchObject({ reason: 'change', changes: [created], deleted: [] });
+			expect(created.link).toContain('/s/');
+		} finally {
+			await pokes.close();
+		}
+	});
+
 	it('an agent’s action on one instance reaches the end user’s link page on the other', async () => {
 		const created = await onOne.mutate('requests.create', { recipientName: 'Watcher' });
 		const token = tokenOf(created.link);

@@ -117,45 +117,88 @@ export function mergePullPages(pages: readonly PullPage[]): PullPage {
 
 /** Applies one page of `sync.pull`: server rows, removals, acknowledged mutations, rebase. */
 export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationContext) {
-	const tables = [db.base, db.requests, db.outbox, db.meta, db.events, db.attention];
-	await db.transaction('rw', tables, async () => {
-		const touched = new Set<string>();
-		if (page.reset) {
-			// The view changed as a whole: whatever is not in this snapshot is gone.
-			const pendingIds = (await db.outbox.toArray()).map((e) => e.requestId);
-			await db.base.clear();
-			await db.requests.clear();
-			await db.events.clear();
-			pendingIds.forEach((id) => touched.add(id));
-		}
-		await db.base.bulkPut(page.changes);
-		await db.requests.bulkPut(page.changes.map((r) => toLocal(r, 0, false)));
-		if (page.deleted.length > 0) {
-			await db.base.bulkDelete(page.deleted);
-			await db.requests.bulkDelete(page.deleted);
-			await db.events.where('requestId').anyOf(page.deleted).delete();
-		}
-		// An anonymised request arrives without the person's data; the timeline and refused
-		// changes this device kept of it still quote them (mail events, the typed address).
-		const anonymized = page.changes.filter((r) => r.anonymizedAt).map((r) => r.id);
-		if (anonymized.length > 0) {
-			await db.events.where('requestId').anyOf(anonymized).delete();
-			await db.attention.where('requestId').anyOf(anonymized).delete();
-		}
-		// Acknowledged changes leave with the last page only: the rows they changed may be on a
-		// page still to come (rows come in version order), and must not vanish in between.
-		const acknowledged = page.more
-			? []
-			: await db.outbox.where('id').belowOrEqual(page.lastMutationId).toArray();
-		await db.outbox.bulkDelete(acknowledged.map((e) => e.id));
-		acknowledged.forEach((e) => touched.add(e.requestId));
-		const stillPending = await db.outbox.toArray();
-		stillPending.forEach((e) => touched.add(e.requestId));
-		await rebase(db, touched, ctx);
-		await db.setMeta('cursor', page.cursor);
-		await db.setMeta('serverOffsetMs', Date.parse(page.serverTime) - Date.now());
-		await db.setMeta('lastSyncAt', new Date().toISOString());
+	await db.transaction('rw', pullTables(db), () => storePage(db, page, ctx));
+}
+
+/** What a poke carries beyond `{at, reason}` when it holds its changes (`sync.poke`). */
+export interface PokeChanges {
+	from: string;
+	to: string;
+	changes: SessionRequest[];
+	deleted: string[];
+}
+
+/**
+ * Applies the changes a poke carried, as a pull of versions `from` to `to` would have (one
+ * transaction, the same rebase of pending mutations, the cursor moved to `to`), if the stored
+ * cursor is exactly `from`; a cursor already at `to` needs nothing. Otherwise nothing is written
+ * and false says "pull". A poke does not acknowledge this device's mutations: they leave the
+ * outbox with the pull after their push.
+ */
+export async function applyPoke(
+	db: BeckonDB,
+	poke: PokeChanges & { at: string },
+	ctx: MutationContext
+): Promise<boolean> {
+	return db.transaction('rw', pullTables(db), async () => {
+		const cursor = await db.getMeta<string>('cursor');
+		// Already there (this device's own change, pulled after its push): nothing to do.
+		if (cursor === poke.to) return true;
+		if (cursor !== poke.from) return false;
+		const page: PullPage = {
+			changes: poke.changes,
+			deleted: poke.deleted,
+			cursor: poke.to,
+			serverTime: poke.at,
+			lastMutationId: 0,
+			more: false
+		};
+		await storePage(db, page, ctx);
+		return true;
 	});
+}
+
+function pullTables(db: BeckonDB) {
+	return [db.base, db.requests, db.outbox, db.meta, db.events, db.attention];
+}
+
+async function storePage(db: BeckonDB, page: PullPage, ctx: MutationContext) {
+	const touched = new Set<string>();
+	if (page.reset) {
+		// The view changed as a whole: whatever is not in this snapshot is gone.
+		const pendingIds = (await db.outbox.toArray()).map((e) => e.requestId);
+		await db.base.clear();
+		await db.requests.clear();
+		await db.events.clear();
+		pendingIds.forEach((id) => touched.add(id));
+	}
+	await db.base.bulkPut(page.changes);
+	await db.requests.bulkPut(page.changes.map((r) => toLocal(r, 0, false)));
+	if (page.deleted.length > 0) {
+		await db.base.bulkDelete(page.deleted);
+		await db.requests.bulkDelete(page.deleted);
+		await db.events.where('requestId').anyOf(page.deleted).delete();
+	}
+	// An anonymised request arrives without the person's data; the timeline and refused
+	// changes this device kept of it still quote them (mail events, the typed address).
+	const anonymized = page.changes.filter((r) => r.anonymizedAt).map((r) => r.id);
+	if (anonymized.length > 0) {
+		await db.events.where('requestId').anyOf(anonymized).delete();
+		await db.attention.where('requestId').anyOf(anonymized).delete();
+	}
+	// Acknowledged changes leave with the last page only: the rows they changed may be on a
+	// page still to come (rows come in version order), and must not vanish in between.
+	const acknowledged = page.more
+		? []
+		: await db.outbox.where('id').belowOrEqual(page.lastMutationId).toArray();
+	await db.outbox.bulkDelete(acknowledged.map((e) => e.id));
+	acknowledged.forEach((e) => touched.add(e.requestId));
+	const stillPending = await db.outbox.toArray();
+	stillPending.forEach((e) => touched.add(e.requestId));
+	await rebase(db, touched, ctx);
+	await db.setMeta('cursor', page.cursor);
+	await db.setMeta('serverOffsetMs', Date.parse(page.serverTime) - Date.now());
+	await db.setMeta('lastSyncAt', new Date().toISOString());
 }
 
 /**

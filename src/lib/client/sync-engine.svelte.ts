@@ -11,7 +11,15 @@ import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/protocol';
 import type { Api } from './api';
 import { refusalOf } from './refusal';
 import type { BeckonDB, LocalRequest } from './db';
-import { applyPull, applyPushResults, mergePullPages, queueMutation, type PullPage } from './store';
+import {
+	applyPoke,
+	applyPull,
+	applyPushResults,
+	mergePullPages,
+	queueMutation,
+	type PokeChanges,
+	type PullPage
+} from './store';
 import type { SignedInUser } from './session';
 
 const PULL_PAGE = 1000;
@@ -20,6 +28,18 @@ const PULL_AHEAD = 10;
 const POLL_MS = 30_000;
 const MAX_BACKOFF_MS = 60_000;
 const DIRECTORY_REFRESH_MS = 5 * 60_000;
+
+type PokeWithChanges = PokeChanges & { at: string };
+
+/** Whether a poke holds its changes (servers before them send only `{at, reason}`). */
+function carriesChanges(poke: { at: string } & Partial<PokeChanges>): poke is PokeWithChanges {
+	return (
+		typeof poke.from === 'string' &&
+		typeof poke.to === 'string' &&
+		Array.isArray(poke.changes) &&
+		Array.isArray(poke.deleted)
+	);
+}
 
 export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'error';
 
@@ -56,6 +76,10 @@ export class SyncEngine {
 	#cleanups: (() => void)[] = [];
 	#serverOffsetMs = 0;
 	#directoryFetchedAt = 0;
+	/** Pokes received with their changes, not yet applied. */
+	#pokes: PokeWithChanges[] = [];
+	/** A push and pull is due (not only pokes to apply). */
+	#full = false;
 
 	constructor(db: BeckonDB, api: Api, user: SignedInUser, onSignedOut: () => void) {
 		this.#db = db;
@@ -134,9 +158,13 @@ export class SyncEngine {
 		await this.#db.attention.delete(mutationId);
 	}
 
-	/** Runs a sync now, or once more right after the one in progress. Leader only. */
-	requestSync() {
+	/**
+	 * Runs a sync now, or once more right after the one in progress. Leader only. `pull: false`:
+	 * only apply the pokes received with their changes (a pull follows if one does not fit).
+	 */
+	requestSync({ pull = true }: { pull?: boolean } = {}) {
 		if (!this.isLeader || this.#stopped || this.updateRequired) return;
+		if (pull) this.#full = true;
 		if (this.#running) {
 			this.#again = true;
 			return;
@@ -194,9 +222,16 @@ export class SyncEngine {
 			);
 		};
 		const subscription = this.#api.sync.poke.subscribe(undefined, {
-			onData: () => {
+			onData: (poke) => {
 				attempt = 0;
-				this.requestSync();
+				// A poke that carries its changes is applied if it follows on from the cursor, with
+				// no pull; one without (or from an older server) says "pull".
+				if (poke.reason === 'change' && carriesChanges(poke)) {
+					this.#pokes.push(poke);
+					this.requestSync({ pull: false });
+				} else {
+					this.requestSync();
+				}
 			},
 			onError: again,
 			onComplete: again
@@ -211,6 +246,11 @@ export class SyncEngine {
 		do {
 			this.#again = false;
 			try {
+				// A poke that does not follow on from the cursor (one was missed, a pull moved it
+				// meanwhile) leaves the device to pull, as any plain poke does.
+				if (!(await this.#applyPokes())) this.#full = true;
+				if (!this.#full) continue;
+				this.#full = false;
 				this.phase = 'syncing';
 				await this.#push();
 				await this.#pull();
@@ -260,6 +300,18 @@ export class SyncEngine {
 				: refusal === null
 					? { kind: 'unreachable' }
 					: { kind: 'refused', reason: refusal.reason, message: (error as Error).message };
+	}
+
+	/**
+	 * Applies the pokes received with their changes, in order, each only if the stored cursor is
+	 * its `from` (store.ts applyPoke). False when one did not fit: the device must pull.
+	 */
+	async #applyPokes(): Promise<boolean> {
+		let fits = true;
+		for (const poke of this.#pokes.splice(0)) {
+			if (fits) fits = await applyPoke(this.#db, poke, this.context());
+		}
+		return fits;
 	}
 
 	async #push() {

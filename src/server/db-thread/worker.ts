@@ -20,6 +20,7 @@ import type { Change, InstanceRelay, RelayedSignal } from '../bus';
 import { loadConfig } from '../config';
 import { startJobs } from '../jobs';
 import { log } from '../log';
+import { withRequests } from '../services/poke-data';
 import { hubOf } from '../services/signalling';
 import { bootstrapAdmin } from '../services/users';
 import { isTaskName, TASKS } from '../tasks';
@@ -32,9 +33,13 @@ const PROBE_MS = 1_000;
 /** This thread's relay: its changes and signalling go to the HTTP thread. */
 class ThreadRelay implements InstanceRelay {
 	readonly ready = Promise.resolve();
+	/** The thread's Beckon, once made: written rows take their API shape here (link secret). */
+	app: Beckon | null = null;
 	constructor(private readonly port: MessagePort) {}
 	publish(changes: readonly Change[]) {
-		this.port.postMessage({ type: 'changes', changes: [...changes] } satisfies FromThread);
+		// Written rows leave with their API shape, for the HTTP thread's pokes to carry.
+		const told = this.app ? withRequests(this.app, changes) : [...changes];
+		this.port.postMessage({ type: 'changes', changes: told } satisfies FromThread);
 	}
 	publishSignal(signal: RelayedSignal) {
 		this.port.postMessage({ type: 'signal', signal } satisfies FromThread);
@@ -53,9 +58,10 @@ export async function runDatabaseThread(): Promise<void> {
 
 	let app: Beckon;
 	let probe: NodeJS.Timeout | null = null;
+	const relay = new ThreadRelay(port);
 	try {
 		app = createBeckon(loadConfig(), {
-			relay: new ThreadRelay(port),
+			relay,
 			onAvailability: (available) => {
 				post({ type: 'availability', available });
 				// While down, try again now and then, so that readiness and calls come back by
@@ -74,6 +80,7 @@ export async function runDatabaseThread(): Promise<void> {
 				}
 			}
 		});
+		relay.app = app;
 		hubOf(app);
 		const admin = await bootstrapAdmin(app);
 		if (admin) log.info({ email: admin.email }, 'created the admin from BECKON_ADMIN_EMAIL');

@@ -193,6 +193,17 @@ const takeVersionRange = prepared((db: DB) =>
 		.prepare()
 );
 
+/** The change counter's value now: the newest version taken. */
+export function currentVersion(db: DB): number {
+	const row = db
+		.select({ value: schema.counters.value })
+		.from(schema.counters)
+		.where(eq(schema.counters.name, 'version'))
+		.get();
+	if (!row) throw new Error('the version counter is missing: migrations did not seed it');
+	return row.value;
+}
+
 /**
  * Takes `count` consecutive values of the change counter at once (inside the caller's
  * transaction), for writes of many rows: returns the first. The same values, one by one, as

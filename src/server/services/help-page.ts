@@ -314,7 +314,11 @@ export function askForHelp(
 			}
 		]);
 		announceCreated(app, [row], END_USER_ACTOR);
-		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: END_USER_ACTOR } });
+		app.bus.hold({
+			requestId: row.id,
+			after: { assignment, createdBy: END_USER_ACTOR },
+			written: { row }
+		});
 		return row;
 	});
 	const token = createLinkToken(app.secret, row.id, row.linkVersion);

@@ -12,7 +12,7 @@ import { and, eq, inArray, ne, or } from 'drizzle-orm';
 import { alertOf, firstNameOf, responsibleFor, type AlertKind } from '../../lib/domain/alerts';
 import type { Actor } from '../../lib/domain/types';
 import type { Beckon } from '../app';
-import { queueMembers, users, type SessionRequestRow } from '../db/schema';
+import { pushSubscriptions, queueMembers, users, type SessionRequestRow } from '../db/schema';
 import { enqueuePushes, tagOf, type NewPush } from './push';
 import { assignmentOf } from './request-records';
 
@@ -49,12 +49,18 @@ function reachable(app: Beckon, ids: readonly string[]): Set<string> {
 	return new Set(found.map((u) => u.id));
 }
 
+/**
+ * The members of `queueIds` who have a device to push to: only they can receive a push, and a
+ * queue of a thousand agents (bench row 12) made every create in it look up and filter a
+ * thousand ids twice when most have none.
+ */
 function membersOf(app: Beckon, queueIds: readonly string[]): Map<string, string[]> {
 	const members = new Map<string, string[]>();
 	if (queueIds.length === 0) return members;
 	for (const m of app.db
-		.select({ queueId: queueMembers.queueId, userId: queueMembers.userId })
+		.selectDistinct({ queueId: queueMembers.queueId, userId: queueMembers.userId })
 		.from(queueMembers)
+		.innerJoin(pushSubscriptions, eq(pushSubscriptions.userId, queueMembers.userId))
 		.where(inArray(queueMembers.queueId, [...queueIds]))
 		.all()) {
 		members.set(m.queueId, [...(members.get(m.queueId) ?? []), m.userId]);

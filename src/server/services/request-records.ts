@@ -386,7 +386,12 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 	enqueueWebhooks(app, webhookEventsOfWrites(app, writes, written, now));
 	written.forEach((updated, i) => {
 		const before = visibilityOf(writes[i].row);
-		app.bus.hold({ requestId: updated.id, before, after: visibilityOf(updated) });
+		app.bus.hold({
+			requestId: updated.id,
+			before,
+			after: visibilityOf(updated),
+			written: { row: updated }
+		});
 	});
 	return written;
 }

@@ -227,7 +227,11 @@ export function insertPlannedCreates(
 	for (const row of rows) mailForCreate(app, row, user.id);
 	announceCreated(app, rows, user.id);
 	plans.forEach(({ row, assignment }) =>
-		app.bus.hold({ requestId: row.id, after: { assignment, createdBy: user.id } })
+		app.bus.hold({
+			requestId: row.id,
+			after: { assignment, createdBy: user.id },
+			written: { row }
+		})
 	);
 	return rows;
 }

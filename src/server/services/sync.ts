@@ -41,7 +41,7 @@ import { withLinkFor } from './link-access';
 import { existingRequestIds, toSessionRequest, visibilityOf } from './request-records';
 import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
-import type { AuthUser } from './users';
+import { loadAuthUser, type AuthUser } from './users';
 import { log } from '../log';
 
 /** The one map from mutation names to services, each taking its mutation's parsed arguments. */
@@ -351,10 +351,10 @@ const IDS_PER_QUERY = 500;
 
 /**
  * Of `rows` (none of which `user` can see now), those the user could see under an earlier
- * assignment. View-wide changes reset the cursor, so only a reassignment takes a request out of
- * a view between pulls: a request that was never visible is no removal, and its id must not be
- * sent. One query per 500 rows, not one per row: a page of 5,000 rows another team works on costs
- * ten queries.
+ * assignment. View-wide changes reset the cursor, so only a move (an assignment, a take, a
+ * transfer, a fallback) takes a request out of a view between pulls: a request that was never
+ * visible is no removal, and its id must not be sent. One query per 500 rows, not one per row: a
+ * page of 5,000 rows another team works on costs ten queries.
  */
 function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]): string[] {
 	const createdBy = new Map(rows.map((row) => [row.id, visibilityOf(row).createdBy]));
@@ -367,7 +367,7 @@ function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]):
 			.where(
 				and(
 					inArray(requestEvents.requestId, ids),
-					inArray(requestEvents.type, ['assigned', 'taken'])
+					inArray(requestEvents.type, ['assigned', 'taken', 'transferred', 'fallback'])
 				)
 			)
 			.all();
@@ -380,6 +380,19 @@ function earlierVisible(app: Beckon, user: AuthUser, rows: SessionRequestRow[]):
 		}
 	}
 	return rows.filter((row) => visible.has(row.id)).map((row) => row.id);
+}
+
+/** The user's view epoch: part of every cursor, bumped when their view changes as a whole. */
+export function viewEpochOf(app: Beckon, userId: string): number {
+	return app.db.select().from(viewEpochs).where(eq(viewEpochs.userId, userId)).get()?.epoch ?? 0;
+}
+
+/** A poke stream's user read again, with their view epoch (for its pokes' cursors). */
+export function pokeViewer(app: Beckon, userId: string): { user: AuthUser; epoch: number } | null {
+	return app.db.transaction(() => {
+		const user = loadAuthUser(app, userId);
+		return user ? { user, epoch: viewEpochOf(app, userId) } : null;
+	});
 }
 
 export const DEFAULT_PULL_PAGE = 1000;
@@ -406,8 +419,7 @@ export function pull(app: Beckon, user: AuthUser, input: PullInput) {
 	// One read transaction: the page, the epoch and the mutation id are one consistent snapshot.
 	return app.db.transaction(() => {
 		const lastMutationId = clientRow(app, user, input.clientId)?.lastMutationId ?? 0;
-		const epoch =
-			app.db.select().from(viewEpochs).where(eq(viewEpochs.userId, user.id)).get()?.epoch ?? 0;
+		const epoch = viewEpochOf(app, user.id);
 		const cursor = input.cursor ? decodeCursor(input.cursor) : null;
 		// No cursor, or the user's view changed as a whole: start over from nothing.
 		const reset = cursor === null || cursor.epoch !== epoch;

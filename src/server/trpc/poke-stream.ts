@@ -10,7 +10,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Beckon } from '../app';
-import { pokes } from './routers/sync';
+import { pokeEvents } from './routers/sync';
 import { SSE_CLIENT, SSE_PING_MS } from './trpc';
 import { consumerStalled, dropAfterLifetime, streamSlotsOf } from '../streams';
 
@@ -55,10 +55,11 @@ export async function writePokeStream(
 	res.write(CONNECTED);
 	const ping = setInterval(() => res.write(PING), SSE_PING_MS);
 	try {
-		for await (const poke of pokes(app, userId, signal)) {
+		for await (const { json } of pokeEvents(app, userId, signal)) {
 			if (res.destroyed) return;
 			if (consumerStalled(res)) return void res.destroy();
-			res.write(`data: ${JSON.stringify(poke)}\n\n\n`);
+			// Made of each row's JSON made once for every stream (services/poke-data.ts).
+			res.write(`data: ${json}\n\n\n`);
 		}
 		// The user was deactivated, or the server is shutting down: the client resubscribes.
 		if (!res.destroyed) res.write(RETURN);

@@ -1,0 +1,71 @@
+/**
+ * Pokes that carry their changes, in the browser (docs/api.md `sync.poke`): a request one agent
+ * creates appears in the other agent's list from the poke alone, with no `sync.pull` sent by
+ * the other agent's device for it.
+ */
+import { expect, test } from '@playwright/test';
+import {
+	createAgent,
+	createRequest,
+	expectAllSynced,
+	rowById,
+	signIn,
+	signInAdmin,
+	tag
+} from './support';
+
+test("a new request shows in another agent's list with no pull", async ({
+	page,
+	browser,
+	request
+}) => {
+	const admin = await signInAdmin(request);
+	const ada = await createAgent(admin, 'Ada');
+	const ben = await createAgent(admin, 'Ben');
+	await signIn(page, ada);
+	const benContext = await browser.newContext();
+	try {
+		const benPage = await benContext.newPage();
+		await signIn(benPage, ben);
+		await expectAllSynced(benPage);
+		// Every pull Ben's device sends from here on (tRPC's batch link names it in the URL).
+		const pulls: string[] = [];
+		benPage.on('request', (sent) => {
+			if (sent.url().includes('sync.pull')) pulls.push(sent.url());
+		});
+
+		const name = `Poked ${tag()}`;
+		const id = await createRequest(page, { name, assignTo: 'Unassigned' });
+		await expectAllSynced(page);
+		await expect(rowById(benPage, id)).toContainText(name, { timeout: 5_000 });
+		await expect(rowById(benPage, id)).toHaveAttribute('data-status', 'open');
+		expect(pulls).toEqual([]);
+
+		// And the device's copy is the server's: a change made later arrives the same way.
+		await admin.mutate('requests.update', { id, comments: 'Called back' });
+		await expect
+			.poll(() =>
+				benPage.evaluate(
+					(requestId) =>
+						new Promise<string | null>((resolve, reject) => {
+							const open = indexedDB.open('beckon');
+							open.onerror = () => reject(open.error);
+							open.onsuccess = () => {
+								const db = open.result;
+								const get = db.transaction('requests').objectStore('requests').get(requestId);
+								get.onsuccess = () => {
+									db.close();
+									resolve((get.result?.comments as string | undefined) ?? null);
+								};
+								get.onerror = () => reject(get.error);
+							};
+						}),
+					id
+				)
+			)
+			.toBe('Called back');
+		expect(pulls).toEqual([]);
+	} finally {
+		await benContext.close();
+	}
+});
