@@ -136,6 +136,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 	const rounds = quick ? 1 : 3;
 	const instances: Instance[] = [];
 	const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
+	// An idle client ended under it (the database dropped at the end, after a failed step) must
+	// not hide that step's error behind an unhandled 'error' event.
+	pool.on('error', (error) => console.error(`pool: ${error.message}`));
 	try {
 		// The schema, an admin with a session, and the raw baseline's table of the same shape.
 		const setup = createBeckon(
