@@ -43,6 +43,7 @@ import { expiryMsOf, getSettings } from './settings';
 import * as requests from './requests';
 import { loadAuthUser, type AuthUser } from './users';
 import { log } from '../log';
+import { isUnavailable } from '../db-thread/messages';
 
 /** The one map from mutation names to services, each taking its mutation's parsed arguments. */
 export const MUTATORS: {
@@ -211,6 +212,9 @@ function runCreates(
 	try {
 		return isolated ? write(app, () => applyCreates(app, user, run)) : applyCreates(app, user, run);
 	} catch (error) {
+		// PostgreSQL gone or timed out: nothing to apply again here, the call fails as a whole and
+		// the client retries it.
+		if (isUnavailable(error)) throw error;
 		if (!isolated) throw new RunFailed('a run of creates failed', { cause: error });
 		log.error({ err: error }, 'sync.push: a run of creates failed; applying it one by one');
 		return run.map((mutation) => runMutation(app, user, mutation.name, mutation.args));

@@ -97,9 +97,13 @@ const liveStreams = t.middleware(async ({ ctx, type, getRawInput, next }) => {
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 	typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
-/** Every call is noted by the read budget: someone wants the server (read-budget.ts). */
-const noted = t.middleware(({ ctx, next }) => {
-	ctx.app.limits.reads.noteCall(ctx.user?.id ?? ANYONE);
+/**
+ * Every call is noted by the read budget: someone wants the server (read-budget.ts). A live
+ * stream is not a call on the server's time; on PostgreSQL streams are served on the HTTP thread,
+ * which has no limits (calls are noted on the database thread).
+ */
+const noted = t.middleware(({ ctx, type, next }) => {
+	if (type !== 'subscription') ctx.app.limits.reads.noteCall(ctx.user?.id ?? ANYONE);
 	return next();
 });
 
