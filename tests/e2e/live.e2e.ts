@@ -3,10 +3,11 @@
  * shows on the other without a reload, and two agents taking the same queued request while
  * offline end with one holder on the server and a clear "needs attention" entry for the other.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import {
 	attention,
 	createAgent,
+	device,
 	createQueue,
 	createRequest,
 	detail,
@@ -18,17 +19,8 @@ import {
 	serverRequest,
 	signIn,
 	signInAdmin,
-	tag,
-	type Agent
+	tag
 } from './support';
-
-/** A second device: its own browser context (cookies, IndexedDB, service worker). */
-async function device(browser: Browser, agent: Agent): Promise<[BrowserContext, Page]> {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, agent);
-	return [context, page];
-}
 
 /** Marks the document, so a later check can tell it was never reloaded. */
 const mark = (page: Page) =>

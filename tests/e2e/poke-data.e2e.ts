@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 import {
 	createAgent,
 	createRequest,
+	device,
 	expectAllSynced,
 	rowById,
 	signIn,
@@ -23,10 +24,8 @@ test("a new request shows in another agent's list with no pull", async ({
 	const ada = await createAgent(admin, 'Ada');
 	const ben = await createAgent(admin, 'Ben');
 	await signIn(page, ada);
-	const benContext = await browser.newContext();
+	const [benContext, benPage] = await device(browser, ben);
 	try {
-		const benPage = await benContext.newPage();
-		await signIn(benPage, ben);
 		await expectAllSynced(benPage);
 		// What every pull Ben's device sends from here on answers (tRPC's batch link names it in
 		// the URL). The device may pull for its own reasons (its stream connecting, the fallback

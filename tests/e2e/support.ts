@@ -5,6 +5,7 @@
 import {
 	expect,
 	type APIRequestContext,
+	type Browser,
 	type APIResponse,
 	type BrowserContext,
 	type Locator,
@@ -182,4 +183,12 @@ export function localRequest(page: Page, id: string) {
 			}),
 		id
 	);
+}
+
+/** A second device: its own browser context (cookies, IndexedDB, service worker). */
+export async function device(browser: Browser, agent: Agent): Promise<[BrowserContext, Page]> {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, agent);
+	return [context, page];
 }
