@@ -3,6 +3,7 @@
  * db-thread/worker.ts on PostgreSQL). Started at boot, never on import.
  */
 import type { Beckon } from '../app';
+import * as checkpointJob from './checkpoint';
 import * as expiryJob from './expiry';
 import * as mailDeliveryJob from './mail-delivery';
 import * as pruneJob from './prune';
@@ -23,7 +24,8 @@ export function startJobs(app: Beckon): () => Promise<void> {
 		pushDeliveryJob.start(app),
 		webhookDeliveryJob.start(app),
 		retentionJob.start(app),
-		pruneJob.start(app)
+		pruneJob.start(app),
+		checkpointJob.start(app)
 	];
 	return async () => {
 		await Promise.all(stops.map((stop) => stop()));
