@@ -36,6 +36,17 @@ describe('nextPush', () => {
 		expect(argsBytes + argsBytes / batch.length).toBeGreaterThan(PUSH_ARGS_BUDGET);
 	});
 
+	it('takes every mutation whose arguments fit the budget exactly, and no more', () => {
+		const outbox = queued(5, 'é'.repeat(10));
+		const bytes = outbox.reduce(
+			(sum, m) => sum + new TextEncoder().encode(JSON.stringify(m.args)).length,
+			0
+		);
+		expect(nextPush(outbox, bytes)).toHaveLength(5);
+		expect(nextPush(outbox, bytes - 1)).toHaveLength(4);
+		expect(nextPush(outbox, bytes * 3)).toHaveLength(5);
+	});
+
 	it('always takes one, however large, and nothing from an empty outbox', () => {
 		expect(nextPush(queued(2, 'y'.repeat(100)), 10)).toHaveLength(1);
 		expect(nextPush([])).toEqual([]);

@@ -56,10 +56,16 @@ export function nextPush<T extends { args: unknown }>(
 	queued: readonly T[],
 	budget = PUSH_ARGS_BUDGET
 ): T[] {
+	const candidates = queued.slice(0, MAX_PUSH_BATCH);
+	// Usually they all fit, which one JSON text of every argument shows: it is their sum plus a
+	// comma each and brackets, and a character takes at most 3 bytes of UTF-8. Measuring each
+	// mutation (a JSON text and its bytes apiece) cost ≈ 3 ms per 1,000 creates.
+	const all = JSON.stringify(candidates.map((mutation) => mutation.args ?? null));
 	const encoder = new TextEncoder();
+	if (all.length * 3 <= budget || encoder.encode(all).length <= budget) return candidates;
 	let bytes = 0;
 	let count = 0;
-	for (const mutation of queued.slice(0, MAX_PUSH_BATCH)) {
+	for (const mutation of candidates) {
 		bytes += encoder.encode(JSON.stringify(mutation.args ?? null)).length;
 		if (count > 0 && bytes > budget) break;
 		count += 1;
