@@ -13,7 +13,7 @@ import { TEST_DATABASE_URL } from '../../../tests/support/database';
 import { testUser, useTestBeckon } from '../../../tests/support/test-beckon';
 import { sqliteOf } from '../db';
 import { push } from '../services/sync';
-import { start, type CheckpointResult } from './checkpoint';
+import { CHECKPOINT_MIN_PAGES, start, type CheckpointResult } from './checkpoint';
 
 const NOW = Date.parse('2030-05-06T08:00:00.000Z');
 const copies = mkdtempSync(join(tmpdir(), 'beckon-checkpoint-'));
@@ -61,14 +61,21 @@ describe.skipIf(TEST_DATABASE_URL)('the checkpoint thread', () => {
 		await pushCreates(200);
 		expect(requestsInFile()).toBe(0);
 
-		const results: CheckpointResult[] = [];
-		const stop = start(test.app, (result) => results.push(result));
+		const results: (CheckpointResult | null)[] = [];
+		const stop = start(test.app, { minPages: 1, onPass: (result) => results.push(result) });
 		try {
 			await pushCreates(200);
-			await vi.waitFor(() => expect(requestsInFile()).toBe(400), { timeout: 5000 });
-			expect(results.length).toBeGreaterThan(0);
-			expect(results.at(-1)).toMatchObject({ busy: 0 });
-			expect(results.at(-1)!.checkpointed).toBe(results.at(-1)!.log);
+			// The thread's answer comes after its checkpoint: wait for both.
+			await vi.waitFor(
+				() => {
+					expect(results.length).toBeGreaterThan(0);
+					expect(requestsInFile()).toBe(400);
+				},
+				{ timeout: 5000 }
+			);
+			const last = results.at(-1)!;
+			expect(last).toMatchObject({ busy: 0 });
+			expect(last.checkpointed).toBe(last.log);
 		} finally {
 			await stop();
 		}
@@ -81,5 +88,33 @@ describe.skipIf(TEST_DATABASE_URL)('the checkpoint thread', () => {
 			{ busy: 0, log: 0, checkpointed: 0 }
 		]);
 		expect(requestsInFile()).toBe(600);
+	});
+
+	it('leaves a log of fewer pages than CHECKPOINT_MIN_PAGES to later', async () => {
+		sqliteOf(test.app.sqlite).pragma('wal_checkpoint(TRUNCATE)');
+		const before = requestsInFile();
+		const passes: (CheckpointResult | null)[] = [];
+		const stop = start(test.app, { onPass: (result) => passes.push(result) });
+		try {
+			// 20 creates write a few dozen pages.
+			await pushCreates(20);
+			await vi.waitFor(() => expect(passes).toEqual([null]), { timeout: 5000 });
+			expect(requestsInFile()).toBe(before);
+			// Past the threshold, the next batch checkpoints: 1,500 creates write well over 500 pages.
+			await pushCreates(500);
+			await pushCreates(500);
+			await pushCreates(500);
+			await vi.waitFor(
+				() => {
+					expect(passes.some((pass) => pass !== null)).toBe(true);
+					expect(requestsInFile()).toBeGreaterThanOrEqual(before + 1000);
+				},
+				{ timeout: 5000 }
+			);
+			const checkpoint = passes.find((pass) => pass !== null)!;
+			expect(checkpoint.log).toBeGreaterThanOrEqual(CHECKPOINT_MIN_PAGES);
+		} finally {
+			await stop();
+		}
 	});
 });

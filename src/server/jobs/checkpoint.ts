@@ -4,8 +4,9 @@
  * on the thread serving HTTP: the request that happens to commit then copies every page the
  * log holds into the file and syncs both, ≈ a fifth of a push of 500 creates' time. Here a worker
  * thread with its own connection checkpoints (PASSIVE: it never waits for, nor holds up, a reader
- * or the writer) after each batch of committed changes, at most once per `CHECKPOINT_GAP_MS`, so
- * the log is seldom long enough for a commit to checkpoint. SQLite's own checkpoint stays as it
+ * or the writer) after a batch of committed changes once the log holds CHECKPOINT_MIN_PAGES not
+ * yet in the file, at most once per `CHECKPOINT_GAP_MS`, so the log is seldom long enough for a
+ * commit to checkpoint. SQLite's own checkpoint stays as it
  * was, for writes that announce no change, and for when the thread could not start or has failed.
  */
 import { once } from 'node:events';
@@ -18,16 +19,47 @@ import { log } from '../log';
 /** The least time between the end of one checkpoint and the start of the next. */
 export const CHECKPOINT_GAP_MS = 50;
 
+/**
+ * Pages the log must hold, not yet in the file, before the thread checkpoints: half of SQLite's
+ * own threshold, so that the file is copied into about as often as SQLite would (each pass
+ * copies every page the log holds, so checkpointing after every small write would copy the same
+ * pages over and over), and a commit seldom reaches SQLite's 1,000.
+ */
+export const CHECKPOINT_MIN_PAGES = 500;
+
 // CommonJS run by the worker (`eval`): no module of its own to build and ship beside the server.
+// What the log holds comes from the WAL-index header SQLite keeps at the start of the shared
+// memory file (https://www.sqlite.org/walformat.html: mxFrame, the log's last page, at byte 16;
+// nBackfill, how far it is in the file, at byte 96; in the machine's byte order), read without a
+// lock: a guess, good enough to decide whether to checkpoint. Unreadable: checkpoint anyway.
 const THREAD = `
+const { openSync, readSync } = require('node:fs');
+const { endianness } = require('node:os');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
+const header = Buffer.alloc(100);
+let shm = null;
+function unsaved() {
+	try {
+		shm ??= openSync(workerData.file + '-shm', 'r');
+		if (readSync(shm, header, 0, 100, 0) < 100) return Infinity;
+		const at = (offset) =>
+			endianness() === 'LE' ? header.readUInt32LE(offset) : header.readUInt32BE(offset);
+		return at(16) - at(96);
+	} catch {
+		return Infinity;
+	}
+}
 parentPort.on('message', (message) => {
 	if (message === 'stop') {
 		db.close();
 		parentPort.close();
+		return;
+	}
+	if (unsaved() < workerData.minPages) {
+		parentPort.postMessage(null);
 		return;
 	}
 	const [result] = db.pragma('wal_checkpoint(PASSIVE)');
@@ -44,11 +76,15 @@ export interface CheckpointResult {
 
 /**
  * Starts the checkpoint thread for `app`'s SQLite file (nothing on PostgreSQL or for a database in
- * memory); `onCheckpoint` hears each checkpoint's result. Returns the function that stops it.
+ * memory). `onPass` hears each pass: the checkpoint's result, or null when the log held fewer
+ * than `minPages` unsaved pages. Returns the function that stops it.
  */
 export function start(
 	app: Beckon,
-	onCheckpoint?: (result: CheckpointResult) => void
+	options: {
+		minPages?: number;
+		onPass?: (result: CheckpointResult | null) => void;
+	} = {}
 ): () => Promise<void> {
 	if (app.dialect !== 'sqlite') return async () => {};
 	const sqlite = sqliteOf(app.sqlite);
@@ -59,7 +95,8 @@ export function start(
 			eval: true,
 			workerData: {
 				driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-				file: sqlite.name
+				file: sqlite.name,
+				minPages: options.minPages ?? CHECKPOINT_MIN_PAGES
 			}
 		});
 	} catch (error) {
@@ -89,9 +126,9 @@ export function start(
 		if (running || timer) again = true;
 		else checkpoint();
 	};
-	worker.on('message', (result: CheckpointResult) => {
+	worker.on('message', (result: CheckpointResult | null) => {
 		running = false;
-		onCheckpoint?.(result);
+		options.onPass?.(result);
 		if (again && !stopping.signal.aborted) timer = setTimeout(checkpoint, CHECKPOINT_GAP_MS);
 	});
 	worker.on('error', (error) => {
