@@ -4,8 +4,8 @@
  * on the thread serving HTTP: the request that happens to commit then copies every page the
  * log holds into the file and syncs both, ≈ a fifth of a push of 500 creates' time. Here a worker
  * thread with its own connection checkpoints (PASSIVE: it never waits for, nor holds up, a reader
- * or the writer) after a batch of committed changes once the log holds CHECKPOINT_MIN_PAGES not
- * yet in the file, at most once per `CHECKPOINT_GAP_MS`, so the log is seldom long enough for a
+ * or the writer) after a batch of committed changes once the log is CHECKPOINT_MIN_PAGES long
+ * and not all in the file, at most once per `CHECKPOINT_GAP_MS`, so the log is seldom long enough for a
  * commit to checkpoint. SQLite's own checkpoint stays as it
  * was, for writes that announce no change, and for when the thread could not start or has failed.
  */
@@ -20,18 +20,21 @@ import { log } from '../log';
 export const CHECKPOINT_GAP_MS = 50;
 
 /**
- * Pages the log must hold, not yet in the file, before the thread checkpoints: half of SQLite's
- * own threshold, so that the file is copied into about as often as SQLite would (each pass
- * copies every page the log holds, so checkpointing after every small write would copy the same
- * pages over and over), and a commit seldom reaches SQLite's 1,000.
+ * How long the log must be (in pages, counted from its start as SQLite counts them for its own
+ * threshold) before the thread checkpoints it: half of SQLite's 1,000, so that the file is copied
+ * into about as often as SQLite would (each pass copies every page the log holds not yet in the
+ * file; checkpointing after every small write would copy the same pages over and over), and a
+ * commit seldom takes it to SQLite's own.
  */
 export const CHECKPOINT_MIN_PAGES = 500;
 
 // CommonJS run by the worker (`eval`): no module of its own to build and ship beside the server.
-// What the log holds comes from the WAL-index header SQLite keeps at the start of the shared
-// memory file (https://www.sqlite.org/walformat.html: mxFrame, the log's last page, at byte 16;
+// The log's length comes from the WAL-index header SQLite keeps at the start of the shared memory
+// file (https://www.sqlite.org/walformat.html: mxFrame, the log's last page, at byte 16;
 // nBackfill, how far it is in the file, at byte 96; in the machine's byte order), read without a
-// lock: a guess, good enough to decide whether to checkpoint. Unreadable: checkpoint anyway.
+// lock: a guess, good enough to decide whether to checkpoint. Unreadable: checkpoint anyway. The
+// log starts again from its beginning only once it is all in the file, so a log partly
+// checkpointed still counts whole towards SQLite's threshold: it is finished here too.
 const THREAD = `
 const { openSync, readSync } = require('node:fs');
 const { endianness } = require('node:os');
@@ -41,15 +44,16 @@ const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 const header = Buffer.alloc(100);
 let shm = null;
-function unsaved() {
+function due() {
 	try {
 		shm ??= openSync(workerData.file + '-shm', 'r');
-		if (readSync(shm, header, 0, 100, 0) < 100) return Infinity;
+		if (readSync(shm, header, 0, 100, 0) < 100) return true;
 		const at = (offset) =>
 			endianness() === 'LE' ? header.readUInt32LE(offset) : header.readUInt32BE(offset);
-		return at(16) - at(96);
+		const length = at(16);
+		return length >= workerData.minPages && length > at(96);
 	} catch {
-		return Infinity;
+		return true;
 	}
 }
 parentPort.on('message', (message) => {
@@ -58,7 +62,7 @@ parentPort.on('message', (message) => {
 		parentPort.close();
 		return;
 	}
-	if (unsaved() < workerData.minPages) {
+	if (!due()) {
 		parentPort.postMessage(null);
 		return;
 	}
@@ -76,8 +80,8 @@ export interface CheckpointResult {
 
 /**
  * Starts the checkpoint thread for `app`'s SQLite file (nothing on PostgreSQL or for a database in
- * memory). `onPass` hears each pass: the checkpoint's result, or null when the log held fewer
- * than `minPages` unsaved pages. Returns the function that stops it.
+ * memory). `onPass` hears each pass: the checkpoint's result, or null when the log was shorter
+ * than `minPages` or all in the file already. Returns the function that stops it.
  */
 export function start(
 	app: Beckon,
@@ -106,6 +110,8 @@ export function start(
 		);
 		return async () => {};
 	}
+	// Never what keeps the process alive: stopping ends it.
+	worker.unref();
 	const stopping = new AbortController();
 	let failed = false;
 	let running = false;
