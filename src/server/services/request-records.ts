@@ -274,9 +274,9 @@ const CHANGE_COLUMNS = [
 ] as const;
 
 /**
- * The UPDATE of a write, in plain SQL prepared once per set of columns it writes (one set per
- * kind of change, so a handful in all): no SQL is built per write, no RETURNING row is mapped
- * (the sweep writes thousands a run), and only the indexes of the columns written are touched.
+ * The UPDATE of a write, in plain SQL prepared once per set of columns it changes (a handful per
+ * kind of change): no SQL is built per write, no RETURNING row is mapped (the sweep writes
+ * thousands a run), and only the columns that change, and their indexes, are written.
  * Guarded by the version read, so a row changed since then is not overwritten.
  */
 const updateStatements = prepared(() => new Map<string, SqlStatement>());
@@ -376,17 +376,20 @@ export function writeRows(app: Beckon, writes: readonly RowWrite[]): SessionRequ
 		let reports = false;
 		for (const key in columns) {
 			const value = columns[key as keyof typeof columns];
-			if (value === undefined) continue;
+			// A column set to the value it has is left out: a lifecycle write sets all of its state
+			// (an expiry: status, closed reason, connect request, times), mostly as it was.
+			if (value === undefined || value === row[key as keyof SessionRequestRow]) continue;
 			values[key] = value;
 			keys.push(key);
 			params.push(bound(key, value));
-			if (REPORT_KEYS.has(key) && value !== row[key as keyof SessionRequestRow]) reports = true;
+			if (REPORT_KEYS.has(key)) reports = true;
 		}
 		if (reports) reported.push(row.createdAt);
 		values.version = first + i;
 		keys.push('version');
 		params.push(values.version, row.id, row.version);
-		// Keyed by the columns in the order the caller set them: one statement per kind of write.
+		// Keyed by the columns in the order the caller set them, changed ones only: one statement
+		// per kind of write and columns it changes (a handful of each), made once.
 		if (!statement || !sameKeys(keys, statementKeys)) {
 			statement = updateStatement(app.db, keys);
 			statementKeys = keys;
