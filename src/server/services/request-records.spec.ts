@@ -12,7 +12,14 @@ import type { Beckon } from '../app';
 import { createTestBeckon } from '../../../tests/support/database';
 import { createLinkToken } from './link-tokens';
 import { openLink } from './link-page';
-import { findRow, recordChange, recordExpiries, writeRows } from './request-records';
+import {
+	findRow,
+	recordChange,
+	recordExpiries,
+	rowsFrom,
+	ROW_SELECT,
+	writeRows
+} from './request-records';
 import { createRequest, requestConnect } from './requests';
 import { createUser, loadAuthUser, type AuthUser } from './users';
 import { prepareSql } from '../db/plain-sql';
@@ -151,6 +158,29 @@ describe('writeRows, the one write path', () => {
 			{ request_id: rows[2].id, type: 'email_sent', actor: SYSTEM_ACTOR, data: '{}', at: now }
 		]);
 		expect(effects.announced.map((c) => c.requestId)).toEqual(rows.map((r) => r.id));
+	});
+
+	it('reads rows in raw mode as the query builder maps them: booleans, nulls, every column', () => {
+		const plain = createRequest(app, agent, { recipientName: 'Plain' });
+		const full = createRequest(app, agent, {
+			recipientName: 'Full',
+			recipientEmail: 'full@example.com',
+			sendEmail: true,
+			scheduledAt: iso(now + HOUR),
+			timeZone: 'Europe/Lisbon'
+		});
+		const read = prepareSql(
+			app.sqlite,
+			(param) => `SELECT ${ROW_SELECT} FROM session_requests WHERE id IN (${param()}, ${param()})`
+		).raw();
+		const rows = rowsFrom(read.all(plain.id, full.id) as unknown[][]);
+		const byId = new Map(rows.map((row) => [row.id, row]));
+		for (const id of [plain.id, full.id]) {
+			// The same keys in the same order, with the same values and types.
+			expect(Object.entries(byId.get(id)!)).toEqual(Object.entries(findRow(app, id)!));
+		}
+		expect(byId.get(full.id)).toMatchObject({ sendEmail: true, connectRequested: false });
+		expect(byId.get(plain.id)).toMatchObject({ sendEmail: false, scheduledAt: null });
 	});
 
 	it('refuses, writing nothing, when any row changed since it was read', () => {
