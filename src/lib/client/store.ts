@@ -6,7 +6,8 @@
  */
 import type { SessionRequest } from '../domain/types';
 import { DomainError } from '../domain/errors';
-import { applyMutation, requestIdOf, type Mutation, type MutationContext } from '../sync/mutators';
+import type * as MutatorsModule from '../sync/mutators';
+import type { Mutation, MutationContext } from '../sync/mutators';
 import type { MutationResult } from '../sync/protocol';
 import { assigneeKey, type BeckonDB, type LocalRequest, type OutboxEntry } from './db';
 
@@ -18,6 +19,44 @@ export interface PullPage {
 	serverTime: string;
 	lastMutationId: number;
 	more: boolean;
+}
+
+type Mutators = typeof MutatorsModule;
+let mutators: Mutators | null = null;
+let loadingMutators: Promise<Mutators> | null = null;
+
+/**
+ * The mutators (the domain plans and the mutations' argument schemas, with zod): loaded after
+ * the first screen (README, Performance row 7), at a change or a rebase that needs them, or once
+ * the request list shows (`AgentApp.afterFirstScreen`). A failed load is tried again next time.
+ */
+export function loadMutators(): Promise<Mutators> {
+	return (loadingMutators ??= import('../sync/mutators').then(
+		(module) => (mutators = module),
+		(error: unknown) => {
+			loadingMutators = null;
+			throw error;
+		}
+	));
+}
+
+/** Thrown inside a transaction whose rebase needs the mutators before they have loaded. */
+class MutatorsNotLoaded extends Error {}
+
+/**
+ * Runs a transaction that may rebase pending changes: the mutators are loaded first when the
+ * outbox holds any (a Dexie transaction cannot wait for an import), and should a change be
+ * queued in between, the transaction is undone, they load and it runs again.
+ */
+async function rebasing<T>(db: BeckonDB, transaction: () => Promise<T>): Promise<T> {
+	if (!mutators && (await db.outbox.count()) > 0) await loadMutators();
+	try {
+		return await transaction();
+	} catch (error) {
+		if (!(error instanceof MutatorsNotLoaded)) throw error;
+		await loadMutators();
+		return transaction();
+	}
 }
 
 function toLocal(request: SessionRequest, pending: number, unsynced: boolean): LocalRequest {
@@ -33,6 +72,7 @@ export async function queueMutation(
 	mutation: Mutation,
 	ctx: MutationContext
 ): Promise<LocalRequest> {
+	const { applyMutation, requestIdOf } = await loadMutators();
 	return db.transaction('rw', [db.requests, db.outbox, db.meta], async () => {
 		const requestId = requestIdOf(mutation);
 		const current = await db.requests.get(requestId);
@@ -60,6 +100,8 @@ export async function queueMutation(
 async function rebase(db: BeckonDB, requestIds: Iterable<string>, ctx: MutationContext) {
 	const ids = [...new Set(requestIds)];
 	if (ids.length === 0) return;
+	if (!mutators) throw new MutatorsNotLoaded();
+	const { applyMutation } = mutators;
 	const pending = await db.outbox.where('requestId').anyOf(ids).sortBy('id');
 	const bases = await db.base.bulkGet(ids);
 	const rows: LocalRequest[] = [];
@@ -117,7 +159,7 @@ export function mergePullPages(pages: readonly PullPage[]): PullPage {
 
 /** Applies one page of `sync.pull`: server rows, removals, acknowledged mutations, rebase. */
 export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationContext) {
-	await db.transaction('rw', pullTables(db), () => storePage(db, page, ctx));
+	await rebasing(db, () => db.transaction('rw', pullTables(db), () => storePage(db, page, ctx)));
 }
 
 /** What a poke carries beyond `{at, reason}` when it holds its changes (`sync.poke`). */
@@ -140,22 +182,24 @@ export async function applyPoke(
 	poke: PokeChanges & { at: string },
 	ctx: MutationContext
 ): Promise<boolean> {
-	return db.transaction('rw', pullTables(db), async () => {
-		const cursor = await db.getMeta<string>('cursor');
-		// Already there (this device's own change, pulled after its push): nothing to do.
-		if (cursor === poke.to) return true;
-		if (cursor !== poke.from) return false;
-		const page: PullPage = {
-			changes: poke.changes,
-			deleted: poke.deleted,
-			cursor: poke.to,
-			serverTime: poke.at,
-			lastMutationId: 0,
-			more: false
-		};
-		await storePage(db, page, ctx);
-		return true;
-	});
+	return rebasing(db, () => db.transaction('rw', pullTables(db), () => storePoke(db, poke, ctx)));
+}
+
+async function storePoke(db: BeckonDB, poke: PokeChanges & { at: string }, ctx: MutationContext) {
+	const cursor = await db.getMeta<string>('cursor');
+	// Already there (this device's own change, pulled after its push): nothing to do.
+	if (cursor === poke.to) return true;
+	if (cursor !== poke.from) return false;
+	const page: PullPage = {
+		changes: poke.changes,
+		deleted: poke.deleted,
+		cursor: poke.to,
+		serverTime: poke.at,
+		lastMutationId: 0,
+		more: false
+	};
+	await storePage(db, page, ctx);
+	return true;
 }
 
 function pullTables(db: BeckonDB) {
@@ -214,7 +258,16 @@ export async function applyPushResults(
 ) {
 	const rejected = results.filter((r) => !r.ok);
 	if (rejected.length === 0) return;
-	await db.transaction('rw', [db.base, db.requests, db.outbox, db.attention], async () => {
+	await rebasing(db, () => storeRefusals(db, sent, rejected, ctx));
+}
+
+function storeRefusals(
+	db: BeckonDB,
+	sent: OutboxEntry[],
+	rejected: MutationResult[],
+	ctx: MutationContext
+) {
+	return db.transaction('rw', [db.base, db.requests, db.outbox, db.attention], async () => {
 		const touched: string[] = [];
 		for (const result of rejected) {
 			const entry = sent.find((e) => e.id === result.id);

@@ -7,7 +7,7 @@
  */
 import { liveQuery, type Subscription } from 'dexie';
 import type { MutationContext, Mutation } from '../sync/mutators';
-import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/protocol';
+import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/limits';
 import type { Api } from './api';
 import { refusalOf } from './refusal';
 import type { BeckonDB, LocalRequest } from './db';
@@ -63,6 +63,8 @@ export class SyncEngine {
 	isLeader = $state(false);
 	/** The server speaks a newer protocol: this cached app must reload before it syncs again. */
 	updateRequired = $state(false);
+	/** The first sync since start has ended, in success or not (the device's rows are in). */
+	firstSyncEnded = $state(false);
 
 	#db: BeckonDB;
 	#api: Api;
@@ -263,6 +265,7 @@ export class SyncEngine {
 				break;
 			}
 		} while (this.#again && !this.#stopped);
+		this.firstSyncEnded = true;
 		this.#schedule();
 	}
 

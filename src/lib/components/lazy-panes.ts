@@ -2,7 +2,7 @@
  * The parts of the agent app that the request list does not need, loaded on first use so the
  * first screen ships less JavaScript (README, Performance row 7): the request detail (with the
  * edit dialog, link sharing, the live session and bits-ui's tooltips), the create dialog, the
- * notification settings, the live session a colleague invites the agent into and the sign-in's
+ * notification settings, the alerts' toasts, the live session a colleague invites the agent into and the sign-in's
  * second step.
  * Each brings its messages in the agent's language (the `app` group of message-tables.ts), which
  * the first screen does not load either.
@@ -31,5 +31,7 @@ export const loadCreateRequestDialog = once(() => import('./CreateRequestDialog.
 export const loadNotificationSettings = once(() => import('./NotificationSettings.svelte'));
 /** The sign-in's second step (a code, a passkey, setting up an authenticator app). */
 export const loadSignInSecondStep = once(() => import('./SignInSecondStep.svelte'));
+/** The alerts' toasts, with the notifier after the first screen (AgentApp.afterFirstScreen). */
+export const loadToasts = once(() => import('./Toasts.svelte'));
 /** A colleague's live session, joined from an invitation (SessionInvites). */
 export const loadSessionView = once(() => import('./SessionView.svelte'));
