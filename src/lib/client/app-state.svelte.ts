@@ -18,6 +18,7 @@ import {
 } from './session';
 import type { Language } from '../domain/types';
 import type { Notifier } from './notifier.svelte';
+import { markFirstScreenShown } from './first-screen';
 import { loadMutators } from './store';
 import { SyncEngine } from './sync-engine.svelte';
 
@@ -93,15 +94,19 @@ export class AgentApp {
 	/**
 	 * What the first screen did not need, loaded as soon as it is painted (the request list with
 	 * the device's rows, or another page of the app; AgentPage calls this): the mutators with the
-	 * domain plans and their schemas (a change made before awaits them: `queueMutation`) and the
-	 * notifier (alerts, the waiting count, notification settings). Safe to call again.
+	 * domain plans and their schemas (a change made before awaits them: `queueMutation`), the
+	 * notifier (alerts, the waiting count, notification settings), the poke stream with the tRPC
+	 * client (SyncEngine.afterFirstScreen) and the service worker's registration (UpdatePrompt,
+	 * `firstScreenShown`). Safe to call again.
 	 */
 	afterFirstScreen() {
 		// After the frame that shows it is painted: the next frame's task.
 		requestAnimationFrame(() =>
 			setTimeout(() => {
+				this.engine?.afterFirstScreen();
 				void loadMutators().catch(() => undefined);
 				void this.#startNotifier();
+				markFirstScreenShown();
 			})
 		);
 	}

@@ -82,6 +82,7 @@ export class SyncEngine {
 	#pokes: PokeWithChanges[] = [];
 	/** A push and pull is due (not only pokes to apply). */
 	#full = false;
+	#screenShown = false;
 
 	constructor(db: BeckonDB, api: Api, user: SignedInUser, onSignedOut: () => void) {
 		this.#db = db;
@@ -182,9 +183,21 @@ export class SyncEngine {
 		while (this.#running) await this.#running;
 	}
 
+	/**
+	 * The first screen is up (AgentApp.afterFirstScreen): the leader listens for pokes from here
+	 * on, so the tRPC client the stream needs is not loaded before the list shows (README,
+	 * Performance row 7). A sync follows each start of the stream (`onStarted`), so nothing
+	 * changed before it is missed.
+	 */
+	afterFirstScreen() {
+		if (this.#screenShown) return;
+		this.#screenShown = true;
+		if (this.isLeader) this.#subscribePokes();
+	}
+
 	#lead() {
 		this.isLeader = true;
-		this.#subscribePokes();
+		if (this.#screenShown) this.#subscribePokes();
 		// Other tabs queue into the shared outbox: push what they add.
 		const outbox = liveQuery(() => this.#db.outbox.count()).subscribe((count) => {
 			if (count > 0) this.requestSync();
@@ -224,6 +237,8 @@ export class SyncEngine {
 			);
 		};
 		const subscription = this.#api.sync.poke.subscribe(undefined, {
+			// Changes made before the stream started reached no poke.
+			onStarted: () => this.requestSync(),
 			onData: (poke) => {
 				attempt = 0;
 				// A poke that carries its changes is applied if it follows on from the cursor, with
