@@ -5,11 +5,10 @@
  * whatever happens to the tab.
  */
 import type { SessionRequest } from '../domain/types';
-import { DomainError } from '../domain/errors';
-import type * as MutatorsModule from '../sync/mutators';
 import type { Mutation, MutationContext } from '../sync/mutators';
 import type { MutationResult } from '../sync/protocol';
 import { assigneeKey, type BeckonDB, type LocalRequest, type OutboxEntry } from './db';
+import type * as ChangesModule from './store-changes';
 
 export interface PullPage {
 	changes: SessionRequest[];
@@ -21,17 +20,18 @@ export interface PullPage {
 	more: boolean;
 }
 
-type Mutators = typeof MutatorsModule;
-let mutators: Mutators | null = null;
-let loadingMutators: Promise<Mutators> | null = null;
+type Changes = typeof ChangesModule;
+let mutators: Changes | null = null;
+let loadingMutators: Promise<Changes> | null = null;
 
 /**
- * The mutators (the domain plans and the mutations' argument schemas, with zod): loaded after
- * the first screen (README, Performance row 7), at a change or a rebase that needs them, or once
- * the request list shows (`AgentApp.afterFirstScreen`). A failed load is tried again next time.
+ * The mutators (the domain plans and the mutations' argument schemas, with zod) and the writes
+ * that apply them (`store-changes.ts`): loaded after the first screen (README, Performance row
+ * 7), at a change or a rebase that needs them, or once the request list shows
+ * (`AgentApp.afterFirstScreen`). A failed load is tried again next time.
  */
-export function loadMutators(): Promise<Mutators> {
-	return (loadingMutators ??= import('../sync/mutators').then(
+export function loadMutators(): Promise<Changes> {
+	return (loadingMutators ??= import('./store-changes').then(
 		(module) => (mutators = module),
 		(error: unknown) => {
 			loadingMutators = null;
@@ -59,71 +59,33 @@ async function rebasing<T>(db: BeckonDB, transaction: () => Promise<T>): Promise
 	}
 }
 
-function toLocal(request: SessionRequest, pending: number, unsynced: boolean): LocalRequest {
+/** A request as this device shows it (the server's copy, or one with pending changes on top). */
+export function toLocal(request: SessionRequest, pending: number, unsynced: boolean): LocalRequest {
 	return { ...request, assignee: assigneeKey(request.assignment), pending, unsynced };
 }
 
 /**
- * Applies a change locally and queues it for the server. Throws (and writes nothing) when the
- * change is illegal here, with the same error the server would give.
+ * Applies a change locally and queues it for the server (`store-changes.ts`, loaded first).
+ * Throws (and writes nothing) when the change is illegal here, with the same error the server
+ * would give.
  */
 export async function queueMutation(
 	db: BeckonDB,
 	mutation: Mutation,
 	ctx: MutationContext
 ): Promise<LocalRequest> {
-	const { applyMutation, requestIdOf } = await loadMutators();
-	return db.transaction('rw', [db.requests, db.outbox, db.meta], async () => {
-		const requestId = requestIdOf(mutation);
-		const current = await db.requests.get(requestId);
-		const next = applyMutation(current, mutation, ctx);
-		const id = (await db.getMeta<number>('nextMutationId')) ?? 1;
-		await db.setMeta('nextMutationId', id + 1);
-		await db.outbox.add({
-			id,
-			name: mutation.name,
-			args: mutation.args,
-			requestId,
-			createdAt: new Date(ctx.now).toISOString()
-		});
-		const local = toLocal(next, (current?.pending ?? 0) + 1, current ? current.unsynced : true);
-		await db.requests.put(local);
-		return local;
-	});
+	return (await loadMutators()).queueChange(db, mutation, ctx);
 }
 
 /**
- * Rebuilds the shown rows of `requestIds` from the server's copy plus the pending mutations, in
- * order. A pending mutation that no longer applies (the server's state moved on) is left for the
- * server to reject with its reason; it is skipped here.
+ * The rebase of `requestIds` (`store-changes.ts`), inside a transaction that `rebasing` started:
+ * nothing to do for none, and an undone transaction when the mutators have not loaded yet.
  */
-async function rebase(db: BeckonDB, requestIds: Iterable<string>, ctx: MutationContext) {
-	const ids = [...new Set(requestIds)];
-	if (ids.length === 0) return;
+function rebase(db: BeckonDB, requestIds: Set<string>, ctx: MutationContext) {
+	if (requestIds.size === 0) return;
 	if (!mutators) throw new MutatorsNotLoaded();
-	const { applyMutation } = mutators;
-	const pending = await db.outbox.where('requestId').anyOf(ids).sortBy('id');
-	const bases = await db.base.bulkGet(ids);
-	const rows: LocalRequest[] = [];
-	const gone: string[] = [];
-	ids.forEach((id, index) => {
-		const base = bases[index];
-		let state: SessionRequest | undefined = base;
-		let count = 0;
-		for (const entry of pending) {
-			if (entry.requestId !== id) continue;
-			count += 1;
-			try {
-				state = applyMutation(state, entry as Mutation, ctx);
-			} catch (error) {
-				if (!(error instanceof DomainError)) throw error;
-			}
-		}
-		if (state) rows.push(toLocal(state, count, base === undefined));
-		else gone.push(id);
-	});
-	await db.requests.bulkPut(rows);
-	await db.requests.bulkDelete(gone);
+	// Its promise itself, not one more async step: Dexie keeps the transaction open across it.
+	return mutators.rebase(db, requestIds, ctx);
 }
 
 /**
@@ -258,40 +220,8 @@ export async function applyPushResults(
 ) {
 	const rejected = results.filter((r) => !r.ok);
 	if (rejected.length === 0) return;
-	await rebasing(db, () => storeRefusals(db, sent, rejected, ctx));
-}
-
-function storeRefusals(
-	db: BeckonDB,
-	sent: OutboxEntry[],
-	rejected: MutationResult[],
-	ctx: MutationContext
-) {
-	return db.transaction('rw', [db.base, db.requests, db.outbox, db.attention], async () => {
-		const touched: string[] = [];
-		for (const result of rejected) {
-			const entry = sent.find((e) => e.id === result.id);
-			if (!entry || !(await db.outbox.get(entry.id))) continue;
-			const shown = await db.requests.get(entry.requestId);
-			const args = entry.args as { recipientName?: string };
-			await db.attention.put({
-				mutationId: entry.id,
-				name: entry.name,
-				args: entry.args,
-				requestId: entry.requestId,
-				recipientName: shown?.recipientName ?? args.recipientName ?? '',
-				error: result.error ?? {
-					code: 'INTERNAL_SERVER_ERROR',
-					reason: 'internal',
-					message: 'Rejected'
-				},
-				at: new Date().toISOString()
-			});
-			await db.outbox.delete(entry.id);
-			touched.push(entry.requestId);
-		}
-		await rebase(db, touched, ctx);
-	});
+	// A refusal is rolled back by a rebase: the mutators are needed.
+	await (await loadMutators()).storeRefusals(db, sent, rejected, ctx);
 }
 
 /** Removes everything of the signed-in user from this device (sign-out, revoked session). */
