@@ -1,11 +1,12 @@
 /**
  * The agent app's tRPC client loaded on its first call (src/lib/client/lazy-api.ts): nothing is
  * loaded before a call, calls and refusals answer as the client's own, a failed load fails the
- * call and the next call loads again; subscriptions hand back their handle at once.
+ * call and the next call loads again; subscriptions hand back their handle at once. With
+ * `httpCalls` (the browser's), queries and mutations are plain fetch calls and answer the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi, type Api } from '../../src/lib/client/api';
-import { lazyApi } from '../../src/lib/client/lazy-api';
+import { httpCalls, lazyApi } from '../../src/lib/client/lazy-api';
 import { refusalOf } from '../../src/lib/client/refusal';
 import { ApiClient } from '../support/client';
 import { makeUser, startTestServer, type TestServer } from '../support/server';
@@ -87,5 +88,44 @@ describe('the tRPC client loaded on first use', () => {
 		resolve(createApi(server.url, { cookie }));
 		await new Promise((done) => setTimeout(done, 50));
 		expect(ended).toEqual([]);
+	});
+
+	it('makes queries and mutations with fetch, answering and refusing as the client does', async () => {
+		let loads = 0;
+		const load = async () => {
+			loads += 1;
+			return createApi(server.url, { cookie });
+		};
+		const agent = lazyApi(load, httpCalls(server.url, { cookie }));
+		const client = createApi(server.url, { cookie });
+		const [{ user }, settings] = await Promise.all([
+			agent.auth.me.query(),
+			agent.settings.get.query()
+		]);
+		expect(user.email).toBe(email);
+		expect(settings).toEqual(await client.settings.get.query());
+
+		// A mutation, then a query with input: the same request as the client reads it.
+		const created = await agent.requests.create.mutate({ recipientName: 'Fetched Fay' });
+		expect(await agent.requests.get.query({ id: created.id })).toEqual(
+			await client.requests.get.query({ id: created.id })
+		);
+
+		// Refusals carry their reason and field, as the client's errors do.
+		const invalid = await agent.requests.create
+			.mutate({ recipientName: '  ' })
+			.catch((error: unknown) => error);
+		expect(refusalOf(invalid)).toMatchObject({ reason: 'invalid', field: 'recipientName' });
+		const anonymous = lazyApi(load, httpCalls(server.url));
+		const refused = await anonymous.auth.me.query().catch((error: unknown) => error);
+		expect(refusalOf(refused)).toMatchObject({ reason: 'unauthenticated' });
+		const byClient = await createApi(server.url)
+			.auth.me.query()
+			.catch((error: unknown) => error);
+		expect((refused as Error).message).toBe((byClient as Error).message);
+		// No server: no refusal (the app reads it as no network).
+		const nowhere = lazyApi(load, httpCalls('http://127.0.0.1:9'));
+		expect(refusalOf(await nowhere.auth.me.query().catch((error: unknown) => error))).toBeNull();
+		expect(loads).toBe(0);
 	});
 });

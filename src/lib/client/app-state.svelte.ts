@@ -17,7 +17,9 @@ import {
 	type SignedInUser
 } from './session';
 import type { Language } from '../domain/types';
-import { Notifier } from './notifier.svelte';
+import type { Notifier } from './notifier.svelte';
+import { markFirstScreenShown } from './first-screen';
+import { loadMutators } from './store';
 import { SyncEngine } from './sync-engine.svelte';
 
 export class AgentApp {
@@ -25,7 +27,10 @@ export class AgentApp {
 	readonly api: Api = createLazyApi();
 	user = $state<SignedInUser | null>(null);
 	engine = $state<SyncEngine | null>(null);
-	/** The signed-in agent's alerts, waiting count and push subscription on this device. */
+	/**
+	 * The signed-in agent's alerts, waiting count and push subscription on this device: loaded
+	 * once the first screen shows (`afterFirstScreen`), null until then.
+	 */
 	notifier = $state<Notifier | null>(null);
 	ready = $state(false);
 	/** Why the agent is looking at the sign-in page, if not by choice. */
@@ -84,9 +89,47 @@ export class AgentApp {
 		const engine = new SyncEngine(this.db, this.api, user, () => void this.#signedOutByServer());
 		this.engine = engine;
 		void engine.start();
-		const notifier = new Notifier(this.db, this.api, () => this.user ?? user);
-		this.notifier = notifier;
-		void notifier.start();
+	}
+
+	/**
+	 * What the first screen did not need, loaded as soon as it is painted (the request list with
+	 * the device's rows, or another page of the app; AgentPage calls this): the mutators with the
+	 * domain plans and their schemas (a change made before awaits them: `queueMutation`), the
+	 * notifier (alerts, the waiting count, notification settings), the poke stream with the tRPC
+	 * client (SyncEngine.afterFirstScreen) and the service worker's registration (UpdatePrompt,
+	 * `firstScreenShown`). Safe to call again.
+	 */
+	afterFirstScreen() {
+		// After the frame that shows it is painted: the next frame's task.
+		requestAnimationFrame(() =>
+			setTimeout(() => {
+				this.engine?.afterFirstScreen();
+				void loadMutators().catch(() => undefined);
+				void this.#startNotifier();
+				markFirstScreenShown();
+			})
+		);
+	}
+
+	#notifierLoading = false;
+
+	async #startNotifier() {
+		const { engine, user } = this;
+		if (this.notifier || this.#notifierLoading || !engine || !user) return;
+		this.#notifierLoading = true;
+		try {
+			const { Notifier } = await import('./notifier.svelte');
+			// Signed out, or signed in again, meanwhile: that start loads its own.
+			if (this.engine !== engine || this.notifier) return;
+			const notifier = new Notifier(this.db, this.api, () => this.user ?? user);
+			this.notifier = notifier;
+			void notifier.start();
+		} catch {
+			// Not loaded (a deploy removed the chunk, no network before the service worker): the
+			// next screen tries again.
+		} finally {
+			this.#notifierLoading = false;
+		}
 	}
 
 	#stopNotifier() {

@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto';
  */
 import { randomUUID } from 'node:crypto';
 import Dexie from 'dexie';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { conflict, DomainError, DomainErrorReason, forbidden, notFound } from '../domain/errors';
 import type { RequestEvent, SessionRequest } from '../domain/types';
 import type { Mutation, MutationContext } from '../sync/mutators';
@@ -314,6 +314,28 @@ describe('applyPull', () => {
 		await applyPull(db, page({ changes: [closed], lastMutationId: 1 }), ctx);
 		expect(await db.requests.get(request.id)).toEqual(shownAsSynced(closed));
 		expect(await db.outbox.count()).toBe(0);
+	});
+
+	it('re-applies the changes a tab started with before it has loaded the mutators', async () => {
+		// A new tab: the mutators (domain plans, zod) load after its first screen; its outbox
+		// holds a change made in an earlier session.
+		vi.resetModules();
+		const fresh = await import('./store');
+		const request = fromServer();
+		await db.outbox.add({
+			id: 1,
+			name: 'closeRequest',
+			args: { id: request.id },
+			requestId: request.id,
+			createdAt: iso(NOW)
+		});
+		await fresh.applyPull(db, page({ changes: [request] }), ctx);
+		expect(await db.requests.get(request.id)).toMatchObject({
+			status: 'closed',
+			closedReason: 'closed_by_agent',
+			pending: 1,
+			unsynced: false
+		});
 	});
 
 	it('drops only the acknowledged entries and keeps the later ones applied', async () => {

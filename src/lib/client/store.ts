@@ -5,10 +5,10 @@
  * whatever happens to the tab.
  */
 import type { SessionRequest } from '../domain/types';
-import { DomainError } from '../domain/errors';
-import { applyMutation, requestIdOf, type Mutation, type MutationContext } from '../sync/mutators';
+import type { Mutation, MutationContext } from '../sync/mutators';
 import type { MutationResult } from '../sync/protocol';
 import { assigneeKey, type BeckonDB, type LocalRequest, type OutboxEntry } from './db';
+import type * as ChangesModule from './store-changes';
 
 export interface PullPage {
 	changes: SessionRequest[];
@@ -20,68 +20,72 @@ export interface PullPage {
 	more: boolean;
 }
 
-function toLocal(request: SessionRequest, pending: number, unsynced: boolean): LocalRequest {
+type Changes = typeof ChangesModule;
+let mutators: Changes | null = null;
+let loadingMutators: Promise<Changes> | null = null;
+
+/**
+ * The mutators (the domain plans and the mutations' argument schemas, with zod) and the writes
+ * that apply them (`store-changes.ts`): loaded after the first screen (README, Performance row
+ * 7), at a change or a rebase that needs them, or once the request list shows
+ * (`AgentApp.afterFirstScreen`). A failed load is tried again next time.
+ */
+export function loadMutators(): Promise<Changes> {
+	return (loadingMutators ??= import('./store-changes').then(
+		(module) => (mutators = module),
+		(error: unknown) => {
+			loadingMutators = null;
+			throw error;
+		}
+	));
+}
+
+/** Thrown inside a transaction whose rebase needs the mutators before they have loaded. */
+class MutatorsNotLoaded extends Error {}
+
+/**
+ * Runs a transaction that may rebase pending changes: the mutators are loaded first when the
+ * outbox holds any (a Dexie transaction cannot wait for an import), and should a change be
+ * queued in between, the transaction is undone, they load and it runs again.
+ */
+async function rebasing<T>(db: BeckonDB, transaction: () => Promise<T>): Promise<T> {
+	if (!mutators && (await db.outbox.count()) > 0) await loadMutators();
+	try {
+		return await transaction();
+	} catch (error) {
+		if (!(error instanceof MutatorsNotLoaded)) throw error;
+		await loadMutators();
+		return transaction();
+	}
+}
+
+/** A request as this device shows it (the server's copy, or one with pending changes on top). */
+export function toLocal(request: SessionRequest, pending: number, unsynced: boolean): LocalRequest {
 	return { ...request, assignee: assigneeKey(request.assignment), pending, unsynced };
 }
 
 /**
- * Applies a change locally and queues it for the server. Throws (and writes nothing) when the
- * change is illegal here, with the same error the server would give.
+ * Applies a change locally and queues it for the server (`store-changes.ts`, loaded first).
+ * Throws (and writes nothing) when the change is illegal here, with the same error the server
+ * would give.
  */
 export async function queueMutation(
 	db: BeckonDB,
 	mutation: Mutation,
 	ctx: MutationContext
 ): Promise<LocalRequest> {
-	return db.transaction('rw', [db.requests, db.outbox, db.meta], async () => {
-		const requestId = requestIdOf(mutation);
-		const current = await db.requests.get(requestId);
-		const next = applyMutation(current, mutation, ctx);
-		const id = (await db.getMeta<number>('nextMutationId')) ?? 1;
-		await db.setMeta('nextMutationId', id + 1);
-		await db.outbox.add({
-			id,
-			name: mutation.name,
-			args: mutation.args,
-			requestId,
-			createdAt: new Date(ctx.now).toISOString()
-		});
-		const local = toLocal(next, (current?.pending ?? 0) + 1, current ? current.unsynced : true);
-		await db.requests.put(local);
-		return local;
-	});
+	return (await loadMutators()).queueChange(db, mutation, ctx);
 }
 
 /**
- * Rebuilds the shown rows of `requestIds` from the server's copy plus the pending mutations, in
- * order. A pending mutation that no longer applies (the server's state moved on) is left for the
- * server to reject with its reason; it is skipped here.
+ * The rebase of `requestIds` (`store-changes.ts`), inside a transaction that `rebasing` started:
+ * nothing to do for none, and an undone transaction when the mutators have not loaded yet.
  */
-async function rebase(db: BeckonDB, requestIds: Iterable<string>, ctx: MutationContext) {
-	const ids = [...new Set(requestIds)];
-	if (ids.length === 0) return;
-	const pending = await db.outbox.where('requestId').anyOf(ids).sortBy('id');
-	const bases = await db.base.bulkGet(ids);
-	const rows: LocalRequest[] = [];
-	const gone: string[] = [];
-	ids.forEach((id, index) => {
-		const base = bases[index];
-		let state: SessionRequest | undefined = base;
-		let count = 0;
-		for (const entry of pending) {
-			if (entry.requestId !== id) continue;
-			count += 1;
-			try {
-				state = applyMutation(state, entry as Mutation, ctx);
-			} catch (error) {
-				if (!(error instanceof DomainError)) throw error;
-			}
-		}
-		if (state) rows.push(toLocal(state, count, base === undefined));
-		else gone.push(id);
-	});
-	await db.requests.bulkPut(rows);
-	await db.requests.bulkDelete(gone);
+function rebase(db: BeckonDB, requestIds: Set<string>, ctx: MutationContext) {
+	if (requestIds.size === 0) return;
+	if (!mutators) throw new MutatorsNotLoaded();
+	// Its promise itself, not one more async step: Dexie keeps the transaction open across it.
+	return mutators.rebase(db, requestIds, ctx);
 }
 
 /**
@@ -117,7 +121,7 @@ export function mergePullPages(pages: readonly PullPage[]): PullPage {
 
 /** Applies one page of `sync.pull`: server rows, removals, acknowledged mutations, rebase. */
 export async function applyPull(db: BeckonDB, page: PullPage, ctx: MutationContext) {
-	await db.transaction('rw', pullTables(db), () => storePage(db, page, ctx));
+	await rebasing(db, () => db.transaction('rw', pullTables(db), () => storePage(db, page, ctx)));
 }
 
 /** What a poke carries beyond `{at, reason}` when it holds its changes (`sync.poke`). */
@@ -140,22 +144,24 @@ export async function applyPoke(
 	poke: PokeChanges & { at: string },
 	ctx: MutationContext
 ): Promise<boolean> {
-	return db.transaction('rw', pullTables(db), async () => {
-		const cursor = await db.getMeta<string>('cursor');
-		// Already there (this device's own change, pulled after its push): nothing to do.
-		if (cursor === poke.to) return true;
-		if (cursor !== poke.from) return false;
-		const page: PullPage = {
-			changes: poke.changes,
-			deleted: poke.deleted,
-			cursor: poke.to,
-			serverTime: poke.at,
-			lastMutationId: 0,
-			more: false
-		};
-		await storePage(db, page, ctx);
-		return true;
-	});
+	return rebasing(db, () => db.transaction('rw', pullTables(db), () => storePoke(db, poke, ctx)));
+}
+
+async function storePoke(db: BeckonDB, poke: PokeChanges & { at: string }, ctx: MutationContext) {
+	const cursor = await db.getMeta<string>('cursor');
+	// Already there (this device's own change, pulled after its push): nothing to do.
+	if (cursor === poke.to) return true;
+	if (cursor !== poke.from) return false;
+	const page: PullPage = {
+		changes: poke.changes,
+		deleted: poke.deleted,
+		cursor: poke.to,
+		serverTime: poke.at,
+		lastMutationId: 0,
+		more: false
+	};
+	await storePage(db, page, ctx);
+	return true;
 }
 
 function pullTables(db: BeckonDB) {
@@ -214,31 +220,8 @@ export async function applyPushResults(
 ) {
 	const rejected = results.filter((r) => !r.ok);
 	if (rejected.length === 0) return;
-	await db.transaction('rw', [db.base, db.requests, db.outbox, db.attention], async () => {
-		const touched: string[] = [];
-		for (const result of rejected) {
-			const entry = sent.find((e) => e.id === result.id);
-			if (!entry || !(await db.outbox.get(entry.id))) continue;
-			const shown = await db.requests.get(entry.requestId);
-			const args = entry.args as { recipientName?: string };
-			await db.attention.put({
-				mutationId: entry.id,
-				name: entry.name,
-				args: entry.args,
-				requestId: entry.requestId,
-				recipientName: shown?.recipientName ?? args.recipientName ?? '',
-				error: result.error ?? {
-					code: 'INTERNAL_SERVER_ERROR',
-					reason: 'internal',
-					message: 'Rejected'
-				},
-				at: new Date().toISOString()
-			});
-			await db.outbox.delete(entry.id);
-			touched.push(entry.requestId);
-		}
-		await rebase(db, touched, ctx);
-	});
+	// A refusal is rolled back by a rebase: the mutators are needed.
+	await (await loadMutators()).storeRefusals(db, sent, rejected, ctx);
 }
 
 /** Removes everything of the signed-in user from this device (sign-out, revoked session). */

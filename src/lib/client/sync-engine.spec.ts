@@ -172,6 +172,8 @@ describe('SyncEngine with pokes that carry their changes', () => {
 		};
 		devices.push(device);
 		await engine.start();
+		// The app's first screen is up (AgentApp.afterFirstScreen): the poke stream opens.
+		engine.afterFirstScreen();
 		// The first sync done and the stream open.
 		await until(async () => pokes >= 1 && (await db.getMeta('cursor')) !== undefined);
 		await engine.settled();

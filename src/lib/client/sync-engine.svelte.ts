@@ -7,7 +7,7 @@
  */
 import { liveQuery, type Subscription } from 'dexie';
 import type { MutationContext, Mutation } from '../sync/mutators';
-import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/protocol';
+import { MAX_PUSH_BATCH, nextPush, PROTOCOL_VERSION } from '../sync/limits';
 import type { Api } from './api';
 import { refusalOf } from './refusal';
 import type { BeckonDB, LocalRequest } from './db';
@@ -63,6 +63,8 @@ export class SyncEngine {
 	isLeader = $state(false);
 	/** The server speaks a newer protocol: this cached app must reload before it syncs again. */
 	updateRequired = $state(false);
+	/** The first sync since start has ended, in success or not (the device's rows are in). */
+	firstSyncEnded = $state(false);
 
 	#db: BeckonDB;
 	#api: Api;
@@ -80,6 +82,7 @@ export class SyncEngine {
 	#pokes: PokeWithChanges[] = [];
 	/** A push and pull is due (not only pokes to apply). */
 	#full = false;
+	#screenShown = false;
 
 	constructor(db: BeckonDB, api: Api, user: SignedInUser, onSignedOut: () => void) {
 		this.#db = db;
@@ -180,9 +183,21 @@ export class SyncEngine {
 		while (this.#running) await this.#running;
 	}
 
+	/**
+	 * The first screen is up (AgentApp.afterFirstScreen): the leader listens for pokes from here
+	 * on, so the tRPC client the stream needs is not loaded before the list shows (README,
+	 * Performance row 7). A sync follows each start of the stream (`onStarted`), so nothing
+	 * changed before it is missed.
+	 */
+	afterFirstScreen() {
+		if (this.#screenShown) return;
+		this.#screenShown = true;
+		if (this.isLeader) this.#subscribePokes();
+	}
+
 	#lead() {
 		this.isLeader = true;
-		this.#subscribePokes();
+		if (this.#screenShown) this.#subscribePokes();
 		// Other tabs queue into the shared outbox: push what they add.
 		const outbox = liveQuery(() => this.#db.outbox.count()).subscribe((count) => {
 			if (count > 0) this.requestSync();
@@ -222,6 +237,8 @@ export class SyncEngine {
 			);
 		};
 		const subscription = this.#api.sync.poke.subscribe(undefined, {
+			// Changes made before the stream started reached no poke.
+			onStarted: () => this.requestSync(),
 			onData: (poke) => {
 				attempt = 0;
 				// A poke that carries its changes is applied if it follows on from the cursor, with
@@ -263,6 +280,7 @@ export class SyncEngine {
 				break;
 			}
 		} while (this.#again && !this.#stopped);
+		this.firstSyncEnded = true;
 		this.#schedule();
 	}
 

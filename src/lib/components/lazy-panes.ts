@@ -2,7 +2,7 @@
  * The parts of the agent app that the request list does not need, loaded on first use so the
  * first screen ships less JavaScript (README, Performance row 7): the request detail (with the
  * edit dialog, link sharing, the live session and bits-ui's tooltips), the create dialog, the
- * notification settings, the live session a colleague invites the agent into and the sign-in's
+ * notification settings, the alerts' toasts and texts, the refused changes, the live session a colleague invites the agent into and the sign-in's
  * second step.
  * Each brings its messages in the agent's language (the `app` group of message-tables.ts), which
  * the first screen does not load either.
@@ -31,5 +31,13 @@ export const loadCreateRequestDialog = once(() => import('./CreateRequestDialog.
 export const loadNotificationSettings = once(() => import('./NotificationSettings.svelte'));
 /** The sign-in's second step (a code, a passkey, setting up an authenticator app). */
 export const loadSignInSecondStep = once(() => import('./SignInSecondStep.svelte'));
+/** The alerts' toasts, with the notifier after the first screen (AgentApp.afterFirstScreen). */
+export const loadToasts = once(() => import('./Toasts.svelte'));
+/** The changes the server refused, shown when there are any (AgentHome). */
+export const loadAttention = once(() => import('./Attention.svelte'));
+/** How alerts read in the agent's language, for the notifier (AgentHome). */
+export const loadAlertTexts = once(() => import('./alert-texts'));
+/** A colleague's invitations into live sessions, asked for once the list shows (AgentHome). */
+export const loadSessionInvites = once(() => import('./SessionInvites.svelte'));
 /** A colleague's live session, joined from an invitation (SessionInvites). */
 export const loadSessionView = once(() => import('./SessionView.svelte'));

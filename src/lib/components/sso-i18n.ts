@@ -3,8 +3,8 @@
  * security-i18n.ts does), so the requests page loads only these.
  */
 import { agentLocale } from './agent-i18n';
-import type { SsoFailure } from '../domain/sso';
-import { SSO_ONLY_DETAIL } from '../domain/sso';
+import type { SsoFailure } from '../domain/sign-in';
+import { SSO_ONLY_DETAIL } from '../domain/sign-in';
 import { sso_sign_in_with } from '../paraglide/messages/sso_sign_in_with.js';
 import { sso_or_password } from '../paraglide/messages/sso_or_password.js';
 import { sso_only_note } from '../paraglide/messages/sso_only_note.js';

@@ -70,6 +70,4 @@ export const enrolPasskeySchema = registerPasskeySchema.extend({
 	pendingToken: z.string().min(1, { message: 'is required' }).max(400)
 });
 
-/** How the second step of a sign-in can be made: the authenticator app, or a passkey. */
-export const SECOND_FACTOR_METHODS = ['totp', 'passkey'] as const;
-export type SecondFactorMethod = (typeof SECOND_FACTOR_METHODS)[number];
+export { SECOND_FACTOR_METHODS, type SecondFactorMethod } from './sign-in';

@@ -1,38 +1,11 @@
 /**
  * Single sign-on with OpenID Connect: the admin's settings (their input schema) and the reasons a
- * sign-in through the provider fails, which the server puts in the redirect back to the app
- * (`/?sso_error=<reason>`) and the sign-in screen shows as a translated message.
+ * sign-in through the provider fails (held in `sign-in.ts`, without zod, for the sign-in screen).
  */
 import { z } from 'zod';
 import { PERMISSIONS, ROLES } from './types';
 
-export const SSO_FAILURES = [
-	/** SSO is not enabled (or not configured). */
-	'disabled',
-	/** The issuer could not be reached, or its discovery document is not OpenID Connect. */
-	'issuer_unreachable',
-	/** The provider refused the client: wrong client id or secret, or the redirect URI. */
-	'client_rejected',
-	/** The provider answered with an error (the user cancelled, or access was denied). */
-	'provider_error',
-	/** The sign-in took too long, or its state, nonce or PKCE check failed. */
-	'state_mismatch',
-	/** The provider did not vouch for the email (`email_verified` not true), or gave none. */
-	'email_unverified',
-	/** The email's domain is not among the allowed ones. */
-	'email_not_allowed',
-	/** No account has this email and just-in-time creation is off. */
-	'unknown_user',
-	/** The account is deactivated. */
-	'account_disabled'
-] as const;
-export type SsoFailure = (typeof SSO_FAILURES)[number];
-
-export const isSsoFailure = (value: unknown): value is SsoFailure =>
-	typeof value === 'string' && (SSO_FAILURES as readonly string[]).includes(value);
-
-/** `forbidden` refusals of a password sign-in carry this `detail` when only SSO is allowed. */
-export const SSO_ONLY_DETAIL = 'sso_only';
+export { isSsoFailure, SSO_FAILURES, SSO_ONLY_DETAIL, type SsoFailure } from './sign-in';
 
 export const SSO_LIMITS = { url: 500, clientId: 300, secret: 1000, label: 60, domains: 50 };
 

@@ -14,9 +14,15 @@ import {
 	transferRequestSchema,
 	updateRequestSchema
 } from '../domain/schemas';
+import { MAX_PULL_PAGE, MAX_PUSH_BATCH } from './limits';
 
-/** Bumped on any incompatible change; an older client is told to update instead of syncing. */
-export const PROTOCOL_VERSION = 1;
+export {
+	MAX_PULL_PAGE,
+	MAX_PUSH_BATCH,
+	nextPush,
+	PROTOCOL_VERSION,
+	PUSH_ARGS_BUDGET
+} from './limits';
 
 /** Mutation name → the input of the matching `requests.*` procedure. */
 export const MUTATION_ARGS = {
@@ -36,42 +42,6 @@ export const MUTATION_ARGS = {
 export type MutationName = keyof typeof MUTATION_ARGS;
 export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
 export type MutationArgs<N extends MutationName> = z.input<(typeof MUTATION_ARGS)[N]>;
-
-export const MAX_PUSH_BATCH = 500;
-export const MAX_PULL_PAGE = 5000;
-
-/**
- * What one push carries at most, as JSON, of its mutations' arguments: half the server's
- * 1,000,000-byte body limit, leaving room for the envelope (ids, names, JSON escaping).
- */
-export const PUSH_ARGS_BUDGET = 500_000;
-
-/**
- * The next push: the oldest queued mutations, as many as one push may hold (MAX_PUSH_BATCH) and
- * their arguments fit in PUSH_ARGS_BUDGET, and always at least one. A long outbox (changes made
- * offline) thus goes in a few pushes, each one transaction on the server, rather than a hundred
- * at a time; a push of long comments stays well under the body limit.
- */
-export function nextPush<T extends { args: unknown }>(
-	queued: readonly T[],
-	budget = PUSH_ARGS_BUDGET
-): T[] {
-	const candidates = queued.slice(0, MAX_PUSH_BATCH);
-	// Usually they all fit, which one JSON text of every argument shows: it is their sum plus a
-	// comma each and brackets, and a character takes at most 3 bytes of UTF-8. Measuring each
-	// mutation (a JSON text and its bytes apiece) cost ≈ 3 ms per 1,000 creates.
-	const all = JSON.stringify(candidates.map((mutation) => mutation.args ?? null));
-	const encoder = new TextEncoder();
-	if (all.length * 3 <= budget || encoder.encode(all).length <= budget) return candidates;
-	let bytes = 0;
-	let count = 0;
-	for (const mutation of candidates) {
-		bytes += encoder.encode(JSON.stringify(mutation.args ?? null)).length;
-		if (count > 0 && bytes > budget) break;
-		count += 1;
-	}
-	return queued.slice(0, count);
-}
 
 const clientId = z.uuid({ message: 'must be a UUID' });
 const protocolVersion = z.number().int().positive().optional();
