@@ -87,17 +87,30 @@ function concerns(user: AuthUser, change: Change): boolean {
 }
 
 /**
- * What `canSee` and the poke's links depend on, but the user's id: users with the same key see
- * the same of any change that names none of them (`createdBy`, an agent assignment, `userIds`).
+ * What `canSee`, the poke's links and its cursors depend on, but the user's id, as a small
+ * number: users with the same one see the same of any change that names none of them
+ * (`createdBy`, an agent assignment, `userIds`), in the same view epoch.
  */
-const viewKeyOf = (user: AuthUser) =>
-	`${user.role}\n${user.permission}\n${[...user.queueIds].sort().join(',')}`;
+const views = new Map<string, number>();
+let nextView = 0;
+function viewOf(user: AuthUser, epoch: number): number {
+	const key = `${epoch}\n${user.role}\n${user.permission}\n${[...user.queueIds].sort().join(',')}`;
+	let view = views.get(key);
+	if (view === undefined) {
+		// Forgotten all at once past a generous size; numbers are never given twice, so a stream
+		// holding a forgotten one is never grouped with another view.
+		if (views.size >= 100_000) views.clear();
+		views.set(key, (view = nextView++));
+	}
+	return view;
+}
 
 interface Stream {
 	userId: string;
 	user: AuthUser;
 	epoch: number;
-	view: string;
+	/** Its user's view (`viewOf`). */
+	view: number;
 	sink: PokeSink;
 	/** Position in the scheduler's log up to which this stream's changes were judged. */
 	seen: number;
@@ -141,6 +154,12 @@ export class PokeScheduler {
 	#tickQueued = false;
 	#timer: NodeJS.Timeout | null = null;
 	#timerAt = Infinity;
+	/**
+	 * No stream is due before this: a tick before it (a change announced while every stream waits
+	 * out its gap) only sets the timer, without looking at each stream. A stream's due time only
+	 * moves later, except a new stream's, which sets this back to 0.
+	 */
+	#quietUntil = 0;
 	/** Pokes built and written since the scheduler started (for tests and profiles). */
 	readonly stats = { pokesBuilt: 0, pokesSent: 0 };
 
@@ -174,7 +193,7 @@ export class PokeScheduler {
 			userId,
 			user,
 			epoch,
-			view: viewKeyOf(user),
+			view: viewOf(user, epoch),
 			sink,
 			seen: this.#end(),
 			overflowed: false,
@@ -188,6 +207,7 @@ export class PokeScheduler {
 			this.#unlisten = this.#app.bus.listen((change) => this.#heard(change));
 		}
 		this.#streams.add(stream);
+		this.#quietUntil = 0;
 		signal.addEventListener('abort', stream.stop, { once: true });
 		sink.send(plainPoke(this.#app, 'connected'));
 		if (this.#app.bus.closing.aborted) this.#drop(stream);
@@ -227,6 +247,7 @@ export class PokeScheduler {
 	#tick() {
 		this.#tickQueued = false;
 		const now = performance.now();
+		if (now < this.#quietUntil) return this.#wakeAt(this.#quietUntil);
 		const end = this.#end();
 		const coverage = this.#app.bus.coverage();
 		let next = Infinity;
@@ -247,7 +268,7 @@ export class PokeScheduler {
 				let names = named.get(stream.seen);
 				if (!names) named.set(stream.seen, (names = namedUsers(this.#since(stream.seen))));
 				const { era, version } = stream.start;
-				key = `${stream.seen} ${era} ${version} ${stream.epoch}\n${stream.view}`;
+				key = `${stream.seen} ${era} ${version} ${stream.view}`;
 				if (names.has(stream.userId)) key += `\n${stream.userId}`;
 			}
 			const group = groups.get(key);
@@ -257,6 +278,9 @@ export class PokeScheduler {
 		for (const group of groups.values()) this.#serve(group, end, coverage, now);
 		this.#trim();
 		if (next < Infinity) this.#wakeAt(next);
+		let quietUntil = Infinity;
+		for (const stream of this.#streams) quietUntil = Math.min(quietUntil, stream.dueAt);
+		this.#quietUntil = quietUntil;
 	}
 
 	#since(seen: number): Change[] {
@@ -320,7 +344,7 @@ export class PokeScheduler {
 			if (!reread) return this.#drop(stream);
 			stream.user = reread.user;
 			stream.epoch = reread.epoch;
-			stream.view = viewKeyOf(reread.user);
+			stream.view = viewOf(reread.user, reread.epoch);
 			this.#poke([stream], batch, coverage, performance.now());
 		} catch (error) {
 			this.#drop(stream, error);
