@@ -184,6 +184,21 @@ export class ChangeBus {
 		}
 	}
 
+	/**
+	 * Calls `listener` with every change announced here, unfiltered and unqueued, until the
+	 * returned function is called: for one listener that serves many streams itself (the poke
+	 * scheduler, trpc/poke-scheduler.ts).
+	 */
+	listen(listener: (change: Change) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** Aborts when the bus closes (shutdown): every live stream ends. */
+	get closing(): AbortSignal {
+		return this.#closing.signal;
+	}
+
 	relayTo(relay: ChangeRelay | null) {
 		this.#relay = relay;
 	}

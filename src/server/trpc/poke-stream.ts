@@ -4,13 +4,13 @@
  * message per poke, a `ping` event every SSE_PING_MS — tRPC's only after that long without a
  * message, the client does not mind either — and `return` when the stream ends), read by
  * the same tRPC client, without the producer's generators, web streams and text encoders per
- * message. With a thousand devices holding a poke stream, those made a poke cost more than the
+ * message; each poke's message is encoded once for every stream that gets it (poke-scheduler.ts). With a thousand devices holding a poke stream, those made a poke cost more than the
  * change behind it, and their garbage set the pace of major collections (tests/reliability/
  * load.spec.ts). Only a caller allowed the stream gets here; refusals are tRPC's answers.
  */
 import type { ServerResponse } from 'node:http';
 import type { Beckon } from '../app';
-import { pokeEvents } from './routers/sync';
+import { pokeSchedulerOf, type PokeSink } from './poke-scheduler';
 import { SSE_CLIENT, SSE_PING_MS } from './trpc';
 import { consumerStalled, dropAfterLifetime, streamSlotsOf } from '../streams';
 
@@ -55,14 +55,23 @@ export async function writePokeStream(
 	res.write(CONNECTED);
 	const ping = setInterval(() => res.write(PING), SSE_PING_MS);
 	try {
-		for await (const { json } of pokeEvents(app, userId, signal)) {
-			if (res.destroyed) return;
-			if (consumerStalled(res)) return void res.destroy();
-			// Made of each row's JSON made once for every stream (services/poke-data.ts).
-			res.write(`data: ${json}\n\n\n`);
-		}
-		// The user was deactivated, or the server is shutting down: the client resubscribes.
-		if (!res.destroyed) res.write(RETURN);
+		await new Promise<void>((resolve, reject) => {
+			const sink: PokeSink = {
+				send: (poke) => {
+					if (res.destroyed) return;
+					if (consumerStalled(res)) return void res.destroy();
+					// The same bytes for every stream served this poke (poke-scheduler.ts).
+					res.write(poke.frame);
+				},
+				end: (error) => {
+					if (error !== undefined) return reject(error);
+					// The user was deactivated, or the server is shutting down: the client resubscribes.
+					if (!res.destroyed) res.write(RETURN);
+					resolve();
+				}
+			};
+			void pokeSchedulerOf(app).open(userId, sink, signal);
+		});
 	} finally {
 		clearInterval(ping);
 		res.end();
